@@ -1,0 +1,144 @@
+#pragma once
+
+// Analyze: per-item analysis (sentiment, aspects, keywords) behind small
+// analyzer interfaces, and the pipeline that runs them over a source with
+// several threads while keeping the input order.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/ingest.h"
+#include "model/model.h"
+#include "text/text.h"
+
+namespace shopsight {
+
+/// Sentiment of an item: positive, negative or neutral.
+struct Sentiment {
+  std::string label;
+  float probability = 0;                  ///< calibrated probability of `label`
+  float score = 0;                        ///< P(positive) - P(negative), in [-1, 1]
+};
+
+/// One aspect mention. Offsets are code points of the original text, end
+/// exclusive, and -1 when the term is absent (an opinion on the whole product
+/// has no aspect term).
+struct AspectMention {
+  std::string category;                   ///< standard key: quality, price, logistics, ...
+  std::string aspect;                     ///< aspect term as written, empty when absent
+  std::int32_t aspect_begin = -1;
+  std::int32_t aspect_end = -1;
+  std::string opinion;                    ///< opinion term as written, empty when absent
+  std::int32_t opinion_begin = -1;
+  std::int32_t opinion_end = -1;
+  std::string polarity;                   ///< positive, negative or neutral
+};
+
+/// A word that characterizes an item, with its weight.
+struct Keyword {
+  std::string word;
+  float score = 0;
+};
+
+/// Everything shopsight says about one item.
+struct Analysis {
+  std::string language;
+  std::string masked_text;                ///< original text with personal data masked
+  std::string normalized_text;
+  Sentiment sentiment;
+  std::vector<AspectMention> aspects;
+  std::vector<Keyword> keywords;
+};
+
+/// Aspect mention found in normalized text; spans are normalized code points.
+struct AspectSpan {
+  std::string category;
+  std::int32_t aspect_begin = -1;
+  std::int32_t aspect_end = -1;
+  std::int32_t opinion_begin = -1;
+  std::int32_t opinion_end = -1;
+  std::string polarity;
+};
+
+/// Classifies the sentiment of a document.
+class SentimentAnalyzer {
+ public:
+  virtual ~SentimentAnalyzer() = default;
+  virtual Sentiment analyze(const Document& document) const = 0;
+};
+
+/// Finds aspect mentions in a document.
+class AspectExtractor {
+ public:
+  virtual ~AspectExtractor() = default;
+  virtual std::vector<AspectSpan> extract(const Document& document) const = 0;
+};
+
+/// Picks the words that best characterize a document.
+class KeywordExtractor {
+ public:
+  virtual ~KeywordExtractor() = default;
+  virtual std::vector<Keyword> extract(const Document& document) const = 0;
+};
+
+/// Standard aspect categories, in report order.
+const std::vector<std::string>& standard_aspect_categories();
+
+/// Localized display name of an aspect category key (e.g. "logistics" -> "物流").
+std::string aspect_category_name(const std::string& key);
+
+/// Settings of the analysis engine.
+struct EngineOptions {
+  std::string model_dir;                  ///< folder of the default model; empty for the shipped one
+  std::string sentiment_model;            ///< overrides the folder's sentiment classifier
+  std::string aspect_lexicon;             ///< overrides the folder's aspect lexicon file
+  float neutral_threshold = 0.65f;        ///< below this probability the sentiment is neutral
+  int max_keywords = 5;
+  NormalizeOptions normalize;
+};
+
+/// Folder of the shipped default model.
+std::string default_model_dir();
+
+/// Runs every analyzer on one item; immutable after construction, so one
+/// engine serves all threads.
+class Engine {
+ public:
+  /// Loads the analyzers; throws shopsight::Error when a model file is bad.
+  explicit Engine(const EngineOptions& options);
+  ~Engine();
+
+  Analysis analyze(const Item& item) const;
+
+  const Normalizer& normalizer() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Settings of a pipeline run.
+struct PipelineOptions {
+  int threads = 0;                        ///< analyzer threads; 0 means every core
+  std::size_t queue_items = 1024;         ///< bound of each queue, which keeps memory flat
+};
+
+/// Counts of a finished run.
+struct PipelineStats {
+  std::int64_t items = 0;
+  std::int64_t rejected = 0;
+  double seconds = 0;
+};
+
+/// Reads every item from `reader`, analyzes them on several threads and hands
+/// each (item, analysis) to `sink` in input order on one thread. Rejected rows
+/// go to `on_reject`. `on_progress` is called with the items done so far.
+PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineOptions& options,
+                           const std::function<void(const Item&, const Analysis&)>& sink,
+                           const std::function<void(const Reject&)>& on_reject,
+                           const std::function<void(std::int64_t)>& on_progress);
+
+}  // namespace shopsight

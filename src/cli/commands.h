@@ -1,0 +1,54 @@
+#pragma once
+
+// Subcommands of the `shopsight` tool. Each file cmd_*.cpp adds one
+// subcommand to the application; its callback stores the exit status with
+// set_exit_status(). Parsing and messages only: the work is in the stages.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "ingest/ingest.h"
+
+namespace shopsight::cli {
+
+void add_analyze_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_eval_aspects_command(CLI::App& app);
+void add_train_aspects_command(CLI::App& app);
+
+/// Exit status of the subcommand that ran.
+int exit_status();
+
+/// Records the exit status of the subcommand that ran.
+void set_exit_status(int status);
+
+/// Adds --text, --id, --time, --product, --category, --user, --rating,
+/// --label, --channel, --format, --encoding, --timezone and --max-field-bytes,
+/// which every command that reads items shares.
+void add_input_options(CLI::App& command, ReaderOptions& options);
+
+/// Whether standard error is a terminal, so that a progress bar can redraw in place.
+bool stderr_is_terminal();
+
+/// Draws progress on standard error: a bar on a terminal, a log line every
+/// few seconds otherwise.
+class Progress {
+ public:
+  /// `total` <= 0 means unknown, which shows a count instead of a bar.
+  Progress(std::string label, long long total);
+  ~Progress();
+  void update(long long done);
+  void finish();
+
+ private:
+  std::string label_;
+  long long total_;
+  long long last_done_ = 0;
+  double started_;
+  double last_draw_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace shopsight::cli

@@ -1,0 +1,106 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+
+namespace shopsight::cli {
+namespace {
+
+int g_exit_status = kExitOk;
+
+double now_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void set_exit_status(int status) { g_exit_status = status; }
+
+int exit_status() { return g_exit_status; }
+
+void add_input_options(CLI::App& command, ReaderOptions& options) {
+  const std::string group = tr("Input");
+  auto column = [&](const char* flag, std::string& target, const char* english) {
+    command.add_option(flag, target, tr(english))->group(group);
+  };
+  column("--text", options.columns.text,
+         "column with the text (default: detected from names such as review, text, content, 评论, 内容)");
+  column("--id", options.columns.id, "column with the item id (default: detected; else the line number)");
+  column("--time", options.columns.time,
+         "column with the time: ISO 8601, 'YYYY-MM-DD hh:mm:ss' or Unix seconds or milliseconds (default: detected)");
+  column("--product", options.columns.product, "column with the product id (default: detected)");
+  column("--category", options.columns.category, "column with the product category (default: detected)");
+  column("--user", options.columns.user, "column with the user id (default: detected)");
+  column("--rating", options.columns.rating, "column with the star rating (default: detected)");
+  column("--label", options.columns.label, "column with the gold label (default: detected)");
+  column("--channel", options.columns.channel,
+         "column with the channel: review, query or chat (default: every item is a review)");
+  command.add_option("--format", options.format, tr("input format: auto, csv, tsv or jsonl"))
+      ->group(group)
+      ->check(CLI::IsMember({"auto", "csv", "tsv", "jsonl"}))
+      ->capture_default_str();
+  command.add_option("--encoding", options.encoding,
+                     tr("input encoding: auto (UTF-8, else GB18030 is detected) or a name such as GBK"))
+      ->group(group)
+      ->capture_default_str();
+  command.add_option("--timezone", options.timezone,
+                     tr("IANA time zone of times without an offset, e.g. Asia/Shanghai"))
+      ->group(group)
+      ->capture_default_str();
+  command.add_option("--max-field-bytes", options.max_field_bytes,
+                     tr("rows with a larger field are rejected (bytes)"))
+      ->group(group)
+      ->capture_default_str();
+}
+
+bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
+
+Progress::Progress(std::string label, long long total)
+    : label_(std::move(label)), total_(total), started_(now_seconds()) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::update(long long done) {
+  last_done_ = done;
+  const double now = now_seconds();
+  const bool terminal = stderr_is_terminal();
+
+  // Redraw a bar at most ten times a second; write a log line every ten
+  // seconds when standard error is a file or a pipe.
+  if (now - last_draw_ < (terminal ? 0.1 : 10.0)) return;
+  last_draw_ = now;
+  const double rate = static_cast<double>(done) / std::max(now - started_, 1e-9);
+  if (!terminal) {
+    spdlog::info("{}: {} ({:.0f}/s)", label_, done, rate);
+    return;
+  }
+  if (total_ > 0) {
+    const int width = 30;
+    const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
+    const int filled = static_cast<int>(fraction * width);
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %lld/%lld (%.0f/s)", label_.c_str(),
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), '.').c_str(), fraction * 100, done,
+                 total_, rate);
+  } else {
+    std::fprintf(stderr, "\r%s %lld (%.0f/s)", label_.c_str(), done, rate);
+  }
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (stderr_is_terminal() && last_draw_ > 0) {
+    last_draw_ = 0;
+    std::fprintf(stderr, "\n");
+  }
+}
+
+}  // namespace shopsight::cli

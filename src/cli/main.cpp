@@ -1,0 +1,71 @@
+#include <clocale>
+#include <exception>
+#include <string>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+
+namespace {
+
+// The language must be known before any help text is built, so it is taken
+// from the command line by hand ahead of CLI11.
+shopsight::Language language_from_arguments(int argc, char** argv) {
+  shopsight::Language language = shopsight::language_from_environment();
+  for (int i = 1; i < argc; ++i) {
+    std::string argument = argv[i];
+    std::string value;
+    if (argument == "--lang" && i + 1 < argc) {
+      value = argv[i + 1];
+    } else if (argument.starts_with("--lang=")) {
+      value = argument.substr(7);
+    }
+    if (!value.empty()) shopsight::parse_language(value, &language);
+  }
+  return language;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace shopsight;
+  std::setlocale(LC_ALL, "C.UTF-8");
+  set_language(language_from_arguments(argc, argv));
+
+  CLI::App app{tr("shopsight: e-commerce text analysis (sentiment, aspects, keywords) and reports")};
+  app.set_version_flag("--version", std::string(SHOPSIGHT_VERSION));
+  app.require_subcommand(1);
+  app.footer(tr("Exit status: 0 success, 1 failure, 2 invalid command line, "
+                "3 finished but some input rows were rejected."));
+
+  std::string lang = language() == Language::zh ? "zh" : "en";
+  std::string log_level = "info";
+  app.add_option("--lang", lang, tr("language of messages and reports: zh or en (default: from LANG)"))
+      ->check(CLI::IsMember({"zh", "en", "zh-CN", "en-US"}))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, tr("log level: trace, debug, info, warn, error or off"))
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  app.parse_complete_callback([&] { init_logging(log_level); });
+
+  cli::add_analyze_command(app);
+  cli::add_train_command(app);
+  cli::add_eval_command(app);
+  cli::add_eval_aspects_command(app);
+  cli::add_train_aspects_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int status = app.exit(error);
+    return status == 0 ? kExitOk : kExitUsage;
+  } catch (const Error& error) {
+    spdlog::error("{}", error.what());
+    return kExitFailure;
+  } catch (const std::exception& error) {
+    spdlog::critical("{}", error.what());
+    return kExitFailure;
+  }
+  return cli::exit_status();
+}

@@ -1,0 +1,73 @@
+#include "common/i18n.h"
+
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+
+namespace shopsight {
+namespace {
+
+Language g_language = Language::en;
+
+struct Translation {
+  std::string_view english;
+  std::string_view chinese;
+};
+
+// Each stage keeps its own table so that its messages stay beside its code.
+constexpr Translation kTranslations[] = {
+#include "common/messages_zh.inc"
+#include "ingest/messages_zh.inc"
+#include "text/messages_zh.inc"
+#include "model/messages_zh.inc"
+#include "analyze/messages_zh.inc"
+#include "report/messages_zh.inc"
+#include "cli/messages_zh.inc"
+};
+
+const std::unordered_map<std::string_view, std::string_view>& chinese_table() {
+  static const auto* table = [] {
+    auto* map = new std::unordered_map<std::string_view, std::string_view>();
+    for (const auto& entry : kTranslations) map->emplace(entry.english, entry.chinese);
+    return map;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+void set_language(Language language) { g_language = language; }
+
+Language language() { return g_language; }
+
+bool parse_language(std::string_view text, Language* language) {
+  if (text.starts_with("zh")) {
+    *language = Language::zh;
+    return true;
+  }
+  if (text.starts_with("en") || text == "C" || text == "POSIX" || text.starts_with("C.")) {
+    *language = Language::en;
+    return true;
+  }
+  return false;
+}
+
+Language language_from_environment() {
+  for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    Language parsed = Language::en;
+    if (parse_language(value, &parsed)) return parsed;
+    return Language::en;
+  }
+  return Language::en;
+}
+
+std::string_view translate(std::string_view english) {
+  if (g_language == Language::en) return english;
+  const auto& table = chinese_table();
+  auto found = table.find(english);
+  return found == table.end() ? english : found->second;
+}
+
+}  // namespace shopsight

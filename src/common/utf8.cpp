@@ -1,0 +1,79 @@
+#include "common/utf8.h"
+
+#include <unicode/utf8.h>
+
+namespace shopsight::utf8 {
+
+bool is_valid(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto size = static_cast<std::int32_t>(text.size());
+  std::int32_t i = 0;
+  while (i < size) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, size, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+std::int32_t length(std::string_view text) {
+  std::int32_t count = 0;
+  for (unsigned char byte : text) {
+    if ((byte & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+std::vector<char32_t> decode(std::string_view text) {
+  std::vector<char32_t> out;
+  out.reserve(text.size());
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto size = static_cast<std::int32_t>(text.size());
+  std::int32_t i = 0;
+  while (i < size) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, size, c);
+    out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
+  }
+  return out;
+}
+
+void append(std::string& out, char32_t code_point) {
+  std::uint8_t buffer[U8_MAX_LENGTH];
+  std::int32_t length = 0;
+  UBool error = false;
+  U8_APPEND(buffer, length, U8_MAX_LENGTH, static_cast<UChar32>(code_point), error);
+  if (error) {
+    out += "\xEF\xBF\xBD";  // U+FFFD for a surrogate or out-of-range value
+    return;
+  }
+  out.append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
+}
+
+std::string encode(const std::vector<char32_t>& code_points) {
+  std::string out;
+  out.reserve(code_points.size() * 3);
+  for (char32_t c : code_points) append(out, c);
+  return out;
+}
+
+std::vector<std::size_t> byte_offsets(std::string_view text) {
+  std::vector<std::size_t> offsets;
+  offsets.reserve(text.size() + 1);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) offsets.push_back(i);
+  }
+  offsets.push_back(text.size());
+  return offsets;
+}
+
+std::string substr(std::string_view text, std::int32_t begin, std::int32_t end) {
+  const auto offsets = byte_offsets(text);
+  const auto last = static_cast<std::int32_t>(offsets.size()) - 1;
+  if (begin < 0) begin = 0;
+  if (end > last) end = last;
+  if (begin >= end) return {};
+  return std::string(text.substr(offsets[begin], offsets[end] - offsets[begin]));
+}
+
+}  // namespace shopsight::utf8

@@ -1,0 +1,34 @@
+#pragma once
+
+// UTF-8 helpers shared by the stages. Offsets that shopsight reports are
+// Unicode code point indices into the original text.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shopsight::utf8 {
+
+/// Whether `text` is well-formed UTF-8 (no surrogates, no overlong forms).
+bool is_valid(std::string_view text);
+
+/// Number of code points in valid UTF-8 `text`.
+std::int32_t length(std::string_view text);
+
+/// Decodes valid UTF-8 into code points.
+std::vector<char32_t> decode(std::string_view text);
+
+/// Encodes code points as UTF-8.
+std::string encode(const std::vector<char32_t>& code_points);
+
+/// Appends one code point to `out` as UTF-8.
+void append(std::string& out, char32_t code_point);
+
+/// Substring of `text` from code point `begin` to code point `end` (exclusive).
+std::string substr(std::string_view text, std::int32_t begin, std::int32_t end);
+
+/// Byte offset of each code point of valid UTF-8 `text`, plus text.size() at the end.
+std::vector<std::size_t> byte_offsets(std::string_view text);
+
+}  // namespace shopsight::utf8

@@ -1,0 +1,114 @@
+#pragma once
+
+// Ingest: reads records from CSV, TSV or JSON Lines files (or standard
+// input), decodes them to UTF-8, maps their columns to item fields, and
+// reports rows it cannot use without stopping the run.
+
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace shopsight {
+
+/// One text record from a source, with its mapped fields and all its columns.
+struct Item {
+  std::string id;                     ///< source id, or "<line>" when the source has none
+  std::optional<std::int64_t> time;   ///< Unix time in milliseconds, UTC
+  std::string product;
+  std::string category;
+  std::string user;
+  std::string channel = "review";     ///< review, query or chat
+  std::optional<double> rating;
+  std::string label;                  ///< gold label for training and evaluation
+  std::string text;                   ///< UTF-8 text as decoded, before normalization
+  std::vector<std::pair<std::string, std::string>> columns;  ///< every source column, in order
+  std::string source;                 ///< file name, or "-" for standard input
+  std::int64_t line = 0;              ///< 1-based line where the record starts
+};
+
+/// Source column for each item field; an empty name means "detect it".
+struct ColumnMap {
+  std::string text;
+  std::string id;
+  std::string time;
+  std::string product;
+  std::string category;
+  std::string user;
+  std::string rating;
+  std::string label;
+  std::string channel;
+};
+
+/// Everything that decides how a source is read.
+struct ReaderOptions {
+  std::string path;                   ///< file path, or "-" for standard input
+  std::string format = "auto";        ///< auto, csv, tsv or jsonl (auto uses the file extension, then content)
+  std::string encoding = "auto";      ///< auto, or an ICU converter name such as GB18030
+  ColumnMap columns;
+  std::string timezone = "UTC";       ///< IANA zone for times without an offset
+  std::size_t max_field_bytes = 1 << 20;  ///< larger fields reject their row
+  bool require_text = true;           ///< rows with an empty text are rejected
+};
+
+/// A row that was skipped, with where and why.
+struct Reject {
+  std::string source;
+  std::int64_t line = 0;
+  std::string field;                  ///< column at fault, empty when the whole row is
+  std::string reason;                 ///< localized, one line
+  std::string raw;                    ///< the row's first bytes as read, for the rejects file
+};
+
+/// Outcome of Reader::next.
+enum class ReadStatus { item, rejected, end };
+
+/// Streams items from one source; memory does not grow with the source size.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+
+  /// Opens a source. Throws shopsight::Error when the file cannot be read, its
+  /// encoding is unknown, or a requested column is missing (the message lists
+  /// the columns the file has).
+  static std::unique_ptr<Reader> open(const ReaderOptions& options);
+
+  /// Reads the next record into `item`, or describes a bad row in `reject`.
+  virtual ReadStatus next(Item& item, Reject& reject) = 0;
+
+  /// Column names of the source, in order, after decoding.
+  virtual const std::vector<std::string>& header() const = 0;
+
+  /// Source columns that were mapped to each item field.
+  virtual const ColumnMap& resolved_columns() const = 0;
+
+  /// Encoding the source was decoded from, e.g. "UTF-8" or "GB18030".
+  virtual const std::string& encoding() const = 0;
+};
+
+/// Parses an ISO 8601 time, "YYYY-MM-DD hh:mm:ss" (in `timezone` when it has no
+/// offset), a date alone, or Unix seconds or milliseconds (told apart by
+/// magnitude). Returns Unix milliseconds, or nullopt when the text is not a time.
+std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone);
+
+/// Writes rejects as CSV with the columns source, line, field, reason, raw.
+class RejectsWriter {
+ public:
+  /// Opens `path` for writing; an empty path only counts.
+  explicit RejectsWriter(const std::string& path);
+  ~RejectsWriter();
+
+  void write(const Reject& reject);
+
+  /// Number of rejects written so far.
+  std::int64_t count() const { return count_; }
+
+ private:
+  std::unique_ptr<std::ostream> out_;
+  std::int64_t count_ = 0;
+};
+
+}  // namespace shopsight
