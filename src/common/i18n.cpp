@@ -21,6 +21,7 @@ constexpr Translation kTranslations[] = {
 #include "text/messages_zh.inc"
 #include "model/messages_zh.inc"
 #include "analyze/messages_zh.inc"
+#include "analyze/messages_aspects_zh.inc"
 #include "report/messages_zh.inc"
 #include "cli/messages_zh.inc"
 };
