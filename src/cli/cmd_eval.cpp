@@ -1,6 +1,197 @@
-// Placeholder, replaced by the subcommand's implementation.
+// `shopsight eval`: measures a text classifier on labelled rows.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
 #include "cli/commands.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "model/model.h"
 
 namespace shopsight::cli {
-void add_eval_command(CLI::App& app) { (void)app; }
+
+/// Labelled rows read from one or more sources, with the counts of rows left out.
+struct LabelledRows {
+  std::vector<Example> examples;
+  std::int64_t without_label = 0;
+  std::int64_t rejected = 0;
+};
+
+LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const ReaderOptions& options, int threads) {
+  LabelledRows rows;
+  std::vector<std::string> texts;
+  Item item;
+  Reject reject;
+  for (const std::string& path : paths) {
+    ReaderOptions reader_options = options;
+    reader_options.path = path;
+    auto reader = Reader::open(reader_options);
+    spdlog::info("{}", tr("reading {} ({})", path, reader->encoding()));
+    Progress progress(tr("reading {}", path), 0);
+    long long read = 0;
+    for (ReadStatus status = reader->next(item, reject); status != ReadStatus::end;
+         status = reader->next(item, reject)) {
+      progress.update(++read);
+      if (status == ReadStatus::rejected) {
+        ++rows.rejected;
+        spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
+        continue;
+      }
+      if (item.label.empty()) {
+        ++rows.without_label;
+        continue;
+      }
+      Example example;
+      example.label = item.label;
+      example.category = item.category;
+      rows.examples.push_back(std::move(example));
+      texts.push_back(std::move(item.text));
+    }
+    progress.finish();
+  }
+
+  // Normalization and segmentation dominate the reading time, so they run
+  // on every thread; the normalizer is shared, as it is thread-safe.
+  const Normalizer normalizer;
+  Progress progress(tr("normalizing"), static_cast<long long>(texts.size()));
+  std::atomic<long long> done{0};
+  const auto workers = static_cast<std::size_t>(std::max(1, threads));
+  std::vector<std::thread> pool;
+  for (std::size_t worker = 0; worker < workers; ++worker) {
+    pool.emplace_back([&, worker] {
+      for (std::size_t i = worker; i < texts.size(); i += workers) {
+        rows.examples[i].document = make_document(normalizer, texts[i]);
+        ++done;
+      }
+    });
+  }
+  while (done.load() < static_cast<long long>(texts.size())) {
+    progress.update(done.load());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (std::thread& thread : pool) thread.join();
+  progress.finish();
+  return rows;
+}
+
+namespace {
+
+struct EvalArguments {
+  std::string model = std::string(SHOPSIGHT_DATA_DIR) + "/models/default/sentiment.ssm";
+  std::vector<std::string> data;
+  std::string output_format = "text";
+  int threads = 0;
+  ReaderOptions reader;
+};
+
+nlohmann::json to_json(const EvalReport& report, std::int64_t without_label, std::int64_t rejected) {
+  nlohmann::json out = {{"count", report.count},
+                        {"rows_without_label", without_label},
+                        {"rows_rejected", rejected},
+                        {"accuracy", report.accuracy},
+                        {"macro_f1", report.macro_f1},
+                        {"confusion_labels", report.confusion_labels},
+                        {"confusion", report.confusion}};
+  nlohmann::json labels = nlohmann::json::array();
+  for (const LabelMetrics& metrics : report.labels) {
+    labels.push_back({{"label", metrics.label},
+                      {"precision", metrics.precision},
+                      {"recall", metrics.recall},
+                      {"f1", metrics.f1},
+                      {"support", metrics.support}});
+  }
+  out["labels"] = std::move(labels);
+  nlohmann::json categories = nlohmann::json::object();
+  for (const auto& [category, figures] : report.category_accuracy) {
+    categories[category] = {{"count", figures.first}, {"accuracy", figures.second}};
+  }
+  out["category_accuracy"] = std::move(categories);
+  return out;
+}
+
+void print_text(const EvalReport& report, std::int64_t without_label, std::int64_t rejected) {
+  std::cout << tr("Rows evaluated: {} ({} without a label skipped, {} rejected)", report.count, without_label,
+                  rejected)
+            << '\n';
+  std::cout << tr("Accuracy: {:.4f}", report.accuracy) << '\n';
+  std::cout << tr("Macro-F1: {:.4f}", report.macro_f1) << "\n\n";
+
+  std::cout << fmt::format("  {:<16} {:>9} {:>9} {:>9} {:>9}\n", tr("label"), tr("precision"), tr("recall"), "F1",
+                           tr("support"));
+  for (const LabelMetrics& metrics : report.labels) {
+    std::cout << fmt::format("  {:<16} {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", metrics.label, metrics.precision,
+                             metrics.recall, metrics.f1, metrics.support);
+  }
+
+  std::cout << '\n' << tr("Confusion matrix (rows: gold, columns: predicted)") << '\n';
+  std::cout << fmt::format("  {:<16}", "");
+  for (const std::string& label : report.confusion_labels) std::cout << fmt::format(" {:>10}", label);
+  std::cout << '\n';
+  for (std::size_t row = 0; row < report.confusion.size(); ++row) {
+    std::cout << fmt::format("  {:<16}", report.confusion_labels[row]);
+    for (std::int64_t count : report.confusion[row]) std::cout << fmt::format(" {:>10}", count);
+    std::cout << '\n';
+  }
+
+  if (!report.category_accuracy.empty()) {
+    std::cout << '\n' << tr("Accuracy per category") << '\n';
+    for (const auto& [category, figures] : report.category_accuracy) {
+      std::cout << fmt::format("  {:<16} {:>8} {:>9.4f}\n", category, figures.first, figures.second);
+    }
+  }
+}
+
+void run_eval(const EvalArguments& args) {
+  const TextClassifier classifier = TextClassifier::load(args.model);
+  const int threads =
+      args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const LabelledRows rows = read_labelled_rows(args.data, args.reader, threads);
+
+  std::vector<std::string> gold;
+  std::vector<std::string> predicted;
+  std::vector<std::string> categories;
+  bool has_categories = false;
+  for (const Example& example : rows.examples) {
+    gold.push_back(classifier.display_label(example.label));
+    predicted.push_back(classifier.predict(example.document).label);
+    categories.push_back(example.category);
+    has_categories = has_categories || !example.category.empty();
+  }
+  if (!has_categories) categories.clear();
+  const EvalReport report = evaluate(gold, predicted, categories);
+
+  if (args.output_format == "json") {
+    std::cout << to_json(report, rows.without_label, rows.rejected).dump(2) << '\n';
+  } else {
+    print_text(report, rows.without_label, rows.rejected);
+  }
+  if (rows.rejected > 0) set_exit_status(kExitRowsRejected);
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArguments>();
+  CLI::App* command = app.add_subcommand("eval", tr("measure a text classifier on labelled rows"));
+  command->add_option("--model", args->model, tr("model file"))->capture_default_str();
+  command->add_option("--data", args->data, tr("labelled file; repeat it to evaluate on several files"))->required();
+  // --format already names the input format, shared with every command that reads rows.
+  command->add_option("--output-format", args->output_format, tr("output format: text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  command->add_option("--threads", args->threads, tr("threads for reading and feature extraction (0: every core)"))
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  add_input_options(*command, args->reader);
+  command->callback([args] { run_eval(*args); });
+}
+
 }  // namespace shopsight::cli

@@ -17,6 +17,7 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_eval_aspects_command(CLI::App& app);
 void add_train_aspects_command(CLI::App& app);
+void add_idf_command(CLI::App& app);
 
 /// Exit status of the subcommand that ran.
 int exit_status();

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   cli::add_eval_command(app);
   cli::add_eval_aspects_command(app);
   cli::add_train_aspects_command(app);
+  cli::add_idf_command(app);
 
   try {
     app.parse(argc, argv);

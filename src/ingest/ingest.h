@@ -52,6 +52,7 @@ struct ReaderOptions {
   std::string timezone = "UTC";       ///< IANA zone for times without an offset
   std::size_t max_field_bytes = 1 << 20;  ///< larger fields reject their row
   bool require_text = true;           ///< rows with an empty text are rejected
+  std::size_t buffer_bytes = 64 << 10;  ///< bytes read from the source at a time; tests shrink it
 };
 
 /// A row that was skipped, with where and why.
@@ -76,6 +77,11 @@ class Reader {
   /// the columns the file has).
   static std::unique_ptr<Reader> open(const ReaderOptions& options);
 
+  /// Opens an already open stream, which must outlive the reader.
+  /// `options.path` names the source in items and rejects, and its extension
+  /// selects the format. Tests use it to read from memory.
+  static std::unique_ptr<Reader> open(std::istream& input, const ReaderOptions& options);
+
   /// Reads the next record into `item`, or describes a bad row in `reject`.
   virtual ReadStatus next(Item& item, Reject& reject) = 0;
 
@@ -89,9 +95,11 @@ class Reader {
   virtual const std::string& encoding() const = 0;
 };
 
-/// Parses an ISO 8601 time, "YYYY-MM-DD hh:mm:ss" (in `timezone` when it has no
-/// offset), a date alone, or Unix seconds or milliseconds (told apart by
-/// magnitude). Returns Unix milliseconds, or nullopt when the text is not a time.
+/// Parses ISO 8601 with "Z" or a "+hh:mm" offset, "YYYY-MM-DD hh:mm:ss",
+/// "YYYY/MM/DD hh:mm[:ss]", a date alone, or Unix seconds or milliseconds
+/// (digits only, 1e11 and above are milliseconds). Times without an offset are
+/// in the IANA zone `timezone`. Returns Unix milliseconds, or nullopt when the
+/// text is not a time. Throws shopsight::Error for an unknown `timezone`.
 std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone);
 
 /// Writes rejects as CSV with the columns source, line, field, reason, raw.

@@ -30,12 +30,19 @@ struct Prediction {
 
 /// Hyper-parameters of training; the defaults are the shipped model's.
 struct TrainOptions {
-  double regularization = 1.0;            ///< LIBLINEAR's C: larger fits the training data more closely
+  /// LIBLINEAR's C: larger fits the training data more closely. 0 or less
+  /// searches C = 1/16, 1/8, ... on the dev rows until macro-F1 stops improving.
+  double regularization = 0;
   int max_rounds = 10;                    ///< rounds of the C search before early stopping gives up
   int threads = 0;                        ///< 0 means every core
   std::map<std::string, std::string> label_names;  ///< optional renaming, e.g. "0" -> "negative"
   /// Called with (done, total) as training advances, for a progress display.
   std::function<void(int, int)> progress;
+  double holdout_fraction = 0.1;          ///< share of training rows held out when no dev rows are given
+  unsigned seed = 1;                      ///< seed of the held-out split
+  bool refit = true;                      ///< after the C search, retrain on training plus dev rows
+  bool per_language = true;               ///< one linear part per language with enough rows
+  int hash_bits = 23;                     ///< log2 of the number of feature hash buckets
 };
 
 /// One labelled document for training or evaluation.
@@ -69,8 +76,17 @@ class TextClassifier {
   /// Most probable label with calibrated probabilities.
   Prediction predict(const Document& document) const;
 
-  /// Labels in model order.
+  /// Labels in model order (display names when label names were given).
   const std::vector<std::string>& labels() const;
+
+  /// Display name of a raw training label such as "1"; unknown labels come back unchanged.
+  std::string display_label(const std::string& raw) const;
+
+  /// Raw training label to display name table stored in the model.
+  const std::map<std::string, std::string>& label_names() const;
+
+  /// Languages that have their own linear part, e.g. {"en", "zh"}; "*" is the part for every language.
+  std::vector<std::string> parts() const;
 
   /// Free-form facts stored with the model: training data, date, figures.
   const std::map<std::string, std::string>& metadata() const;

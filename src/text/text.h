@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace shopsight {
@@ -20,11 +21,23 @@ struct NormalizeOptions {
   bool mask_personal_data = true;         ///< phone, e-mail, ID and card numbers
 };
 
-/// Normalized text and, for each of its code points, the code point it came from.
+/// Normalized text and, for each of its code points, the original code points it came from.
+///
+/// Steps, in order: HTML tags dropped and character references decoded; NFKC
+/// (full-width ASCII such as ＡＢＣ１２３，！ becomes ASCII, CJK punctuation such
+/// as 。、“” is kept); Traditional to Simplified Chinese; simple case folding;
+/// whitespace runs (U+3000 and U+00A0 included) folded to one space and
+/// trimmed, control and invisible format characters dropped (emoji joiners
+/// kept); personal data masked with '*'. Invalid UTF-8 sequences become U+FFFD
+/// and count as one original code point each.
 struct NormalizedText {
-  std::string text;                       ///< NFKC, half-width, simplified, folded whitespace
+  std::string text;                       ///< normalized UTF-8 text
   std::vector<std::int32_t> source_begin; ///< per code point of `text`: first original code point; one extra entry = original length
-  /// Original code point span [begin, end) of normalized code points [begin, end).
+  std::vector<std::int32_t> source_end;   ///< per code point of `text`: one past the last original code point it came from
+  /// Returns the original code point span [begin, end) of normalized code points
+  /// [begin, end), clamped to the text. An empty span maps to an empty span at
+  /// the source of `begin`. Dropped text (tags, whitespace) between the first and
+  /// last code point is inside the result, dropped text around them is not.
   std::pair<std::int32_t, std::int32_t> to_source(std::int32_t begin, std::int32_t end) const;
 };
 
@@ -38,8 +51,13 @@ struct PersonalDataSpan {
   std::int32_t end = 0;
 };
 
-/// Finds phone numbers, e-mail addresses, Chinese resident ID numbers and bank
-/// card numbers (Luhn-checked) in `text`.
+/// Finds, in order of position: mainland mobile numbers (13812345678, 138-1234-5678,
+/// 138 1234 5678, with an optional +86 or 86 prefix), landlines with an area
+/// code and a separator (010-62345678), e-mail addresses, 18-character resident
+/// ID numbers (checksum and birth date verified) and bank card numbers (13 to 19
+/// digits starting with 2 to 6, Luhn-checked, in one run or groups of four).
+/// Digits glued to letters or decimals (5000mAh, 13812345678.50) are not matched.
+/// ASCII and full-width digits are recognized.
 std::vector<PersonalDataSpan> find_personal_data(std::string_view text);
 
 /// Replaces every code point of each personal-data match with '*', so code
@@ -65,7 +83,12 @@ class Normalizer {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Language of a text: "zh", "en" or "other".
+/// Detects the language of lowercased text: "zh" when Han ideographs outweigh
+/// the other letters (one ideograph counts as three Latin letters, so Chinese
+/// with English product names stays "zh"), "en" for Latin text unless French,
+/// German, Spanish, Italian, Portuguese or Dutch function words outnumber
+/// English ones, and "other" for Japanese (kana), Korean, Cyrillic, Arabic and
+/// other scripts or for text without letters.
 std::string detect_language(std::string_view normalized_text);
 
 /// One word or other unit from segmentation, with code point offsets into the segmented text.
@@ -77,11 +100,17 @@ struct Token {
 };
 
 /// Splits text into words with ICU's dictionary-based word break rules
-/// (Chinese and Japanese use ICU's CJK dictionary). Thread-safe: each thread
-/// keeps its own break iterator.
+/// (Chinese and Japanese use ICU's CJK dictionary), then joins the pieces of
+/// shopping words that the dictionary lacks (客服, 发货, 性价比, 尺码...).
+/// Whitespace is not returned; punctuation, emoji and runs of '*' from masking
+/// come back as tokens with is_word false. Thread-safe: each thread keeps its
+/// own break iterator.
 std::vector<Token> segment(std::string_view text);
 
-/// Whether `word` is a stop word in Chinese or English.
+/// Whether `word` is a Chinese or English stop word for keyword extraction:
+/// particles, pronouns, conjunctions, prepositions and degree adverbs (很, very).
+/// Negations (不, 没, 没有, not, no, never) are not stop words, because
+/// sentiment needs them. ASCII letters are compared case-insensitively.
 bool is_stop_word(std::string_view word);
 
 }  // namespace shopsight

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that shopsight builds and tests with.
+# Runs as root (or through sudo); does nothing when everything is present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libicu-dev libopencc-dev opencc libre2-dev libcsv-dev liblinear-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
+  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  fasttext python3
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "All build dependencies are installed."
+  exit 0
+fi
+
+echo "Installing: ${missing[*]}"
+sudo_prefix=()
+if [[ $(id -u) -ne 0 ]]; then sudo_prefix=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_prefix[@]}" apt-get update -q
+"${sudo_prefix[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,518 @@
+#include "analyze/aspect_model.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/utf8.h"
+
+namespace shopsight {
+namespace {
+
+// File layout: magic, format version, payload size, payload, FNV-1a 64
+// checksum of the payload. Bump the version when the payload changes.
+constexpr char kMagic[8] = {'S', 'S', 'A', 'S', 'P', 'E', 'C', 'T'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr int kTaggerBits = 18;
+constexpr int kClassifierBits = 16;
+
+std::uint64_t mix(std::uint64_t value) {
+  value += 0x9E3779B97F4A7C15ULL;
+  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
+  return value ^ (value >> 31);
+}
+
+std::uint64_t feature(std::uint64_t template_id, std::uint64_t a = 0, std::uint64_t b = 0) {
+  return mix(mix(mix(template_id) ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
+}
+
+std::uint64_t hash_text(std::string_view text) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+std::uint64_t checksum(std::string_view bytes) { return hash_text(bytes); }
+
+constexpr std::uint64_t kBefore = 0x51ED270B27E5ULL;
+constexpr std::uint64_t kAfter = 0x7A3B9C1D55E1ULL;
+
+// Everything the tagger and classifiers read from one text, computed once.
+struct PreparedText {
+  std::u32string_view text;
+  std::vector<TextUnit> units;
+  std::vector<LexiconMatch> matches;
+  std::vector<OpinionGroup> groups;
+  std::vector<std::int32_t> clauses;       // per code point
+  std::vector<std::uint8_t> lexicon_tag;   // per code point: 0 none, else kind * 2 + 1 (begin) or + 2 (inside)
+  std::vector<std::uint8_t> segment_tag;   // per code point: 0 none, 1 begin, 2 middle, 3 end, 4 single
+  std::vector<std::uint64_t> token_key;    // per code point: hash of its word
+
+  std::int32_t clause_of(std::int32_t position) const {
+    if (position < 0 || static_cast<std::size_t>(position) >= clauses.size()) return -1;
+    return clauses[static_cast<std::size_t>(position)];
+  }
+};
+
+PreparedText prepare(const Document& document, std::u32string_view text, const AspectLexicon& lexicon) {
+  PreparedText prepared;
+  prepared.text = text;
+  prepared.units = split_units(text);
+  prepared.matches = lexicon.match(text);
+  prepared.groups = group_opinions(text, prepared.matches);
+  prepared.clauses = clause_ids(text, prepared.matches);
+  prepared.lexicon_tag.assign(text.size(), 0);
+  for (const LexiconMatch& match : prepared.matches) {
+    const auto kind = static_cast<std::uint8_t>(match.kind);
+    for (std::int32_t i = match.begin; i < match.end; ++i) {
+      prepared.lexicon_tag[static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(kind * 2 + (i == match.begin ? 1 : 2));
+    }
+  }
+
+  prepared.segment_tag.assign(text.size(), 0);
+  prepared.token_key.assign(text.size(), 0);
+  for (const Token& token : document.tokens) {
+    if (token.begin < 0 || token.end > static_cast<std::int32_t>(text.size()) || token.begin >= token.end) continue;
+    const std::uint64_t key = hash_code_points(text.substr(static_cast<std::size_t>(token.begin),
+                                                           static_cast<std::size_t>(token.end - token.begin)));
+    for (std::int32_t i = token.begin; i < token.end; ++i) {
+      std::uint8_t tag = 2;
+      if (token.end - token.begin == 1) {
+        tag = 4;
+      } else if (i == token.begin) {
+        tag = 1;
+      } else if (i == token.end - 1) {
+        tag = 3;
+      }
+      prepared.segment_tag[static_cast<std::size_t>(i)] = tag;
+      prepared.token_key[static_cast<std::size_t>(i)] = key;
+    }
+  }
+  return prepared;
+}
+
+std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const SequenceTagger& tagger) {
+  const auto& units = prepared.units;
+  const auto n = static_cast<std::int64_t>(units.size());
+  const auto key = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0) return kBefore;
+    if (i >= n) return kAfter;
+    return units[static_cast<std::size_t>(i)].key;
+  };
+  const auto type = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0 || i >= n) return 9;
+    return units[static_cast<std::size_t>(i)].type;
+  };
+  const auto lexicon_tag = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0 || i >= n) return 99;
+    return prepared.lexicon_tag[static_cast<std::size_t>(units[static_cast<std::size_t>(i)].begin)];
+  };
+
+  std::vector<UnitFeatures> features(units.size());
+  std::vector<std::uint64_t> hashes;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const TextUnit& unit = units[static_cast<std::size_t>(i)];
+    const auto begin = static_cast<std::size_t>(unit.begin);
+    hashes.clear();
+    hashes.push_back(feature(1, key(i)));
+    hashes.push_back(feature(2, key(i - 1)));
+    hashes.push_back(feature(3, key(i + 1)));
+    hashes.push_back(feature(4, key(i - 2)));
+    hashes.push_back(feature(5, key(i + 2)));
+    hashes.push_back(feature(6, key(i - 1), key(i)));
+    hashes.push_back(feature(7, key(i), key(i + 1)));
+    hashes.push_back(feature(8, key(i - 2), key(i - 1)));
+    hashes.push_back(feature(9, key(i + 1), key(i + 2)));
+    hashes.push_back(feature(10, key(i - 1), key(i + 1)));
+    hashes.push_back(feature(11, type(i) * 100 + type(i - 1) * 10 + type(i + 1)));
+    hashes.push_back(feature(12, prepared.segment_tag[begin]));
+    hashes.push_back(feature(13, prepared.segment_tag[begin], key(i)));
+    hashes.push_back(feature(14, prepared.token_key[begin]));
+    hashes.push_back(feature(15, lexicon_tag(i)));
+    hashes.push_back(feature(16, lexicon_tag(i), key(i)));
+    hashes.push_back(feature(17, lexicon_tag(i - 1), lexicon_tag(i)));
+    hashes.push_back(feature(18, lexicon_tag(i), lexicon_tag(i + 1)));
+    hashes.push_back(feature(19));
+    if (unit.type == 1) {
+      // Word prefixes and suffixes carry morphology for Latin words.
+      const std::u32string_view word = prepared.text.substr(begin, static_cast<std::size_t>(unit.end - unit.begin));
+      hashes.push_back(feature(20, hash_code_points(word.substr(0, 3))));
+      hashes.push_back(feature(21, hash_code_points(word.substr(word.size() > 3 ? word.size() - 3 : 0))));
+    }
+    const bool clause_start = i == 0 || units[static_cast<std::size_t>(i - 1)].type == 3;
+    hashes.push_back(feature(22, clause_start ? 1 : 0, key(i)));
+
+    features[static_cast<std::size_t>(i)].reserve(hashes.size());
+    for (std::uint64_t hash : hashes) features[static_cast<std::size_t>(i)].push_back(tagger.bucket(hash));
+  }
+  return features;
+}
+
+std::uint64_t span_key(const PreparedText& prepared, std::int32_t begin, std::int32_t end) {
+  return hash_code_points(
+      prepared.text.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
+}
+
+// Features of one mention for the category and polarity classifiers.
+std::vector<std::uint64_t> mention_features(const PreparedText& prepared, const AspectSpan& span,
+                                            const AspectLexicon& lexicon) {
+  std::vector<std::uint64_t> out;
+  const bool has_aspect = span.aspect_begin >= 0;
+  const bool has_opinion = span.opinion_begin >= 0;
+  const auto inside = [](const TextUnit& unit, std::int32_t begin, std::int32_t end) {
+    return unit.begin >= begin && unit.end <= end;
+  };
+
+  if (has_aspect) {
+    out.push_back(feature(101, span_key(prepared, span.aspect_begin, span.aspect_end)));
+    for (const TextUnit& unit : prepared.units) {
+      if (inside(unit, span.aspect_begin, span.aspect_end)) out.push_back(feature(102, unit.key));
+    }
+    const std::string category = lexicon.aspect_category(
+        prepared.text.substr(static_cast<std::size_t>(span.aspect_begin),
+                             static_cast<std::size_t>(span.aspect_end - span.aspect_begin)));
+    out.push_back(feature(103, hash_text(category)));
+  } else {
+    out.push_back(feature(104));
+  }
+
+  if (has_opinion) {
+    out.push_back(feature(105, span_key(prepared, span.opinion_begin, span.opinion_end)));
+    std::uint64_t previous = kBefore;
+    for (const TextUnit& unit : prepared.units) {
+      if (!inside(unit, span.opinion_begin, span.opinion_end)) continue;
+      out.push_back(feature(106, unit.key));
+      out.push_back(feature(107, previous, unit.key));
+      previous = unit.key;
+    }
+    out.push_back(feature(107, previous, kAfter));
+    for (const OpinionGroup& group : prepared.groups) {
+      if (group.end <= span.opinion_begin || group.begin >= span.opinion_end) continue;
+      out.push_back(feature(108, hash_text(group.polarity)));
+      out.push_back(feature(109, group.negated ? 1 : 0));
+      out.push_back(feature(110, hash_text(group.category)));
+    }
+    for (const LexiconMatch& match : prepared.matches) {
+      if (match.kind == LexiconKind::negator && match.begin >= span.opinion_begin && match.end <= span.opinion_end) {
+        out.push_back(feature(111));
+      }
+    }
+    if (has_aspect) {
+      out.push_back(feature(112, span_key(prepared, span.aspect_begin, span.aspect_end),
+                            span_key(prepared, span.opinion_begin, span.opinion_end)));
+    }
+  } else {
+    out.push_back(feature(113));
+  }
+
+  // Context: the rest of the clause, and the units right around the mention.
+  const std::int32_t anchor = has_opinion ? span.opinion_begin : span.aspect_begin;
+  const std::int32_t clause = prepared.clause_of(anchor);
+  const std::int32_t first = std::min(has_aspect ? span.aspect_begin : anchor, has_opinion ? span.opinion_begin : anchor);
+  const std::int32_t last = std::max(has_aspect ? span.aspect_end : 0, has_opinion ? span.opinion_end : 0);
+  std::uint64_t before = kBefore;
+  std::uint64_t after = kAfter;
+  for (const TextUnit& unit : prepared.units) {
+    if (unit.end <= first) before = unit.key;
+    if (unit.begin >= last && after == kAfter) after = unit.key;
+    if (prepared.clause_of(unit.begin) != clause) continue;
+    if (inside(unit, span.aspect_begin, span.aspect_end) || inside(unit, span.opinion_begin, span.opinion_end)) continue;
+    out.push_back(feature(114, unit.key));
+  }
+  out.push_back(feature(116, before));
+  out.push_back(feature(117, after));
+  for (const OpinionGroup& group : prepared.groups) {
+    if (prepared.clause_of(group.begin) == clause) out.push_back(feature(115, hash_text(group.polarity)));
+  }
+  out.push_back(feature(118));
+  return out;
+}
+
+std::vector<int> gold_tags(const PreparedText& prepared, const std::vector<AspectSpan>& gold, bool with_opinions) {
+  std::vector<int> tags(prepared.units.size(), kTagOutside);
+  const auto mark = [&](std::int32_t begin, std::int32_t end, int begin_tag, int inside_tag) {
+    bool first = true;
+    for (std::size_t i = 0; i < prepared.units.size(); ++i) {
+      const TextUnit& unit = prepared.units[i];
+      if (unit.begin >= end || unit.end <= begin) continue;
+      tags[i] = first ? begin_tag : inside_tag;
+      first = false;
+    }
+  };
+  for (const AspectSpan& span : gold) {
+    if (with_opinions && span.opinion_begin >= 0) {
+      mark(span.opinion_begin, span.opinion_end, kTagOpinionBegin, kTagOpinionInside);
+    }
+  }
+  for (const AspectSpan& span : gold) {
+    if (span.aspect_begin >= 0) mark(span.aspect_begin, span.aspect_end, kTagAspectBegin, kTagAspectInside);
+  }
+  return tags;
+}
+
+std::u32string decode_text(const std::string& text) {
+  const std::vector<char32_t> decoded = utf8::decode(text);
+  return std::u32string(decoded.begin(), decoded.end());
+}
+
+struct TermSpan {
+  std::int32_t begin = 0;
+  std::int32_t end = 0;
+  std::string polarity;                    // set for lexicon opinions
+  bool used = false;
+};
+
+std::vector<TermSpan> spans_of(const std::vector<TextUnit>& units, const std::vector<int>& tags, int begin_tag,
+                               int inside_tag) {
+  std::vector<TermSpan> spans;
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    if (tags[i] == begin_tag) {
+      spans.push_back({units[i].begin, units[i].end, {}, false});
+    } else if (tags[i] == inside_tag && !spans.empty()) {
+      spans.back().end = units[i].end;
+    }
+  }
+  return spans;
+}
+
+}  // namespace
+
+LearnedAspectModel LearnedAspectModel::train(const std::string& language,
+                                             const std::vector<AspectTrainingExample>& examples,
+                                             const AspectLexicon& lexicon, const AspectTrainOptions& options) {
+  LearnedAspectModel model;
+  model.language_ = language;
+  model.tagger_ = SequenceTagger(kTaggerBits);
+  for (const auto& example : examples) {
+    for (const AspectSpan& span : example.gold) model.has_opinions_ = model.has_opinions_ || span.opinion_begin >= 0;
+  }
+  if (options.progress) options.progress(0, 3);
+
+  std::vector<SequenceTagger::Sequence> sequences;
+  std::vector<std::vector<std::uint64_t>> mention_rows;
+  std::vector<std::string> categories;
+  std::vector<std::string> polarities;
+  std::vector<std::vector<std::uint64_t>> category_rows;
+  sequences.reserve(examples.size());
+  for (const auto& example : examples) {
+    const std::u32string text = decode_text(example.document.normalized.text);
+    const PreparedText prepared = prepare(example.document, text, lexicon);
+    SequenceTagger::Sequence sequence;
+    sequence.features = tagger_features(prepared, model.tagger_);
+    sequence.tags = gold_tags(prepared, example.gold, model.has_opinions_);
+    sequences.push_back(std::move(sequence));
+
+    for (const AspectSpan& span : example.gold) {
+      std::vector<std::uint64_t> row = mention_features(prepared, span, lexicon);
+      if (!span.category.empty()) {
+        category_rows.push_back(row);
+        categories.push_back(span.category);
+      }
+      if (!span.polarity.empty()) {
+        mention_rows.push_back(std::move(row));
+        polarities.push_back(span.polarity);
+      }
+    }
+  }
+
+  model.tagger_.train(sequences, options.epochs, options.seed);
+  if (options.progress) options.progress(1, 3);
+  model.category_classifier_ =
+      LinearClassifier::train(category_rows, categories, kClassifierBits, options.regularization);
+  model.polarity_classifier_ =
+      LinearClassifier::train(mention_rows, polarities, kClassifierBits, options.regularization);
+  if (options.progress) options.progress(3, 3);
+  return model;
+}
+
+std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, std::u32string_view text,
+                                                    const AspectLexicon& lexicon) const {
+  const PreparedText prepared = prepare(document, text, lexicon);
+  const std::vector<int> tags = tagger_.tag(tagger_features(prepared, tagger_));
+  std::vector<TermSpan> aspects = spans_of(prepared.units, tags, kTagAspectBegin, kTagAspectInside);
+  std::vector<TermSpan> opinions;
+  if (has_opinions_) {
+    opinions = spans_of(prepared.units, tags, kTagOpinionBegin, kTagOpinionInside);
+  } else {
+    for (const OpinionGroup& group : prepared.groups) {
+      const bool overlaps_aspect = std::any_of(aspects.begin(), aspects.end(), [&](const TermSpan& aspect) {
+        return aspect.begin < group.end && group.begin < aspect.end;
+      });
+      if (!overlaps_aspect) opinions.push_back({group.begin, group.end, group.polarity, false});
+    }
+  }
+
+  std::vector<AspectSpan> mentions;
+  for (const TermSpan& opinion : opinions) {
+    // The nearest aspect term of the clause, preferring one before the opinion.
+    const std::int32_t clause = prepared.clause_of(opinion.begin);
+    TermSpan* best = nullptr;
+    std::int32_t best_distance = 0;
+    for (TermSpan& aspect : aspects) {
+      if (prepared.clause_of(aspect.begin) != clause) continue;
+      const bool before = aspect.end <= opinion.begin;
+      const std::int32_t distance = before ? opinion.begin - aspect.end : aspect.begin - opinion.end + 1000;
+      if (best == nullptr || distance < best_distance) {
+        best = &aspect;
+        best_distance = distance;
+      }
+    }
+    AspectSpan mention;
+    mention.opinion_begin = opinion.begin;
+    mention.opinion_end = opinion.end;
+    mention.polarity = opinion.polarity;
+    if (best != nullptr) {
+      mention.aspect_begin = best->begin;
+      mention.aspect_end = best->end;
+      best->used = true;
+    }
+    mentions.push_back(std::move(mention));
+  }
+  for (const TermSpan& aspect : aspects) {
+    if (aspect.used) continue;
+    AspectSpan mention;
+    mention.aspect_begin = aspect.begin;
+    mention.aspect_end = aspect.end;
+    mentions.push_back(std::move(mention));
+  }
+
+  for (AspectSpan& mention : mentions) {
+    const std::vector<std::uint64_t> row = mention_features(prepared, mention, lexicon);
+    mention.category = category_classifier_.predict(row);
+
+    // The lexicon names categories the training data never had (a cosmetics
+    // model knows no clothing sizes), so its category wins for those.
+    std::string known;
+    if (mention.aspect_begin >= 0) {
+      known = lexicon.aspect_category(text.substr(static_cast<std::size_t>(mention.aspect_begin),
+                                                  static_cast<std::size_t>(mention.aspect_end - mention.aspect_begin)));
+    } else {
+      for (const OpinionGroup& group : prepared.groups) {
+        if (group.begin < mention.opinion_end && mention.opinion_begin < group.end) known = group.category;
+      }
+    }
+    const auto& labels = category_classifier_.labels();
+    if (!known.empty() && (mention.category.empty() || std::find(labels.begin(), labels.end(), known) == labels.end())) {
+      mention.category = known;
+    }
+    if (mention.category.empty()) mention.category = mention.aspect_begin >= 0 ? "other" : "overall";
+
+    if (mention.polarity.empty()) mention.polarity = polarity_classifier_.predict(row);
+    if (mention.polarity.empty()) mention.polarity = "neutral";
+  }
+  std::sort(mentions.begin(), mentions.end(), [](const AspectSpan& a, const AspectSpan& b) {
+    const std::int32_t a_start = a.opinion_begin >= 0 ? a.opinion_begin : a.aspect_begin;
+    const std::int32_t b_start = b.opinion_begin >= 0 ? b.opinion_begin : b.aspect_begin;
+    return a_start < b_start;
+  });
+  return mentions;
+}
+
+void LearnedAspectModel::save(const std::string& path) const {
+  ByteWriter payload;
+  payload.str(language_);
+  payload.u32(has_opinions_ ? 1 : 0);
+  payload.u32(static_cast<std::uint32_t>(metadata_.size()));
+  for (const auto& [key, value] : metadata_) {
+    payload.str(key);
+    payload.str(value);
+  }
+  tagger_.save(payload);
+  category_classifier_.save(payload);
+  polarity_classifier_.save(payload);
+
+  ByteWriter header;
+  header.u32(kFormatVersion);
+  header.u64(payload.bytes().size());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(tr("Cannot write the aspect model {}: check that its folder exists and is writable.", path));
+  out.write(kMagic, sizeof kMagic);
+  out.write(header.bytes().data(), static_cast<std::streamsize>(header.bytes().size()));
+  out.write(payload.bytes().data(), static_cast<std::streamsize>(payload.bytes().size()));
+  ByteWriter trailer;
+  trailer.u64(checksum(payload.bytes()));
+  out.write(trailer.bytes().data(), static_cast<std::streamsize>(trailer.bytes().size()));
+  out.close();
+  if (!out) throw Error(tr("Cannot write the aspect model {}: the disk may be full.", path));
+}
+
+LearnedAspectModel LearnedAspectModel::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(tr("Cannot open the aspect model {}: check the path and its permissions.", path));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+
+  if (bytes.size() < sizeof kMagic + 12 + 8 || !std::equal(kMagic, kMagic + sizeof kMagic, bytes.begin())) {
+    throw Error(tr("{} is not a shopsight aspect model: pass a file written by shopsight train-aspects.", path));
+  }
+  ByteReader header(std::string_view(bytes).substr(sizeof kMagic, 12), path);
+  const std::uint32_t version = header.u32();
+  const std::uint64_t payload_size = header.u64();
+  if (version > kFormatVersion) {
+    throw Error(tr("The aspect model {} has format version {}, newer than this shopsight reads ({}): upgrade "
+                   "shopsight or train the model again.",
+                   path, version, kFormatVersion));
+  }
+  const std::size_t payload_start = sizeof kMagic + 12;
+  if (bytes.size() - payload_start - 8 != payload_size) {
+    throw Error(tr("The aspect model {} is truncated or corrupt: train it again with shopsight train-aspects.", path));
+  }
+  const std::string_view payload = std::string_view(bytes).substr(payload_start, payload_size);
+  ByteReader trailer(std::string_view(bytes).substr(payload_start + payload_size), path);
+  if (trailer.u64() != checksum(payload)) {
+    throw Error(tr("The aspect model {} is corrupt (checksum mismatch): train it again with shopsight "
+                   "train-aspects.",
+                   path));
+  }
+
+  ByteReader reader(payload, path);
+  LearnedAspectModel model;
+  model.language_ = reader.str();
+  model.has_opinions_ = reader.u32() != 0;
+  const std::uint32_t metadata_count = reader.u32();
+  for (std::uint32_t k = 0; k < metadata_count; ++k) {
+    std::string key = reader.str();
+    model.metadata_[key] = reader.str();
+  }
+  model.tagger_ = SequenceTagger::load(reader);
+  model.category_classifier_ = LinearClassifier::load(reader);
+  model.polarity_classifier_ = LinearClassifier::load(reader);
+  if (!reader.at_end()) {
+    throw Error(tr("The aspect model {} is corrupt (unexpected data after the model): train it again with shopsight "
+                   "train-aspects.",
+                   path));
+  }
+  return model;
+}
+
+std::string aspect_model_path(const std::string& model_dir, const std::string& language) {
+  return (std::filesystem::path(model_dir) / ("aspects-" + language + ".model")).string();
+}
+
+CombinedAspectExtractor::CombinedAspectExtractor(std::shared_ptr<const AspectLexicon> lexicon,
+                                                 std::vector<LearnedAspectModel> models)
+    : lexicon_(std::move(lexicon)), fallback_(lexicon_), models_(std::move(models)) {}
+
+std::vector<AspectSpan> CombinedAspectExtractor::extract(const Document& document) const {
+  const std::u32string text = decode_text(document.normalized.text);
+  for (const LearnedAspectModel& model : models_) {
+    if (model.language() == document.language) return model.extract(document, text, *lexicon_);
+  }
+  return fallback_.extract_text(text);
+}
+
+bool CombinedAspectExtractor::has_model(const std::string& language) const {
+  return std::any_of(models_.begin(), models_.end(),
+                     [&](const LearnedAspectModel& model) { return model.language() == language; });
+}
+
+}  // namespace shopsight

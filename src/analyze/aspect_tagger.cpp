@@ -1,0 +1,429 @@
+#include "analyze/aspect_tagger.h"
+
+#include <linear.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "common/error.h"
+#include "common/i18n.h"
+
+namespace shopsight {
+namespace {
+
+bool is_ideograph(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2FFFF) ||
+         (c >= 0xF900 && c <= 0xFAFF);
+}
+
+bool is_letter(char32_t c) {
+  return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
+}
+
+bool is_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
+
+bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == 0x3000; }
+
+// BIO rule: an inside tag continues a term of the same kind.
+bool allowed(int previous, int tag) {
+  if (tag == kTagAspectInside) return previous == kTagAspectBegin || previous == kTagAspectInside;
+  if (tag == kTagOpinionInside) return previous == kTagOpinionBegin || previous == kTagOpinionInside;
+  return true;
+}
+
+}  // namespace
+
+std::uint64_t hash_code_points(std::u32string_view text) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (char32_t c : text) {
+    hash ^= static_cast<std::uint64_t>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+std::vector<TextUnit> split_units(std::u32string_view text) {
+  std::vector<TextUnit> units;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char32_t c = text[i];
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    TextUnit unit;
+    unit.begin = static_cast<std::int32_t>(i);
+    std::size_t end = i + 1;
+    if (is_ideograph(c)) {
+      unit.type = 0;
+    } else if (is_letter(c) || is_digit(c)) {
+      // Letters and digits mixed in one word (e.g. "i7", "256gb") stay one unit.
+      // An apostrophe between letters stays inside the word ("don't").
+      bool letters = is_letter(c);
+      while (end < text.size()) {
+        const char32_t next = text[end];
+        const bool apostrophe = next == U'\'' && end + 1 < text.size() && is_letter(text[end + 1]);
+        if (!is_letter(next) && !is_digit(next) && !apostrophe) break;
+        letters = letters || is_letter(next);
+        ++end;
+      }
+      unit.type = letters ? 1 : 2;
+    } else if (std::ispunct(static_cast<int>(c < 128 ? c : 0)) || (c >= 0x3000 && c <= 0x303F) ||
+               (c >= 0xFF00 && c <= 0xFF65) || (c >= 0x2000 && c <= 0x206F)) {
+      unit.type = 3;
+    } else {
+      unit.type = 4;
+    }
+    unit.end = static_cast<std::int32_t>(end);
+    unit.key = hash_code_points(text.substr(i, end - i));
+    units.push_back(unit);
+    i = end;
+  }
+  return units;
+}
+
+void ByteWriter::u32(std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) bytes_.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+void ByteWriter::u64(std::uint64_t value) {
+  for (int shift = 0; shift < 64; shift += 8) bytes_.push_back(static_cast<char>((value >> shift) & 0xFF));
+}
+
+void ByteWriter::f32(float value) {
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  u32(bits);
+}
+
+void ByteWriter::str(std::string_view value) {
+  u32(static_cast<std::uint32_t>(value.size()));
+  bytes_.append(value);
+}
+
+ByteReader::ByteReader(std::string_view bytes, std::string source) : bytes_(bytes), source_(std::move(source)) {}
+
+void ByteReader::need(std::size_t count) {
+  if (bytes_.size() - position_ < count) {
+    throw Error(tr("The aspect model {} is truncated or corrupt: train it again with shopsight train-aspects.",
+                   source_));
+  }
+}
+
+std::uint32_t ByteReader::u32() {
+  need(4);
+  std::uint32_t value = 0;
+  for (int k = 0; k < 4; ++k) {
+    value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[position_ + static_cast<std::size_t>(k)]))
+             << (8 * k);
+  }
+  position_ += 4;
+  return value;
+}
+
+std::uint64_t ByteReader::u64() {
+  const std::uint64_t low = u32();
+  const std::uint64_t high = u32();
+  return low | (high << 32);
+}
+
+float ByteReader::f32() {
+  const std::uint32_t bits = u32();
+  float value = 0;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+std::string ByteReader::str() {
+  const std::uint32_t size = u32();
+  need(size);
+  std::string value(bytes_.substr(position_, size));
+  position_ += size;
+  return value;
+}
+
+// Weight vectors are mostly zero, so they are stored as (index, value) pairs.
+namespace {
+
+void write_sparse(ByteWriter& out, const std::vector<float>& values) {
+  out.u64(values.size());
+  std::uint64_t nonzero = 0;
+  for (float value : values) nonzero += value != 0.0f;
+  out.u64(nonzero);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == 0.0f) continue;
+    out.u32(static_cast<std::uint32_t>(i));
+    out.f32(values[i]);
+  }
+}
+
+std::vector<float> read_sparse(ByteReader& in, std::uint64_t expected_size) {
+  const std::uint64_t size = in.u64();
+  const std::uint64_t nonzero = in.u64();
+  if (size != expected_size || nonzero > size) {
+    throw Error(tr("The aspect model {} is corrupt (weight table of {} entries where {} were expected): train it "
+                   "again with shopsight train-aspects.",
+                   in.source(), size, expected_size));
+  }
+  std::vector<float> values(size, 0.0f);
+  for (std::uint64_t k = 0; k < nonzero; ++k) {
+    const std::uint32_t index = in.u32();
+    const float value = in.f32();
+    if (index >= size) {
+      throw Error(tr("The aspect model {} is corrupt (weight index out of range): train it again with shopsight "
+                     "train-aspects.",
+                     in.source()));
+    }
+    values[index] = value;
+  }
+  return values;
+}
+
+}  // namespace
+
+SequenceTagger::SequenceTagger(int bucket_bits)
+    : bucket_bits_(bucket_bits),
+      mask_((std::uint64_t{1} << bucket_bits) - 1),
+      weights_((std::size_t{1} << bucket_bits) * kTagCount, 0.0f),
+      transitions_((kTagCount + 1) * kTagCount, 0.0f) {}
+
+std::vector<int> SequenceTagger::decode(const std::vector<UnitFeatures>& features, const std::vector<float>& weights,
+                                        const std::vector<float>& transitions) const {
+  const std::size_t n = features.size();
+  if (n == 0) return {};
+  constexpr float kImpossible = -std::numeric_limits<float>::infinity();
+  std::vector<float> score(n * kTagCount, kImpossible);
+  std::vector<int> back(n * kTagCount, 0);
+
+  for (std::size_t i = 0; i < n; ++i) {
+    float emission[kTagCount] = {};
+    for (std::uint32_t feature : features[i]) {
+      const float* row = &weights[static_cast<std::size_t>(feature) * kTagCount];
+      for (int t = 0; t < kTagCount; ++t) emission[t] += row[t];
+    }
+    for (int t = 0; t < kTagCount; ++t) {
+      if (i == 0) {
+        if (allowed(-1, t)) score[t] = emission[t] + transitions[static_cast<std::size_t>(t)];
+        continue;
+      }
+      float best = kImpossible;
+      int best_previous = 0;
+      for (int p = 0; p < kTagCount; ++p) {
+        if (!allowed(p, t)) continue;
+        const float candidate = score[(i - 1) * kTagCount + static_cast<std::size_t>(p)] +
+                                transitions[static_cast<std::size_t>((p + 1) * kTagCount + t)];
+        if (candidate > best) {
+          best = candidate;
+          best_previous = p;
+        }
+      }
+      score[i * kTagCount + static_cast<std::size_t>(t)] = best + emission[t];
+      back[i * kTagCount + static_cast<std::size_t>(t)] = best_previous;
+    }
+  }
+
+  std::vector<int> tags(n, 0);
+  int last = 0;
+  for (int t = 1; t < kTagCount; ++t) {
+    if (score[(n - 1) * kTagCount + static_cast<std::size_t>(t)] >
+        score[(n - 1) * kTagCount + static_cast<std::size_t>(last)]) {
+      last = t;
+    }
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    tags[i] = last;
+    last = back[i * kTagCount + static_cast<std::size_t>(last)];
+  }
+  return tags;
+}
+
+std::vector<int> SequenceTagger::tag(const std::vector<UnitFeatures>& features) const {
+  return decode(features, weights_, transitions_);
+}
+
+void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed) {
+  std::fill(weights_.begin(), weights_.end(), 0.0f);
+  std::fill(transitions_.begin(), transitions_.end(), 0.0f);
+
+  // Averaging uses the usual trick: `*_sum` accumulates step * update, and
+  // the average is weights - sum / steps.
+  std::vector<float> weight_sum(weights_.size(), 0.0f);
+  std::vector<float> transition_sum(transitions_.size(), 0.0f);
+  std::vector<std::size_t> order(sequences.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 random(seed);
+  float step = 1.0f;
+
+  const auto update = [&](const Sequence& sequence, const std::vector<int>& tags, float delta) {
+    int previous = -1;
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+      const auto tag = static_cast<std::size_t>(tags[i]);
+      for (std::uint32_t feature : sequence.features[i]) {
+        const std::size_t index = static_cast<std::size_t>(feature) * kTagCount + tag;
+        weights_[index] += delta;
+        weight_sum[index] += step * delta;
+      }
+      const std::size_t transition = static_cast<std::size_t>(previous + 1) * kTagCount + tag;
+      transitions_[transition] += delta;
+      transition_sum[transition] += step * delta;
+      previous = tags[i];
+    }
+  };
+
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), random);
+    for (std::size_t index : order) {
+      const Sequence& sequence = sequences[index];
+      const std::vector<int> predicted = decode(sequence.features, weights_, transitions_);
+      if (predicted != sequence.tags) {
+        update(sequence, sequence.tags, 1.0f);
+        update(sequence, predicted, -1.0f);
+      }
+      step += 1.0f;
+    }
+  }
+
+  for (std::size_t i = 0; i < weights_.size(); ++i) weights_[i] -= weight_sum[i] / step;
+  for (std::size_t i = 0; i < transitions_.size(); ++i) transitions_[i] -= transition_sum[i] / step;
+}
+
+void SequenceTagger::save(ByteWriter& out) const {
+  out.u32(static_cast<std::uint32_t>(bucket_bits_));
+  write_sparse(out, weights_);
+  write_sparse(out, transitions_);
+}
+
+SequenceTagger SequenceTagger::load(ByteReader& in) {
+  const std::uint32_t bits = in.u32();
+  if (bits < 8 || bits > 24) {
+    throw Error(tr("The aspect model {} is corrupt (tagger of 2^{} buckets): train it again with shopsight "
+                   "train-aspects.",
+                   in.source(), bits));
+  }
+  SequenceTagger tagger(static_cast<int>(bits));
+  tagger.weights_ = read_sparse(in, tagger.weights_.size());
+  tagger.transitions_ = read_sparse(in, tagger.transitions_.size());
+  return tagger;
+}
+
+LinearClassifier LinearClassifier::train(const std::vector<std::vector<std::uint64_t>>& features,
+                                         const std::vector<std::string>& labels, int bucket_bits,
+                                         double regularization) {
+  LinearClassifier classifier;
+  std::map<std::string, int> label_ids;
+  for (const std::string& label : labels) label_ids.emplace(label, 0);
+  if (label_ids.size() < 2) return classifier;
+  for (auto& [label, id] : label_ids) {
+    id = static_cast<int>(classifier.labels_.size());
+    classifier.labels_.push_back(label);
+  }
+  classifier.bucket_bits_ = bucket_bits;
+  const std::uint64_t mask = (std::uint64_t{1} << bucket_bits) - 1;
+  const int bias_index = (1 << bucket_bits) + 1;
+
+  // LIBLINEAR wants 1-based ascending feature indices and a -1 terminator
+  // per row; the last column is a constant bias feature.
+  std::vector<std::vector<feature_node>> rows(features.size());
+  std::vector<feature_node*> row_pointers(features.size());
+  std::vector<double> targets(features.size());
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    std::map<int, double> counts;
+    for (std::uint64_t hash : features[i]) counts[static_cast<int>(hash & mask) + 1] += 1.0;
+    for (const auto& [index, value] : counts) rows[i].push_back({index, value});
+    rows[i].push_back({bias_index, 1.0});
+    rows[i].push_back({-1, 0.0});
+    row_pointers[i] = rows[i].data();
+    targets[i] = label_ids.at(labels[i]);
+  }
+
+  problem data{};
+  data.l = static_cast<int>(features.size());
+  data.n = bias_index;
+  data.y = targets.data();
+  data.x = row_pointers.data();
+  data.bias = -1;
+
+  parameter settings{};
+  settings.solver_type = L2R_LR;
+  settings.C = regularization;
+  settings.eps = 0.01;
+  settings.p = 0.1;
+  set_print_string_function([](const char*) {});
+  if (const char* problem_text = check_parameter(&data, &settings)) {
+    throw Error(tr("LIBLINEAR rejected the aspect classifier settings: {}", problem_text));
+  }
+  model* trained = ::train(&data, &settings);
+
+  const std::size_t label_count = classifier.labels_.size();
+  const std::size_t buckets = std::size_t{1} << bucket_bits;
+  classifier.weights_.assign(buckets * label_count, 0.0f);
+  classifier.bias_.assign(label_count, 0.0f);
+  const int model_classes = get_nr_class(trained);
+  std::vector<int> model_labels(static_cast<std::size_t>(model_classes));
+  get_labels(trained, model_labels.data());
+
+  // Two classes share one weight vector that favours the first model label,
+  // which a softmax over (w.x, 0) reproduces.
+  const int columns = model_classes == 2 ? 1 : model_classes;
+  for (int column = 0; column < columns; ++column) {
+    const auto label = static_cast<std::size_t>(model_labels[static_cast<std::size_t>(column)]);
+    for (std::size_t feature = 0; feature < buckets; ++feature) {
+      classifier.weights_[feature * label_count + label] =
+          static_cast<float>(trained->w[feature * static_cast<std::size_t>(columns) + static_cast<std::size_t>(column)]);
+    }
+    classifier.bias_[label] = static_cast<float>(
+        trained->w[buckets * static_cast<std::size_t>(columns) + static_cast<std::size_t>(column)]);
+  }
+  free_and_destroy_model(&trained);
+  return classifier;
+}
+
+std::string LinearClassifier::predict(const std::vector<std::uint64_t>& features, float* probability) const {
+  if (labels_.empty()) return {};
+  const std::size_t label_count = labels_.size();
+  const std::uint64_t mask = (std::uint64_t{1} << bucket_bits_) - 1;
+  std::vector<float> scores(bias_);
+  for (std::uint64_t hash : features) {
+    const float* row = &weights_[static_cast<std::size_t>(hash & mask) * label_count];
+    for (std::size_t k = 0; k < label_count; ++k) scores[k] += row[k];
+  }
+  const auto best = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+  if (probability != nullptr) {
+    double total = 0;
+    for (float score : scores) total += std::exp(static_cast<double>(score - scores[best]));
+    *probability = static_cast<float>(1.0 / total);
+  }
+  return labels_[best];
+}
+
+void LinearClassifier::save(ByteWriter& out) const {
+  out.u32(static_cast<std::uint32_t>(bucket_bits_));
+  out.u32(static_cast<std::uint32_t>(labels_.size()));
+  for (const std::string& label : labels_) out.str(label);
+  if (labels_.empty()) return;
+  write_sparse(out, weights_);
+  write_sparse(out, bias_);
+}
+
+LinearClassifier LinearClassifier::load(ByteReader& in) {
+  LinearClassifier classifier;
+  const std::uint32_t bits = in.u32();
+  const std::uint32_t label_count = in.u32();
+  if (label_count == 0) return classifier;
+  if (bits < 4 || bits > 24 || label_count > 1000) {
+    throw Error(tr("The aspect model {} is corrupt (classifier header): train it again with shopsight train-aspects.",
+                   in.source()));
+  }
+  classifier.bucket_bits_ = static_cast<int>(bits);
+  for (std::uint32_t k = 0; k < label_count; ++k) classifier.labels_.push_back(in.str());
+  classifier.weights_ = read_sparse(in, (std::uint64_t{1} << bits) * label_count);
+  classifier.bias_ = read_sparse(in, label_count);
+  return classifier;
+}
+
+}  // namespace shopsight

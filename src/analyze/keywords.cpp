@@ -1,0 +1,144 @@
+#include "analyze/keywords.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unordered_set>
+#include <vector>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/utf8.h"
+
+namespace shopsight {
+namespace {
+
+bool is_han(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF);
+}
+
+class TfIdfKeywords final : public KeywordExtractor {
+ public:
+  TfIdfKeywords(DocumentFrequencies frequencies, int max_keywords)
+      : frequencies_(std::move(frequencies)), max_keywords_(max_keywords) {}
+
+  std::vector<Keyword> extract(const Document& document) const override {
+    std::vector<Keyword> keywords;
+    for (const Token& token : document.tokens) {
+      if (!is_keyword_candidate(token)) continue;
+      auto existing = std::find_if(keywords.begin(), keywords.end(),
+                                   [&](const Keyword& keyword) { return keyword.word == token.text; });
+      if (existing != keywords.end()) {
+        existing->score += 1;
+      } else {
+        keywords.push_back({token.text, 1});
+      }
+    }
+
+    // Smoothed IDF, as in scikit-learn's default: unseen words get the
+    // highest weight, which favours the specific words a review is about.
+    const double documents = static_cast<double>(frequencies_.documents);
+    for (Keyword& keyword : keywords) {
+      const auto found = frequencies_.counts.find(keyword.word);
+      const double frequency = found == frequencies_.counts.end() ? 0.0 : static_cast<double>(found->second);
+      const double idf = std::log((1.0 + documents) / (1.0 + frequency)) + 1.0;
+      keyword.score = static_cast<float>(keyword.score * idf);
+    }
+
+    std::stable_sort(keywords.begin(), keywords.end(),
+                     [](const Keyword& a, const Keyword& b) { return a.score > b.score; });
+    if (keywords.size() > static_cast<std::size_t>(max_keywords_)) keywords.resize(static_cast<std::size_t>(max_keywords_));
+    return keywords;
+  }
+
+ private:
+  DocumentFrequencies frequencies_;
+  int max_keywords_;
+};
+
+}  // namespace
+
+bool is_keyword_candidate(const Token& token) {
+  if (!token.is_word || is_stop_word(token.text)) return false;
+  const std::vector<char32_t> code_points = utf8::decode(token.text);
+  std::size_t han = 0;
+  std::size_t letters = 0;
+  for (char32_t c : code_points) {
+    if (is_han(c)) {
+      ++han;
+    } else if ((c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || c > 0x7F) {
+      ++letters;
+    }
+  }
+  // Single ideographs are mostly function words or fragments of the
+  // dictionary segmentation; short Latin tokens are mostly noise.
+  if (han > 0) return han >= 2;
+  return letters >= 3;
+}
+
+void DocumentFrequencies::add(const Document& document) {
+  ++documents;
+  std::unordered_set<std::string> seen;
+  for (const Token& token : document.tokens) {
+    if (is_keyword_candidate(token) && seen.insert(token.text).second) ++counts[token.text];
+  }
+}
+
+DocumentFrequencies DocumentFrequencies::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(tr("cannot open document frequency file {}", path));
+  DocumentFrequencies table;
+  std::string line;
+  std::int64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const auto tab = line.find('\t');
+    if (line.empty()) continue;
+    if (tab == std::string::npos) {
+      throw Error(tr("{}:{}: invalid line, expected WORD<TAB>COUNT", path, line_number));
+    }
+    std::int64_t count = 0;
+    try {
+      count = std::stoll(line.substr(tab + 1));
+    } catch (const std::exception&) {
+      throw Error(tr("{}:{}: invalid count '{}'", path, line_number, line.substr(tab + 1)));
+    }
+    if (line_number == 1 && line.substr(0, tab) == "#documents") {
+      table.documents = count;
+    } else {
+      table.counts.emplace(line.substr(0, tab), count);
+    }
+  }
+  if (table.documents <= 0) throw Error(tr("{}: missing '#documents' first line", path));
+  return table;
+}
+
+void DocumentFrequencies::save(const std::string& path, std::int64_t min_count) const {
+  std::vector<std::pair<std::string, std::int64_t>> rows;
+  for (const auto& [word, count] : counts) {
+    if (count >= min_count) rows.emplace_back(word, count);
+  }
+  // Sorted output keeps the shipped file stable across runs.
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::ofstream out(path);
+  if (!out) throw Error(tr("cannot write {}", path));
+  out << "#documents\t" << documents << '\n';
+  for (const auto& [word, count] : rows) out << word << '\t' << count << '\n';
+  if (!out) throw Error(tr("cannot write {}", path));
+}
+
+std::unique_ptr<KeywordExtractor> load_keyword_extractor(const std::string& model_dir, int max_keywords) {
+  const std::string path = model_dir + "/idf.tsv";
+  DocumentFrequencies frequencies;
+  if (std::filesystem::exists(path)) {
+    frequencies = DocumentFrequencies::load(path);
+  } else {
+    frequencies.documents = 1;
+  }
+  return std::make_unique<TfIdfKeywords>(std::move(frequencies), max_keywords);
+}
+
+}  // namespace shopsight

@@ -1,0 +1,204 @@
+// Time parsing. Calendar arithmetic uses <chrono>; time zone offsets come
+// from ICU because libstdc++ 12 has no usable C++20 time zone database.
+
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "ingest/fields.h"
+#include "ingest/ingest.h"
+
+namespace shopsight {
+namespace {
+
+// Unix seconds reach 1e11 only in the year 5138, so larger numbers are milliseconds.
+constexpr std::int64_t kMillisecondsThreshold = 100'000'000'000;
+
+bool is_utc_name(const std::string& name) {
+  return name.empty() || name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Z";
+}
+
+// Zones are created once per name and thread. Keeping them per thread means
+// no ICU object is shared, so the pipeline's workers need no lock here.
+const icu::TimeZone& zone_named(const std::string& name) {
+  thread_local std::map<std::string, std::unique_ptr<icu::TimeZone>> zones;
+
+  if (const auto found = zones.find(name); found != zones.end()) return *found->second;
+
+  std::unique_ptr<icu::TimeZone> zone(icu::TimeZone::createTimeZone(icu::UnicodeString::fromUTF8(name)));
+  icu::UnicodeString id;
+  if (zone == nullptr || zone->getID(id) == icu::UnicodeString(u"Etc/Unknown")) {
+    throw Error(tr("unknown time zone '{}': use an IANA name such as UTC or Asia/Shanghai", name));
+  }
+  return *zones.emplace(name, std::move(zone)).first->second;
+}
+
+/// Cursor over the text of a time, with the small readers its grammar needs.
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : text_(text) {}
+
+  bool done() const { return pos_ == text_.size(); }
+  char peek() const { return done() ? '\0' : text_[pos_]; }
+
+  /// Reads between `min` and `max` ASCII digits as a number.
+  std::optional<int> digits(std::size_t min, std::size_t max) {
+    int value = 0;
+    std::size_t count = 0;
+    while (count < max && !done() && peek() >= '0' && peek() <= '9') {
+      value = value * 10 + (peek() - '0');
+      ++pos_;
+      ++count;
+    }
+    if (count < min) return std::nullopt;
+    return value;
+  }
+
+  bool accept(std::string_view token) {
+    if (!text_.substr(pos_).starts_with(token)) return false;
+    pos_ += token.size();
+    return true;
+  }
+
+  void skip_spaces() {
+    while (!done() && peek() == ' ') ++pos_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+std::optional<std::int64_t> parse_unix(std::string_view text) {
+  if (text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  return value >= kMillisecondsThreshold ? value : value * 1000;
+}
+
+// Reads "+08:00", "+0800", "+08" or "Z" into minutes east of UTC.
+std::optional<int> parse_offset(Scanner& scanner) {
+  if (scanner.accept("Z") || scanner.accept("z")) return 0;
+  int sign = 0;
+  if (scanner.accept("+")) sign = 1;
+  if (sign == 0 && scanner.accept("-")) sign = -1;
+  if (sign == 0) return std::nullopt;
+
+  const auto hours = scanner.digits(2, 2);
+  if (!hours || *hours > 23) return std::nullopt;
+  scanner.accept(":");
+  int minutes = 0;
+  if (!scanner.done()) {
+    const auto parsed = scanner.digits(2, 2);
+    if (!parsed || *parsed > 59) return std::nullopt;
+    minutes = *parsed;
+  }
+  return sign * (*hours * 60 + minutes);
+}
+
+}  // namespace
+
+namespace ingest {
+
+void check_time_zone(const std::string& name) {
+  if (!is_utc_name(name)) zone_named(name);
+}
+
+}  // namespace ingest
+
+std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone) {
+  const icu::TimeZone* zone = is_utc_name(timezone) ? nullptr : &zone_named(timezone);
+  const std::string_view trimmed = ingest::trim(text);
+  if (trimmed.empty()) return std::nullopt;
+
+  if (trimmed.find_first_not_of("0123456789") == std::string_view::npos) return parse_unix(trimmed);
+
+  // Date: 2016-06-29, 2016/6/29, 2016.06.29 or 2016年6月29日.
+  Scanner scanner(trimmed);
+  const auto year = scanner.digits(4, 4);
+  if (!year) return std::nullopt;
+  const bool chinese = scanner.accept("年");
+  char separator = '\0';
+  if (!chinese) {
+    separator = scanner.peek();
+    if (separator != '-' && separator != '/' && separator != '.') return std::nullopt;
+    scanner.accept(std::string_view(&separator, 1));
+  }
+  const auto month = scanner.digits(1, 2);
+  if (!month) return std::nullopt;
+  if (chinese ? !scanner.accept("月") : !scanner.accept(std::string_view(&separator, 1))) return std::nullopt;
+  const auto day = scanner.digits(1, 2);
+  if (!day) return std::nullopt;
+  if (chinese) scanner.accept("日");
+
+  const std::chrono::year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  if (!date.ok()) return std::nullopt;
+
+  // Time of day: "T" or spaces, then hh:mm, optional :ss and a fraction.
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int millisecond = 0;
+  const bool has_clock = scanner.accept("T") || scanner.accept("t") || scanner.peek() == ' ';
+  if (has_clock) {
+    scanner.skip_spaces();
+    if (!scanner.done()) {
+      const auto h = scanner.digits(1, 2);
+      if (!h || !scanner.accept(":")) return std::nullopt;
+      const auto m = scanner.digits(2, 2);
+      if (!m) return std::nullopt;
+      hour = *h;
+      minute = *m;
+      if (scanner.accept(":")) {
+        const auto s = scanner.digits(2, 2);
+        if (!s) return std::nullopt;
+        second = *s;
+        if (scanner.accept(".") || scanner.accept(",")) {
+          // Keep milliseconds; finer digits are read and dropped.
+          int scale = 100;
+          bool any = false;
+          while (!scanner.done() && scanner.peek() >= '0' && scanner.peek() <= '9') {
+            const auto digit = scanner.digits(1, 1);
+            millisecond += *digit * scale;
+            scale /= 10;
+            any = true;
+          }
+          if (!any) return std::nullopt;
+        }
+      }
+    }
+  }
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+
+  scanner.skip_spaces();
+  std::optional<int> offset_minutes;
+  if (!scanner.done()) {
+    offset_minutes = parse_offset(scanner);
+    if (!offset_minutes || !scanner.done()) return std::nullopt;
+  }
+
+  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const std::int64_t wall_ms = ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + millisecond;
+  if (offset_minutes) return wall_ms - static_cast<std::int64_t>(*offset_minutes) * 60'000;
+  if (zone == nullptr) return wall_ms;
+
+  // getOffset with local = true reads the time as wall-clock time in the zone.
+  std::int32_t raw_offset = 0;
+  std::int32_t dst_offset = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  zone->getOffset(static_cast<UDate>(wall_ms), true, raw_offset, dst_offset, status);
+  if (U_FAILURE(status)) return std::nullopt;
+  return wall_ms - raw_offset - dst_offset;
+}
+
+}  // namespace shopsight

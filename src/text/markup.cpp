@@ -1,0 +1,232 @@
+// HTML removal for reviews scraped from web pages: tags go, character
+// references become the characters they name.
+
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <vector>
+#include <cstdint>
+#include <string_view>
+
+#include "text/mapped_text.h"
+
+namespace shopsight::text_detail {
+
+namespace {
+
+// Only these names count as tags, so that "a<b" or "<3" in ordinary text stays.
+constexpr std::string_view kTagNames[] = {
+    "a",      "abbr",   "article", "aside",  "b",      "big",    "blockquote", "body",   "br",
+    "caption", "center", "code",   "dd",     "del",    "div",    "dl",         "dt",     "em",
+    "figcaption", "figure", "font", "footer", "h1",    "h2",     "h3",         "h4",     "h5",
+    "h6",     "head",   "header",  "hr",     "html",   "i",      "img",        "ins",    "label",
+    "li",     "link",   "mark",    "meta",   "nav",    "ol",     "p",          "pre",    "q",
+    "s",      "script", "section", "small",  "span",   "strike", "strong",     "style",  "sub",
+    "sup",    "table",  "tbody",   "td",     "th",     "tr",     "u",          "ul"};
+
+// Tags that separate blocks of text become a space, so "good<br>cheap" keeps two words.
+constexpr std::string_view kBlockTagNames[] = {
+    "article", "aside", "blockquote", "body", "br", "caption", "dd",     "div", "dl",
+    "dt",      "figcaption", "figure", "footer", "h1", "h2",   "h3",     "h4",  "h5",
+    "h6",      "header", "hr",       "li",     "ol",  "p",      "section", "td",  "tr"};
+
+struct NamedReference {
+  std::string_view name;
+  char32_t code_point;
+};
+
+// A subset of HTML's named references (markup characters, spaces, currency,
+// quotes, dashes). Other names are left as text.
+constexpr NamedReference kNamedReferences[] = {
+    {"amp", U'&'},       {"lt", U'<'},        {"gt", U'>'},        {"quot", U'"'},
+    {"apos", U'\''},     {"nbsp", U'\u00A0'}, {"copy", U'\u00A9'}, {"reg", U'\u00AE'},
+    {"trade", U'\u2122'}, {"yen", U'\u00A5'}, {"euro", U'\u20AC'}, {"pound", U'\u00A3'},
+    {"cent", U'\u00A2'}, {"deg", U'\u00B0'},  {"times", U'\u00D7'}, {"divide", U'\u00F7'},
+    {"middot", U'\u00B7'}, {"hellip", U'\u2026'}, {"mdash", U'\u2014'}, {"ndash", U'\u2013'},
+    {"lsquo", U'\u2018'}, {"rsquo", U'\u2019'}, {"ldquo", U'\u201C'}, {"rdquo", U'\u201D'},
+    {"laquo", U'\u00AB'}, {"raquo", U'\u00BB'},
+};
+
+// Maximum lengths, in code points, of a parsed reference name and of a tag or
+// comment. Longer ones are left as text, which bounds the work per '<'.
+constexpr std::size_t kMaxReferenceLength = 12;
+constexpr std::size_t kMaxTagLength = 2048;
+
+bool is_ascii_alpha(char32_t c) { return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z'); }
+bool is_ascii_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
+char32_t ascii_lower(char32_t c) { return (c >= U'A' && c <= U'Z') ? c + 32 : c; }
+
+template <std::size_t N>
+bool contains(const std::string_view (&names)[N], std::string_view name) {
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+// Lowercase ASCII name starting at `i`, letters then digits (h1); empty when too long.
+std::string read_name(const std::vector<char32_t>& text, std::size_t i, std::size_t* end) {
+  std::string name;
+  while (i < text.size() && (is_ascii_alpha(text[i]) || (!name.empty() && is_ascii_digit(text[i])))) {
+    name.push_back(static_cast<char>(ascii_lower(text[i])));
+    ++i;
+    if (name.size() > kMaxReferenceLength) return {};
+  }
+  *end = i;
+  return name;
+}
+
+// Code point named by the reference at `i` ('&'), and the index after its ';'.
+bool parse_reference(const std::vector<char32_t>& text, std::size_t i, char32_t* code_point, std::size_t* end) {
+  std::size_t k = i + 1;
+  if (k < text.size() && text[k] == U'#') {
+    ++k;
+    const bool hex = k < text.size() && (text[k] == U'x' || text[k] == U'X');
+    if (hex) ++k;
+    std::uint32_t value = 0;
+    std::size_t digits = 0;
+    for (; k < text.size() && digits <= 8; ++k, ++digits) {
+      const char32_t c = text[k];
+      std::uint32_t digit = 0;
+      if (is_ascii_digit(c)) {
+        digit = c - U'0';
+      } else if (hex && ascii_lower(c) >= U'a' && ascii_lower(c) <= U'f') {
+        digit = ascii_lower(c) - U'a' + 10;
+      } else {
+        break;
+      }
+      value = value * (hex ? 16U : 10U) + digit;
+    }
+    if (digits == 0 || digits > 8 || k >= text.size() || text[k] != U';') return false;
+
+    // NUL, surrogates and values past Unicode are not characters, so they become U+FFFD as in browsers.
+    const bool valid = value != 0 && value <= 0x10FFFF && (value < 0xD800 || value > 0xDFFF);
+    *code_point = valid ? static_cast<char32_t>(value) : U'\uFFFD';
+    *end = k + 1;
+    return true;
+  }
+
+  std::size_t name_end = k;
+  const std::string name = read_name(text, k, &name_end);
+  if (name.empty() || name_end >= text.size() || text[name_end] != U';') return false;
+  for (const auto& reference : kNamedReferences) {
+    if (reference.name == name) {
+      *code_point = reference.code_point;
+      *end = name_end + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Index after the comment "<!-- ... -->" starting at `i`, or 0 when it is not one.
+std::size_t comment_end(const std::vector<char32_t>& text, std::size_t i) {
+  if (i + 3 >= text.size() || text[i + 1] != U'!' || text[i + 2] != U'-' || text[i + 3] != U'-') return 0;
+  const std::size_t limit = std::min(text.size(), i + kMaxTagLength);
+  for (std::size_t k = i + 4; k + 2 < limit; ++k) {
+    if (text[k] == U'-' && text[k + 1] == U'-' && text[k + 2] == U'>') return k + 3;
+  }
+  return 0;
+}
+
+struct Tag {
+  std::string name;
+  bool closing = false;
+  std::size_t end = 0;  ///< index after '>'
+};
+
+// Parses a known tag at `i` ('<'), returning false for anything else.
+bool parse_tag(const std::vector<char32_t>& text, std::size_t i, Tag* tag) {
+  std::size_t k = i + 1;
+  if (k < text.size() && text[k] == U'/') {
+    tag->closing = true;
+    ++k;
+  }
+  std::size_t name_end = k;
+  tag->name = read_name(text, k, &name_end);
+  if (tag->name.empty() || !contains(kTagNames, tag->name)) return false;
+
+  // After the name comes '>', '/' or an attribute list separated by space.
+  if (name_end >= text.size()) return false;
+  const char32_t next = text[name_end];
+  if (next != U'>' && next != U'/' && next != U' ' && next != U'\t' && next != U'\n' && next != U'\r') return false;
+
+  // Attributes must carry '=' (href="x"), so prose such as "a<b and c>d" is
+  // not taken for a tag. Bare attributes such as "disabled" are therefore not stripped.
+  const std::size_t limit = std::min(text.size(), i + kMaxTagLength);
+  bool has_words = false;
+  bool has_equals = false;
+  for (std::size_t m = name_end; m < limit; ++m) {
+    const char32_t c = text[m];
+    if (c == U'<') return false;
+    if (c == U'=') has_equals = true;
+    if (c != U' ' && c != U'\t' && c != U'\n' && c != U'\r' && c != U'/' && c != U'>') has_words = true;
+    if (c == U'>') {
+      if (has_words && !has_equals) return false;
+      tag->end = m + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Index after the "</name>" that closes a script or style starting before `i`, or text end.
+std::size_t raw_text_end(const std::vector<char32_t>& text, std::size_t i, const std::string& name) {
+  for (std::size_t k = i; k < text.size(); ++k) {
+    if (text[k] != U'<') continue;
+    Tag tag;
+    if (parse_tag(text, k, &tag) && tag.closing && tag.name == name) return tag.end;
+  }
+  return text.size();
+}
+
+}  // namespace
+
+bool looks_like_markup(const MappedText& text) {
+  const auto& c = text.code_points;
+  for (std::size_t i = 0; i + 1 < c.size(); ++i) {
+    if (c[i] != U'<' && c[i] != U'&') continue;
+    if (c[i] == U'&') {
+      char32_t decoded = 0;
+      std::size_t end = 0;
+      if (parse_reference(c, i, &decoded, &end)) return true;
+      continue;
+    }
+    Tag tag;
+    if (comment_end(c, i) != 0 || parse_tag(c, i, &tag)) return true;
+  }
+  return false;
+}
+
+void strip_markup(const MappedText& in, MappedText& out) {
+  const auto& c = in.code_points;
+  out.clear();
+  out.reserve(in.size());
+
+  std::size_t i = 0;
+  while (i < c.size()) {
+    if (c[i] == U'&') {
+      char32_t decoded = 0;
+      std::size_t end = 0;
+      if (parse_reference(c, i, &decoded, &end)) {
+        out.push(decoded, in.begin[i], in.end[end - 1]);
+        i = end;
+        continue;
+      }
+    } else if (c[i] == U'<') {
+      if (const std::size_t end = comment_end(c, i); end != 0) {
+        i = end;
+        continue;
+      }
+      Tag tag;
+      if (parse_tag(c, i, &tag)) {
+        std::size_t end = tag.end;
+        if (!tag.closing && (tag.name == "script" || tag.name == "style")) end = raw_text_end(c, end, tag.name);
+        if (contains(kBlockTagNames, tag.name)) out.push(U' ', in.begin[i], in.end[end - 1]);
+        i = end;
+        continue;
+      }
+    }
+    out.push(c[i], in.begin[i], in.end[i]);
+    ++i;
+  }
+}
+
+}  // namespace shopsight::text_detail

@@ -1,0 +1,368 @@
+// Tests of aspect extraction: the lexicon, the learned model, scoring, and
+// the eval-aspects and train-aspects commands run end to end.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyze/aspect_eval.h"
+#include "analyze/aspect_lexicon.h"
+#include "analyze/aspect_model.h"
+#include "analyze/aspects.h"
+#include "common/error.h"
+#include "common/utf8.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using shopsight::AspectLexicon;
+using shopsight::AspectSpan;
+
+const std::string kLexiconPath = std::string(SHOPSIGHT_DATA_DIR) + "/models/default/aspects.lexicon";
+const std::string kData = SHOPSIGHT_TEST_DATA;
+
+std::shared_ptr<const AspectLexicon> shipped_lexicon() {
+  static const auto lexicon = std::make_shared<const AspectLexicon>(AspectLexicon::load(kLexiconPath));
+  return lexicon;
+}
+
+const shopsight::Normalizer& normalizer() {
+  static const shopsight::Normalizer instance;
+  return instance;
+}
+
+// A mention as readable text: category|aspect|opinion|polarity.
+std::string describe(const shopsight::Document& document, const AspectSpan& span) {
+  const std::string& text = document.normalized.text;
+  const std::string aspect = span.aspect_begin >= 0 ? shopsight::utf8::substr(text, span.aspect_begin, span.aspect_end) : "_";
+  const std::string opinion =
+      span.opinion_begin >= 0 ? shopsight::utf8::substr(text, span.opinion_begin, span.opinion_end) : "_";
+  return span.category + "|" + aspect + "|" + opinion + "|" + span.polarity;
+}
+
+std::vector<std::string> describe_all(const shopsight::AspectExtractor& extractor, const std::string& text) {
+  const shopsight::Document document = shopsight::make_document(normalizer(), text);
+  std::vector<std::string> out;
+  for (const AspectSpan& span : extractor.extract(document)) out.push_back(describe(document, span));
+  return out;
+}
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("shopsight_aspects_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+void write_file(const fs::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+struct RunResult {
+  int status = -1;
+  std::string output;
+};
+
+RunResult run(const std::string& arguments) {
+  const std::string command = std::string(SHOPSIGHT_BINARY) + " " + arguments + " 2>&1";
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST(AspectLexicon, ChineseSpansAndNegation) {
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  const shopsight::Document document = shopsight::make_document(normalizer(), "物流很快，包装不太好");
+  const std::vector<AspectSpan> spans = extractor.extract(document);
+  ASSERT_EQ(spans.size(), 2u);
+
+  EXPECT_EQ(spans[0].category, "logistics");
+  EXPECT_EQ(spans[0].aspect_begin, 0);
+  EXPECT_EQ(spans[0].aspect_end, 2);
+  EXPECT_EQ(spans[0].opinion_begin, 2);
+  EXPECT_EQ(spans[0].opinion_end, 4);
+  EXPECT_EQ(spans[0].polarity, "positive");
+
+  EXPECT_EQ(spans[1].category, "packaging");
+  EXPECT_EQ(spans[1].aspect_begin, 5);
+  EXPECT_EQ(spans[1].aspect_end, 7);
+  EXPECT_EQ(spans[1].opinion_begin, 7);
+  EXPECT_EQ(spans[1].opinion_end, 10);
+  EXPECT_EQ(spans[1].polarity, "negative");
+}
+
+TEST(AspectLexicon, EnglishSpansAndNegation) {
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  const shopsight::Document document = shopsight::make_document(normalizer(), "The battery life is not good.");
+  const std::vector<AspectSpan> spans = extractor.extract(document);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].category, "function");
+  EXPECT_EQ(spans[0].aspect_begin, 4);
+  EXPECT_EQ(spans[0].aspect_end, 16);
+  EXPECT_EQ(spans[0].opinion_begin, 20);
+  EXPECT_EQ(spans[0].opinion_end, 28);
+  EXPECT_EQ(spans[0].polarity, "negative");
+}
+
+TEST(AspectLexicon, EnglishWordBoundaries) {
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  // "goodness" must not match "good", and "sizes" matches "size" as a plural.
+  EXPECT_TRUE(describe_all(extractor, "Goodness me.").empty());
+  const std::vector<std::string> spans = describe_all(extractor, "All sizes run too small");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0], "size_fit|sizes|too small|negative");
+}
+
+TEST(AspectLexicon, OpinionOnlyIsOverall) {
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  const std::vector<std::string> praise = describe_all(extractor, "非常满意");
+  ASSERT_EQ(praise.size(), 1u);
+  EXPECT_EQ(praise[0], "overall|_|非常满意|positive");
+
+  // An opinion word that implies a category keeps it without an aspect term.
+  const std::vector<std::string> cheap = describe_all(extractor, "真便宜");
+  ASSERT_EQ(cheap.size(), 1u);
+  EXPECT_EQ(cheap[0], "price|_|真便宜|positive");
+}
+
+TEST(AspectLexicon, GenericShopReviews) {
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  EXPECT_EQ(describe_all(extractor, "尺码偏小，面料很舒服"),
+            (std::vector<std::string>{"size_fit|尺码|偏小|negative", "quality|面料|很舒服|positive"}));
+  EXPECT_EQ(describe_all(extractor, "快递太慢了，客服态度也差"),
+            (std::vector<std::string>{"logistics|快递|太慢|negative", "service|态度|也差|negative"}));
+  EXPECT_EQ(describe_all(extractor, "Shipping was slow but the fabric is soft"),
+            (std::vector<std::string>{"logistics|shipping|slow|negative", "quality|fabric|soft|positive"}));
+}
+
+TEST(AspectLexicon, CustomFileLoaded) {
+  const fs::path dir = temp_dir("custom");
+  write_file(dir / "shop.lexicon",
+             "# a shop's own category\n"
+             "aspect\tzh\twarranty_terms\t保修|质保\n"
+             "opinion\tzh\tpositive\t靠谱\n"
+             "degree\t*\t-\t很\n");
+  const auto lexicon = std::make_shared<const AspectLexicon>(AspectLexicon::load((dir / "shop.lexicon").string()));
+  EXPECT_EQ(lexicon->size(), 4u);
+  const shopsight::LexiconAspectExtractor extractor(lexicon);
+  EXPECT_EQ(describe_all(extractor, "质保很靠谱"), (std::vector<std::string>{"warranty_terms|质保|很靠谱|positive"}));
+}
+
+TEST(AspectLexicon, BadLineNamesFileAndLine) {
+  const fs::path dir = temp_dir("bad");
+  const fs::path path = dir / "bad.lexicon";
+  write_file(path, "# comment\naspect\tzh\tprice\t价格\nopinion\tzh\tgreat\t好\n");
+  try {
+    AspectLexicon::load(path.string());
+    FAIL() << "an invalid polarity was accepted";
+  } catch (const shopsight::Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(path.string() + ":3"), std::string::npos) << message;
+    EXPECT_NE(message.find("great"), std::string::npos) << message;
+  }
+
+  write_file(path, "aspect\tzh\tprice\n");
+  EXPECT_THROW(AspectLexicon::load(path.string()), shopsight::Error);
+  EXPECT_THROW(AspectLexicon::load((dir / "missing.lexicon").string()), shopsight::Error);
+}
+
+TEST(AspectScoring, TinyGoldSet) {
+  const std::vector<shopsight::AspectReview> reviews =
+      shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_labels.csv");
+  ASSERT_EQ(reviews.size(), 3u);
+  ASSERT_EQ(reviews[0].gold.size(), 2u);
+  EXPECT_EQ(reviews[1].gold[0].aspect_begin, -1);
+  EXPECT_EQ(reviews[2].gold[1].category, "smell");
+
+  // The lexicon finds four of the five quadruples: 清新 is not in it.
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  const shopsight::AspectScores scores = shopsight::evaluate_aspects(extractor, normalizer(), reviews);
+  EXPECT_EQ(scores.reviews, 3);
+  EXPECT_EQ(scores.exact.gold, 5);
+  EXPECT_EQ(scores.exact.predicted, 4);
+  EXPECT_EQ(scores.exact.matched, 4);
+  EXPECT_NEAR(scores.exact.f1(), 8.0 / 9.0, 1e-9);
+  EXPECT_EQ(scores.category_polarity.matched, 4);
+  EXPECT_EQ(scores.category_polarity.gold, 5);
+  EXPECT_EQ(scores.aspect_term.gold, 4);
+  EXPECT_EQ(scores.aspect_term.predicted, 3);
+  EXPECT_EQ(scores.aspect_term.matched, 3);
+}
+
+TEST(AspectScoring, BadLabelNamesLine) {
+  try {
+    shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_bad_labels.csv");
+    FAIL() << "a bad offset was accepted";
+  } catch (const shopsight::Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("aspects_bad_labels.csv:3"), std::string::npos) << message;
+    EXPECT_NE(message.find("x7"), std::string::npos) << message;
+  }
+}
+
+TEST(AspectScoring, OffsetsOfOriginalText) {
+  // Full-width letters and a tag change the normalized text; gold offsets
+  // refer to the original, so predictions are mapped back before scoring.
+  const std::vector<shopsight::AspectReview> reviews = {
+      {"1", "<b>ＰＲＩＣＥ</b> is great", {{"price", 3, 8, 13, 18, "positive"}}}};
+  const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
+  const shopsight::AspectScores scores = shopsight::evaluate_aspects(extractor, normalizer(), reviews);
+  EXPECT_EQ(scores.exact.matched, 1) << scores.exact.predicted;
+}
+
+std::vector<shopsight::AspectTrainingExample> tiny_examples() {
+  return shopsight::make_training_examples(
+      normalizer(), shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_labels.csv"));
+}
+
+TEST(AspectModel, SaveLoadRoundTrip) {
+  const std::vector<shopsight::AspectTrainingExample> examples = tiny_examples();
+  ASSERT_EQ(examples.size(), 3u);
+  shopsight::LearnedAspectModel model =
+      shopsight::LearnedAspectModel::train("zh", examples, *shipped_lexicon(), shopsight::AspectTrainOptions{});
+  model.set_metadata("training_data", "tiny");
+  const fs::path dir = temp_dir("round_trip");
+  const std::string path = (dir / "aspects-zh.model").string();
+  model.save(path);
+  const shopsight::LearnedAspectModel loaded = shopsight::LearnedAspectModel::load(path);
+
+  EXPECT_EQ(loaded.language(), "zh");
+  EXPECT_EQ(loaded.metadata().at("training_data"), "tiny");
+  EXPECT_EQ(loaded.categories(), model.categories());
+  for (const char* text : {"物流很快，包装不太好", "价格便宜，味道很清新", "快递很慢"}) {
+    const shopsight::Document document = shopsight::make_document(normalizer(), text);
+    const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
+    const std::u32string code_points(decoded.begin(), decoded.end());
+    std::vector<std::string> before;
+    std::vector<std::string> after;
+    for (const auto& span : model.extract(document, code_points, *shipped_lexicon())) before.push_back(describe(document, span));
+    for (const auto& span : loaded.extract(document, code_points, *shipped_lexicon())) after.push_back(describe(document, span));
+    EXPECT_EQ(before, after) << text;
+  }
+
+  // The training texts themselves come back exactly.
+  const shopsight::Document document = shopsight::make_document(normalizer(), "物流很快，包装不太好");
+  const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
+  std::vector<std::string> found;
+  for (const auto& span : loaded.extract(document, std::u32string(decoded.begin(), decoded.end()), *shipped_lexicon())) {
+    found.push_back(describe(document, span));
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"logistics|物流|很快|positive", "packaging|包装|不太好|negative"}));
+}
+
+TEST(AspectModel, CorruptFileNamed) {
+  const shopsight::LearnedAspectModel model =
+      shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{});
+  const fs::path dir = temp_dir("corrupt");
+  const std::string path = (dir / "aspects-zh.model").string();
+  model.save(path);
+
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    bytes = buffer.str();
+  }
+  const auto expect_error = [&](const std::string& content, const std::string& what) {
+    write_file(path, content);
+    try {
+      shopsight::LearnedAspectModel::load(path);
+      ADD_FAILURE() << what << " was accepted";
+    } catch (const shopsight::Error& error) {
+      EXPECT_NE(std::string(error.what()).find(path), std::string::npos) << what << ": " << error.what();
+    }
+  };
+
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 0x5A);
+  expect_error(flipped, "a flipped byte");
+  expect_error(bytes.substr(0, bytes.size() - 9), "a truncated file");
+  expect_error("not a model at all, just some text", "a text file");
+  EXPECT_THROW(shopsight::LearnedAspectModel::load((dir / "missing.model").string()), shopsight::Error);
+}
+
+TEST(AspectModel, LoaderFallsBackToLexicon) {
+  const fs::path dir = temp_dir("loader");
+  fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
+  const std::unique_ptr<shopsight::AspectExtractor> extractor = shopsight::load_aspect_extractor(dir.string(), "");
+  EXPECT_EQ(describe_all(*extractor, "物流很快"), (std::vector<std::string>{"logistics|物流|很快|positive"}));
+  EXPECT_THROW(shopsight::load_aspect_extractor((dir / "none").string(), ""), shopsight::Error);
+}
+
+TEST(AspectModel, ChineseDevBars) {
+  const std::string folder = std::string(SHOPSIGHT_DATASETS) + "/aspects-zh";
+  if (!fs::exists(folder + "/train_labels.csv") || !fs::exists(folder + "/dev_labels.csv")) {
+    GTEST_SKIP() << "aspects-zh data set not found under " << folder;
+  }
+  const auto train = shopsight::read_aspect_reviews_zh(folder + "/train_reviews.csv", folder + "/train_labels.csv");
+  const auto dev = shopsight::read_aspect_reviews_zh(folder + "/dev_reviews.csv", folder + "/dev_labels.csv");
+  std::vector<shopsight::LearnedAspectModel> models;
+  models.push_back(shopsight::LearnedAspectModel::train("zh", shopsight::make_training_examples(normalizer(), train),
+                                                        *shipped_lexicon(), shopsight::AspectTrainOptions{}));
+  const shopsight::CombinedAspectExtractor extractor(shipped_lexicon(), std::move(models));
+  const shopsight::AspectScores scores = shopsight::evaluate_aspects(extractor, normalizer(), dev);
+  EXPECT_GE(scores.category_polarity.f1(), 0.85);
+  EXPECT_GE(scores.exact.f1(), 0.65);
+
+  const shopsight::LexiconAspectExtractor baseline(shipped_lexicon());
+  const shopsight::AspectScores lexicon_scores = shopsight::evaluate_aspects(baseline, normalizer(), dev);
+  EXPECT_GT(scores.exact.f1(), lexicon_scores.exact.f1());
+}
+
+TEST(AspectCommands, EvalAspectsJson) {
+  const fs::path dir = temp_dir("cli_eval");
+  fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
+  const RunResult result = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
+                               "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --model-dir " +
+                               dir.string() + " --format json --log-level off");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const nlohmann::json figures = nlohmann::json::parse(result.output);
+  ASSERT_EQ(figures.size(), 2u);
+  EXPECT_EQ(figures[0]["texts"], 3);
+  EXPECT_NEAR(figures[0]["lexicon"]["exact"]["f1"].get<double>(), 8.0 / 9.0, 1e-6);
+  EXPECT_NEAR(figures[0]["model"]["exact"]["f1"].get<double>(), 8.0 / 9.0, 1e-6);
+  EXPECT_EQ(figures[1]["texts"], 2);
+  // battery life and screen are both lexicon aspect terms.
+  EXPECT_EQ(figures[1]["lexicon"]["aspect_term"]["matched"], 2);
+}
+
+TEST(AspectCommands, EvalAspectsBadLabels) {
+  const RunResult result = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
+                               "/aspects_bad_labels.csv --lang en");
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("aspects_bad_labels.csv:3"), std::string::npos) << result.output;
+}
+
+TEST(AspectCommands, TrainThenEval) {
+  const fs::path dir = temp_dir("cli_train");
+  fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
+  const RunResult trained = run("train-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
+                                "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --output-dir " +
+                                dir.string() + " --log-level off");
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  EXPECT_TRUE(fs::exists(dir / "aspects-zh.model"));
+  EXPECT_TRUE(fs::exists(dir / "aspects-en.model"));
+
+  const RunResult evaluated = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
+                                  "/aspects_labels.csv --model-dir " + dir.string() + " --format text --lang en");
+  ASSERT_EQ(evaluated.status, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("exact (aspect, opinion, category, polarity)"), std::string::npos)
+      << evaluated.output;
+}
+
+}  // namespace

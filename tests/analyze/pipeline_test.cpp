@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "analyze/analyze.h"
+
+namespace shopsight {
+namespace {
+
+// A reader over an in-memory list in which every fifth row is a reject.
+class ListReader final : public Reader {
+ public:
+  explicit ListReader(int rows) : rows_(rows) {}
+
+  ReadStatus next(Item& item, Reject& reject) override {
+    if (next_ >= rows_) return ReadStatus::end;
+    const int row = next_++;
+    if (row % 5 == 4) {
+      reject.line = row;
+      reject.reason = "bad row";
+      return ReadStatus::rejected;
+    }
+    item = Item();
+    item.id = std::to_string(row);
+    item.line = row;
+    item.text = row % 2 == 0 ? "物流很快，质量很好" : "Broke after a week, very disappointed.";
+    return ReadStatus::item;
+  }
+
+  const std::vector<std::string>& header() const override { return header_; }
+  const ColumnMap& resolved_columns() const override { return columns_; }
+  const std::string& encoding() const override { return encoding_; }
+
+ private:
+  int rows_;
+  int next_ = 0;
+  std::vector<std::string> header_{"review"};
+  ColumnMap columns_;
+  std::string encoding_ = "UTF-8";
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { engine_ = new Engine(EngineOptions{}); }
+  static void TearDownTestSuite() {
+    delete engine_;
+    engine_ = nullptr;
+  }
+  static Engine* engine_;
+};
+
+Engine* PipelineTest::engine_ = nullptr;
+
+TEST_F(PipelineTest, KeepsInputOrderAcrossThreads) {
+  ListReader reader(1000);
+  PipelineOptions options;
+  options.threads = 4;
+  options.queue_items = 128;
+  std::vector<std::int64_t> lines;
+  std::int64_t last_progress = 0;
+  const PipelineStats stats = run_pipeline(
+      reader, *engine_, options, [&](const Item& item, const Analysis&) { lines.push_back(item.line); },
+      [&](const Reject& reject) { lines.push_back(reject.line); },
+      [&](std::int64_t done) { last_progress = done; });
+
+  EXPECT_EQ(stats.items, 800);
+  EXPECT_EQ(stats.rejected, 200);
+  EXPECT_EQ(last_progress, 1000);
+  ASSERT_EQ(lines.size(), 1000u);
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i], static_cast<std::int64_t>(i));
+}
+
+TEST_F(PipelineTest, SinkFailureStopsRunWithoutHanging) {
+  ListReader reader(100000);
+  PipelineOptions options;
+  options.threads = 2;
+  options.queue_items = 64;
+  int written = 0;
+  EXPECT_THROW(run_pipeline(
+                   reader, *engine_, options,
+                   [&](const Item&, const Analysis&) {
+                     if (++written == 50) throw std::runtime_error("disk full");
+                   },
+                   [](const Reject&) {}, [](std::int64_t) {}),
+               std::runtime_error);
+  EXPECT_EQ(written, 50);
+}
+
+}  // namespace
+}  // namespace shopsight

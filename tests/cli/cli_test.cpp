@@ -1,0 +1,217 @@
+// End-to-end tests of `shopsight analyze`: the real binary on small files.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/utf8.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int status = -1;
+  std::string output;  ///< standard output and standard error together
+};
+
+RunResult run(const std::string& arguments) {
+  const std::string command = std::string(SHOPSIGHT_BINARY) + " " + arguments + " 2>&1";
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("shopsight_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+const char* kReviews =
+    "id,time,product,category,user,rating,review\n"
+    "r1,2024-05-01 10:00:00,p1,服装,u1,5,质量很好，物流也快，很满意\n"
+    "r2,2024-05-01 11:00:00,p1,服装,u2,1,\"尺码偏小，退货了。\n客服电话13812345678一直打不通\"\n"
+    "r3,2024-05-02 09:30:00,p2,数码,u3,2,\"Battery life is awful, and the charger gets hot.\"\n"
+    "r4,2024-05-02 12:00:00,p2,数码,u4,5,\"Great sound, fast delivery, worth the price!\"\n";
+
+TEST_F(CliTest, AnalyzeWritesOneJsonLinePerItem) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const fs::path output = dir_ / "out.jsonl";
+  const RunResult result = run("analyze " + input.string() + " --output " + output.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0]["id"], "r1");
+  EXPECT_EQ(rows[0]["product"], "p1");
+  EXPECT_EQ(rows[0]["time"], "2024-05-01T10:00:00Z");
+  EXPECT_EQ(rows[0]["language"], "zh");
+  EXPECT_EQ(rows[0]["sentiment"]["label"], "positive");
+  EXPECT_EQ(rows[1]["line"], 3);
+  EXPECT_EQ(rows[2]["language"], "en");
+  EXPECT_EQ(rows[2]["sentiment"]["label"], "negative");
+  EXPECT_EQ(rows[3]["sentiment"]["label"], "positive");
+  EXPECT_TRUE(rows[0]["columns"].contains("rating"));
+}
+
+TEST_F(CliTest, AnalyzeMasksPersonalDataEverywhere) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const fs::path output = dir_ / "out.jsonl";
+  ASSERT_EQ(run("analyze " + input.string() + " --output " + output.string()).status, 0);
+  const std::string written = read_file(output);
+  EXPECT_EQ(written.find("13812345678"), std::string::npos);
+
+  ASSERT_EQ(run("analyze " + input.string() + " --keep-personal-data --output " + output.string()).status, 0);
+  EXPECT_NE(read_file(output).find("13812345678"), std::string::npos);
+}
+
+TEST_F(CliTest, AspectOffsetsIndexTheWrittenText) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const fs::path output = dir_ / "out.jsonl";
+  ASSERT_EQ(run("analyze " + input.string() + " --output " + output.string()).status, 0);
+  int spans = 0;
+  for (const auto& row : read_jsonl(output)) {
+    const std::string text = row["text"];
+    for (const auto& aspect : row["aspects"]) {
+      if (aspect["aspect"].is_string()) {
+        EXPECT_EQ(aspect["aspect"], shopsight::utf8::substr(text, aspect["aspect_begin"], aspect["aspect_end"]));
+        ++spans;
+      }
+      if (aspect["opinion"].is_string()) {
+        EXPECT_EQ(aspect["opinion"], shopsight::utf8::substr(text, aspect["opinion_begin"], aspect["opinion_end"]));
+        ++spans;
+      }
+    }
+  }
+  EXPECT_GT(spans, 3);
+}
+
+TEST_F(CliTest, BadRowIsRejectedAndOthersSurvive) {
+  const fs::path input = write("reviews.csv",
+                               "id,review\n"
+                               "1,物流很快\n"
+                               "2,\"\"\n"
+                               "3,\xBA\xC3\xC6\xC0 bad bytes after valid rows\n"
+                               "4,Fast shipping, nice box\n");
+  const fs::path output = dir_ / "out.jsonl";
+  const fs::path rejects = dir_ / "rejects.csv";
+  const RunResult result =
+      run("analyze " + input.string() + " --output " + output.string() + " --rejects " + rejects.string());
+  EXPECT_EQ(result.status, 3) << result.output;
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["id"], "1");
+  EXPECT_EQ(rows[1]["id"], "4");
+  const std::string rejected = read_file(rejects);
+  EXPECT_NE(rejected.find(input.string()), std::string::npos) << rejected;
+  EXPECT_NE(rejected.find(",3,"), std::string::npos) << rejected;
+  EXPECT_NE(rejected.find(",4,"), std::string::npos) << rejected;
+}
+
+TEST_F(CliTest, ReadsStandardInput) {
+  const fs::path input = write("reviews.jsonl",
+                               "{\"id\": \"a\", \"text\": \"包装很用心，好评\"}\n"
+                               "{\"id\": \"b\", \"text\": \"Arrived broken.\"}\n");
+  const fs::path output = dir_ / "out.jsonl";
+  const RunResult result = run("analyze - --format jsonl --output " + output.string() + " < " + input.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1]["id"], "b");
+  EXPECT_EQ(rows[1]["source"], "-");
+}
+
+TEST_F(CliTest, DecodesGb18030Export) {
+  // "评论\n质量很好\n" in GB18030, as a spreadsheet exports it.
+  const fs::path input = write("gbk.csv", "\xC6\xC0\xC2\xDB\n\xD6\xCA\xC1\xBF\xBA\xDC\xBA\xC3\n");
+  const fs::path output = dir_ / "out.jsonl";
+  const RunResult result = run("analyze " + input.string() + " --output " + output.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["text"], "质量很好");
+}
+
+TEST_F(CliTest, MissingColumnListsTheColumns) {
+  const fs::path input = write("reviews.csv", "id,body_text\n1,hello\n");
+  const RunResult result = run("analyze " + input.string() + " --text review");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.output.find("body_text"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, MessagesFollowLang) {
+  const RunResult result = run("--lang zh analyze /nonexistent/reviews.csv");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.output.find("/nonexistent/reviews.csv"), std::string::npos) << result.output;
+  // Any CJK character shows that the message was translated.
+  EXPECT_NE(result.output.find("\xE6"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, WritesReportsInEveryFormat) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const RunResult result = run("analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +
+                               " --report " + (dir_ / "r.md").string() + " --report " + (dir_ / "r.html").string() +
+                               " --report " + (dir_ / "r.json").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(read_file(dir_ / "r.md").find("p1"), std::string::npos);
+  EXPECT_NE(read_file(dir_ / "r.html").find("<svg"), std::string::npos);
+  const auto report = nlohmann::json::parse(read_file(dir_ / "r.json"));
+  EXPECT_FALSE(report.empty());
+}
+
+TEST_F(CliTest, HelpExplainsOptions) {
+  const RunResult result = run("analyze --help");
+  EXPECT_EQ(result.status, 0);
+  for (const char* option : {"--output", "--rejects", "--report", "--text", "--encoding", "--timezone",
+                             "--neutral-threshold", "--keep-personal-data", "--threads"}) {
+    EXPECT_NE(result.output.find(option), std::string::npos) << option;
+  }
+}
+
+TEST_F(CliTest, InvalidOptionIsUsageError) {
+  EXPECT_EQ(run("analyze --no-such-option x.csv").status, 2);
+}
+
+}  // namespace

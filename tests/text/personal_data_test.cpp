@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "text/text.h"
+
+namespace shopsight {
+namespace {
+
+struct Expected {
+  PersonalData kind;
+  std::int32_t begin;
+  std::int32_t end;
+};
+
+void expect_spans(std::string_view text, const std::vector<Expected>& expected) {
+  const auto spans = find_personal_data(text);
+  ASSERT_EQ(spans.size(), expected.size()) << text;
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(spans[i].kind, expected[i].kind) << text << " match " << i;
+    EXPECT_EQ(spans[i].begin, expected[i].begin) << text << " match " << i;
+    EXPECT_EQ(spans[i].end, expected[i].end) << text << " match " << i;
+  }
+}
+
+TEST(PersonalData, MobilePhone) {
+  expect_spans("电话13812345678", {{PersonalData::phone, 2, 13}});
+  expect_spans("call 138-1234-5678 now", {{PersonalData::phone, 5, 18}});
+  expect_spans("138 1234 5678", {{PersonalData::phone, 0, 13}});
+  expect_spans("+86 138 1234 5678", {{PersonalData::phone, 0, 17}});
+  expect_spans("+8613812345678", {{PersonalData::phone, 0, 14}});
+  expect_spans("86-13812345678。", {{PersonalData::phone, 0, 14}});
+  expect_spans("手机:１３８１２３４５６７８", {{PersonalData::phone, 3, 14}});
+}
+
+TEST(PersonalData, MobileNotMatched) {
+  expect_spans("12812345678", {});    // second digit must be 3 to 9
+  expect_spans("1381234567", {});     // ten digits
+  expect_spans("138123456789", {});   // twelve digits
+  expect_spans("sn13812345678", {});  // part of a serial number
+  expect_spans("13-8123-45678", {});  // not a phone grouping
+}
+
+TEST(PersonalData, Landline) {
+  expect_spans("座机 010-62345678", {{PersonalData::phone, 3, 15}});
+  expect_spans("0755 2345678", {{PersonalData::phone, 0, 12}});
+  expect_spans("电话(010)62345678", {{PersonalData::phone, 2, 15}});
+  expect_spans("(0755) 2345678.", {{PersonalData::phone, 0, 14}});
+  expect_spans("(010)12345678", {});
+  expect_spans("(2023)62345678", {});
+  expect_spans("010-0234567", {});  // local numbers do not start with 0 or 1
+  expect_spans("010-12345678", {});
+  expect_spans("2023-12345678", {});
+}
+
+TEST(PersonalData, Email) {
+  expect_spans("邮箱abc.d+shop@qq.com谢谢", {{PersonalData::email, 2, 19}});
+  expect_spans("mail me: john_doe@mail.example.co.uk.", {{PersonalData::email, 9, 36}});
+  expect_spans("13812345678@163.com", {{PersonalData::email, 0, 19}});
+  expect_spans("@home", {});
+  expect_spans("a@b", {});
+  expect_spans("a@b.c", {});
+  expect_spans("x@.com", {});
+}
+
+TEST(PersonalData, ResidentId) {
+  // Check characters computed with the ISO 7064 MOD 11-2 weights.
+  expect_spans("身份证11010519491231002X", {{PersonalData::id_card, 3, 21}});
+  expect_spans("id 11010519491231002x ok", {{PersonalData::id_card, 3, 21}});
+  expect_spans("110105188001010017", {});   // valid check digit, but born in 1880
+  expect_spans("110105194912310021", {});   // wrong check digit
+  expect_spans("110105194913310021", {});   // month 13
+}
+
+TEST(PersonalData, BankCard) {
+  expect_spans("卡号6222021234567890123", {});  // fails Luhn
+  expect_spans("卡号4111111111111111", {{PersonalData::bank_card, 2, 18}});
+  expect_spans("4111 1111 1111 1111", {{PersonalData::bank_card, 0, 19}});
+  expect_spans("4111-1111-1111-1111", {{PersonalData::bank_card, 0, 19}});
+  expect_spans("6212 2620 1000 0000 005", {});  // fails Luhn
+  expect_spans("6212262010000000007", {{PersonalData::bank_card, 0, 19}});
+  expect_spans("3782 822463 10005", {{PersonalData::bank_card, 0, 17}});
+  expect_spans("6666666666666", {});  // passes Luhn, but one repeated digit
+  expect_spans("41 1111 1111 1111 18", {});  // passes Luhn but is not grouped like a card
+}
+
+TEST(PersonalData, OrdinaryNumbersKept) {
+  expect_spans("价格199元，5000mAh电池，2023-06-18下单", {});
+  expect_spans("订单号 230618123456789", {});  // fails Luhn
+  expect_spans("订单号 1234567890123456", {});  // starts with 1, no card network
+  expect_spans("总价 13812345678.50 元", {});
+  expect_spans("2023 06 18 12 30", {});
+  expect_spans("买了3件 100元", {});
+}
+
+TEST(PersonalData, SeveralKinds) {
+  expect_spans("13812345678 a@b.cn 4111111111111111",
+               {{PersonalData::phone, 0, 11}, {PersonalData::email, 12, 18}, {PersonalData::bank_card, 19, 35}});
+}
+
+TEST(PersonalData, MaskKeepsLength) {
+  EXPECT_EQ(mask_personal_data("电话13812345678，谢谢"), "电话***********，谢谢");
+  EXPECT_EQ(mask_personal_data("mail a@b.cn"), "mail ******");
+  EXPECT_EQ(mask_personal_data("卡 4111 1111 1111 1111"), "卡 *******************");
+  EXPECT_EQ(mask_personal_data("价格199元"), "价格199元");
+}
+
+}  // namespace
+}  // namespace shopsight
