@@ -9,7 +9,7 @@ cmake --preset release
 cmake --build --preset release
 
 mkdir -p out
-build/release/src/cli/shopsight analyze examples/reviews.csv \
+build/release/src/cli/shopsight analyze examples/reviews.csv --timezone Asia/Shanghai \
   --output out/reviews.jsonl --rejects out/rejects.csv \
   --report out/report.html --report out/report.md "$@"
 

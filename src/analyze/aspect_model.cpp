@@ -338,9 +338,31 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
   const PreparedText prepared = prepare(document, text, lexicon);
   const std::vector<int> tags = tagger_.tag(tagger_features(prepared, tagger_));
   std::vector<TermSpan> aspects = spans_of(prepared.units, tags, kTagAspectBegin, kTagAspectInside);
+
+  // Lexicon aspect terms of categories the model never saw in training (a
+  // cosmetics model has no clothing sizes) may still pair with an opinion;
+  // unpaired ones are dropped below. A model without a category classifier
+  // relies on its tagger alone, because its training data annotated every
+  // aspect term it should find.
+  const std::size_t tagged_aspects = aspects.size();
+  const auto& known_categories = category_classifier_.labels();
+  const auto overlaps = [](const std::vector<TermSpan>& spans, std::int32_t begin, std::int32_t end) {
+    return std::any_of(spans.begin(), spans.end(),
+                       [&](const TermSpan& span) { return span.begin < end && begin < span.end; });
+  };
+  std::vector<TermSpan> tagged_opinions = spans_of(prepared.units, tags, kTagOpinionBegin, kTagOpinionInside);
+  for (const LexiconMatch& match : prepared.matches) {
+    if (match.kind != LexiconKind::aspect || known_categories.empty() ||
+        std::find(known_categories.begin(), known_categories.end(), match.category) != known_categories.end() ||
+        overlaps(aspects, match.begin, match.end) || overlaps(tagged_opinions, match.begin, match.end)) {
+      continue;
+    }
+    aspects.push_back({match.begin, match.end, {}, false});
+  }
+
   std::vector<TermSpan> opinions;
   if (has_opinions_) {
-    opinions = spans_of(prepared.units, tags, kTagOpinionBegin, kTagOpinionInside);
+    opinions = std::move(tagged_opinions);
   } else {
     for (const OpinionGroup& group : prepared.groups) {
       const bool overlaps_aspect = std::any_of(aspects.begin(), aspects.end(), [&](const TermSpan& aspect) {
@@ -376,7 +398,8 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
     }
     mentions.push_back(std::move(mention));
   }
-  for (const TermSpan& aspect : aspects) {
+  for (std::size_t k = 0; k < tagged_aspects; ++k) {
+    const TermSpan& aspect = aspects[k];
     if (aspect.used) continue;
     AspectSpan mention;
     mention.aspect_begin = aspect.begin;
@@ -389,7 +412,7 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
     mention.category = category_classifier_.predict(row);
 
     // The lexicon names categories the training data never had (a cosmetics
-    // model knows no clothing sizes), so its category wins for those.
+    // model has no clothing sizes), so its category wins for those.
     std::string known;
     if (mention.aspect_begin >= 0) {
       known = lexicon.aspect_category(text.substr(static_cast<std::size_t>(mention.aspect_begin),

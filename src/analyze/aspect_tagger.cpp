@@ -3,6 +3,7 @@
 #include <linear.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -95,14 +95,18 @@ void run_analyze(AnalyzeArguments& args) {
   }
   RejectsWriter rejects(args.rejects);
   std::unique_ptr<ReportBuilder> report;
-  if (!args.reports.empty()) report = std::make_unique<ReportBuilder>();
+  if (!args.reports.empty()) {
+    // Days in the report follow the shop's time zone, not UTC.
+    ReportOptions report_options;
+    report_options.timezone = args.reader.timezone;
+    report = std::make_unique<ReportBuilder>(report_options);
+  }
 
   PipelineStats total;
   for (const std::string& input : args.inputs) {
     ReaderOptions reader_options = args.reader;
     reader_options.path = input;
     auto reader = Reader::open(reader_options);
-    spdlog::info("{}", tr("reading {} ({})", input, reader->encoding()));
 
     Progress progress(tr("analyzing {}", input), 0);
     const PipelineStats stats = run_pipeline(
@@ -113,7 +117,14 @@ void run_analyze(AnalyzeArguments& args) {
           if (report) report->add(item, analysis);
         },
         [&](const Reject& reject) {
-          rejects.write(reject);
+          if (mask) {
+            // The raw row is written too, so it is masked like every other output.
+            Reject masked = reject;
+            masked.raw = mask_personal_data(reject.raw);
+            rejects.write(masked);
+          } else {
+            rejects.write(reject);
+          }
           spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
         },
         [&](std::int64_t done) { progress.update(done); });

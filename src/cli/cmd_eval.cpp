@@ -25,14 +25,17 @@ struct LabelledRows {
   std::int64_t rejected = 0;
 };
 
-LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const ReaderOptions& options, int threads) {
+LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const ReaderOptions& options, int threads,
+                                const std::vector<std::string>& text_columns) {
   LabelledRows rows;
   std::vector<std::string> texts;
   Item item;
   Reject reject;
-  for (const std::string& path : paths) {
+  for (std::size_t source = 0; source < paths.size(); ++source) {
+    const std::string& path = paths[source];
     ReaderOptions reader_options = options;
     reader_options.path = path;
+    if (source < text_columns.size() && !text_columns[source].empty()) reader_options.columns.text = text_columns[source];
     auto reader = Reader::open(reader_options);
     spdlog::info("{}", tr("reading {} ({})", path, reader->encoding()));
     Progress progress(tr("reading {}", path), 0);
@@ -153,7 +156,7 @@ void run_eval(const EvalArguments& args) {
   const TextClassifier classifier = TextClassifier::load(args.model);
   const int threads =
       args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const LabelledRows rows = read_labelled_rows(args.data, args.reader, threads);
+  const LabelledRows rows = read_labelled_rows(args.data, args.reader, threads, {});
 
   std::vector<std::string> gold;
   std::vector<std::string> predicted;

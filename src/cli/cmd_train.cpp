@@ -24,14 +24,17 @@ struct LabelledRows {
 };
 
 /// Reads every source, skips rows without a label and turns the text into
-/// documents on `threads` threads. Shared with `shopsight eval`.
-LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const ReaderOptions& options, int threads);
+/// documents on `threads` threads. `text_columns[i]`, when given and not
+/// empty, replaces the text column of source i. Defined in cmd_eval.cpp.
+LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const ReaderOptions& options, int threads,
+                                const std::vector<std::string>& text_columns);
 
 namespace {
 
 struct TrainArguments {
   std::vector<std::string> data;
   std::vector<std::string> dev;
+  std::vector<std::string> data_text;
   std::string out;
   std::string label_names;
   double c = 0;
@@ -72,6 +75,7 @@ std::string join(const std::vector<std::string>& values, const std::string& sepa
 std::string describe_command(const TrainArguments& args) {
   std::string command = "shopsight train";
   for (const std::string& path : args.data) command += " --data " + path;
+  for (const std::string& columns : args.data_text) command += " --data-text " + columns;
   for (const std::string& path : args.dev) command += " --dev " + path;
   if (!args.reader.columns.text.empty()) command += " --text " + args.reader.columns.text;
   if (!args.reader.columns.label.empty()) command += " --label " + args.reader.columns.label;
@@ -109,9 +113,13 @@ void run_train(const TrainArguments& args) {
 
   const int threads =
       args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  LabelledRows train = read_labelled_rows(args.data, args.reader, threads);
+  if (args.data_text.size() > args.data.size()) {
+    throw Error(tr("--data-text is given {} times but --data only {} times; give at most one per --data file",
+                   args.data_text.size(), args.data.size()));
+  }
+  LabelledRows train = read_labelled_rows(args.data, args.reader, threads, args.data_text);
   LabelledRows dev;
-  if (!args.dev.empty()) dev = read_labelled_rows(args.dev, args.reader, threads);
+  if (!args.dev.empty()) dev = read_labelled_rows(args.dev, args.reader, threads, {});
   if (train.examples.empty()) {
     throw Error(tr("no labelled rows in {}; name the label column with --label", join(args.data, ", ")));
   }
@@ -142,6 +150,9 @@ void add_train_command(CLI::App& app) {
   CLI::App* command =
       app.add_subcommand("train", tr("train the text classifier (sentiment or any label set) on labelled rows"));
   command->add_option("--data", args->data, tr("training file; repeat it to train on several files"))->required();
+  command->add_option("--data-text", args->data_text,
+                      tr("text columns of the matching --data file, e.g. title+review, when the files differ "
+                         "(default: --text)"));
   command->add_option("--out", args->out, tr("model file to write"))->required();
   command->add_option("--dev", args->dev,
                       tr("dev file for early stopping and calibration (default: a seeded, stratified 10% of "

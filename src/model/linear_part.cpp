@@ -25,6 +25,9 @@ constexpr double kFirstC = 1.0 / 16;
 // Rounds without a better dev macro-F1 before the C search stops.
 constexpr int kPatience = 2;
 
+// Dev macro-F1 differences below this are treated as noise when choosing C.
+constexpr double kTolerance = 0.001;
+
 // Added to the naive Bayes log-count ratio so that a feature with no
 // preference between labels still counts a little.
 constexpr double kRatioFloor = 0.1;
@@ -96,7 +99,7 @@ std::vector<float> compute_scale(const std::vector<SparseRow>& rows, const std::
         largest = std::max(largest, std::abs(std::log((in_class / class_total[static_cast<std::size_t>(c)]) /
                                                       (rest / rest_total))));
       }
-      ratio = largest + (std::getenv("SS_FLOOR") ? std::atof(std::getenv("SS_FLOOR")) : kRatioFloor);
+      ratio = largest + kRatioFloor;
     }
     scale[bucket] = static_cast<float>(idf * ratio);
   }
@@ -178,7 +181,9 @@ void row_scores(const ::model& trained, const feature_node* row, int class_count
   for (int i = 0; i < vectors; ++i) out[static_cast<std::size_t>(trained.label[i])] = values[static_cast<std::size_t>(i)];
 }
 
-ModelPtr fit(const Problem& data, double c, const std::vector<double>& class_weights) {
+// LIBLINEAR's dual solver shuffles with rand(), so seeding it before each run
+// makes a part's weights independent of what was trained before it.
+ModelPtr fit(const Problem& data, double c, const std::vector<double>& class_weights, unsigned seed) {
   std::vector<int> weight_labels(class_weights.size());
   std::iota(weight_labels.begin(), weight_labels.end(), 0);
   std::vector<double> weights = class_weights;
@@ -194,6 +199,7 @@ ModelPtr fit(const Problem& data, double c, const std::vector<double>& class_wei
   if (const char* problem_text = check_parameter(&data.liblinear, &param)) {
     throw Error(tr("training failed: {}", problem_text));
   }
+  std::srand(seed);
   return ModelPtr(::train(&data.liblinear, &param));
 }
 
@@ -499,12 +505,13 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
   const int rounds = search ? std::max(1, options.max_rounds) : 1;
   const int planned = rounds + (options.refit && !dev.empty() ? 1 : 0);
   double best_c = search ? kFirstC : (options.regularization > 0 ? options.regularization : 1.0);
-  double best_f1 = -1;
-  ModelPtr best;
-  int since_best = 0;
+  std::vector<std::pair<double, double>> tried;  // (C, dev macro-F1) in search order
+  std::vector<ModelPtr> trained_models;
+  double top_f1 = -1;
+  int since_top = 0;
   for (int round = 0; round < rounds; ++round) {
     const double c = search ? kFirstC * std::pow(2.0, round) : best_c;
-    ModelPtr trained = fit(data, c, class_weights);
+    ModelPtr trained = fit(data, c, class_weights, options.seed);
     std::vector<int> predicted;
     for (const auto& scores : dev_scores(*trained)) predicted.push_back(argmax_class(part, scores));
     std::vector<int> gold = dev_classes;
@@ -514,15 +521,24 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     const double f1 = dev.empty() ? 0 : macro_f1_of(gold, predicted, class_count);
     spdlog::info("model part {}: C={} dev macro-F1 {:.4f}", language, c, f1);
     if (progress) progress(round + 1, planned);
-    if (f1 > best_f1) {
-      best_f1 = f1;
-      best_c = c;
-      best = std::move(trained);
-      since_best = 0;
-    } else if (++since_best >= kPatience) {
+    tried.emplace_back(c, f1);
+    trained_models.push_back(std::move(trained));
+    if (f1 > top_f1) {
+      top_f1 = f1;
+      since_top = 0;
+    } else if (++since_top >= kPatience) {
       break;
     }
   }
+
+  // The smallest C within kTolerance of the best score: on a flat curve the
+  // maximum is mostly noise of the dev rows, and the stronger regularization
+  // generalizes better.
+  std::size_t chosen = 0;
+  while (tried[chosen].second < top_f1 - kTolerance) ++chosen;
+  best_c = tried[chosen].first;
+  ModelPtr best = std::move(trained_models[chosen]);
+  trained_models.clear();
   figures.c = best_c;
 
   // Calibration and figures on the dev rows that have a label known to the part.
@@ -559,7 +575,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     }
     part.scale = compute_scale(all_features, all_classes, class_count, part.config);
     build_problem(all_features, all_classes, part.scale, data);
-    best = fit(data, best_c, balanced_weights(all_classes, class_count));
+    best = fit(data, best_c, balanced_weights(all_classes, class_count), options.seed);
     if (progress) progress(planned, planned);
   }
 

@@ -167,14 +167,16 @@ bool parse_tag(const std::vector<char32_t>& text, std::size_t i, Tag* tag) {
   return false;
 }
 
-// Index after the "</name>" that closes a script or style starting before `i`, or text end.
+// Index after the "</name>" that closes a script or style whose content
+// starts at `i`. Without one, returns `i`, so an unclosed "<script>" in
+// ordinary text drops only the tag and not the rest of the review.
 std::size_t raw_text_end(const std::vector<char32_t>& text, std::size_t i, const std::string& name) {
   for (std::size_t k = i; k < text.size(); ++k) {
     if (text[k] != U'<') continue;
     Tag tag;
     if (parse_tag(text, k, &tag) && tag.closing && tag.name == name) return tag.end;
   }
-  return text.size();
+  return i;
 }
 
 }  // namespace
@@ -200,6 +202,8 @@ void strip_markup(const MappedText& in, MappedText& out) {
   out.clear();
   out.reserve(in.size());
 
+  bool script_unclosed = false;
+  bool style_unclosed = false;
   std::size_t i = 0;
   while (i < c.size()) {
     if (c[i] == U'&') {
@@ -218,7 +222,16 @@ void strip_markup(const MappedText& in, MappedText& out) {
       Tag tag;
       if (parse_tag(c, i, &tag)) {
         std::size_t end = tag.end;
-        if (!tag.closing && (tag.name == "script" || tag.name == "style")) end = raw_text_end(c, end, tag.name);
+        const bool is_script = tag.name == "script";
+        if (!tag.closing && (is_script || tag.name == "style")) {
+          // Once no closing tag follows, none follows any later opening tag either.
+          bool& unclosed = is_script ? script_unclosed : style_unclosed;
+          if (!unclosed) {
+            const std::size_t content_end = raw_text_end(c, end, tag.name);
+            unclosed = content_end == end;
+            end = content_end;
+          }
+        }
         if (contains(kBlockTagNames, tag.name)) out.push(U' ', in.begin[i], in.end[end - 1]);
         i = end;
         continue;

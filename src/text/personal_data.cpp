@@ -78,6 +78,9 @@ bool match_email(const std::vector<char32_t>& text, std::size_t at, std::size_t*
 
 // ---------------------------------------------------------------- numbers
 
+// Longest digit sequence of any kind: a 19-digit card.
+constexpr std::size_t kMaxDigits = 19;
+
 // Digits joined by single spaces or hyphens, e.g. "138 1234-5678", kept as groups.
 struct DigitChain {
   std::vector<int> digits;                 // digit values, 'x' check character as 10
@@ -318,8 +321,15 @@ void find_numbers(const std::vector<char32_t>& text, std::vector<CodePointSpan>&
     const std::size_t groups = group_count(chain);
     std::size_t first = 0;
     while (first < groups) {
+      // No kind is longer than kMaxDigits, which keeps long chains ("1 1 1 ...") linear.
+      std::size_t last_limit = first;
+      while (last_limit + 1 < groups &&
+             chain.group_starts[last_limit + 2] - chain.group_starts[first] <= kMaxDigits) {
+        ++last_limit;
+      }
+
       bool found = false;
-      for (std::size_t last = groups; last-- > first;) {
+      for (std::size_t last = last_limit + 1; last-- > first;) {
         ChainMatch match{};
         if (!classify(chain, first, last, &match)) continue;
 

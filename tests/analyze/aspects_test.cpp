@@ -218,7 +218,7 @@ TEST(AspectScoring, OffsetsOfOriginalText) {
   // Full-width letters and a tag change the normalized text; gold offsets
   // refer to the original, so predictions are mapped back before scoring.
   const std::vector<shopsight::AspectReview> reviews = {
-      {"1", "<b>ＰＲＩＣＥ</b> is great", {{"price", 3, 8, 13, 18, "positive"}}}};
+      {"1", "<b>ＰＲＩＣＥ</b> is great", {{"price", 3, 8, 16, 21, "positive"}}}};
   const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
   const shopsight::AspectScores scores = shopsight::evaluate_aspects(extractor, normalizer(), reviews);
   EXPECT_EQ(scores.exact.matched, 1) << scores.exact.predicted;
@@ -304,6 +304,17 @@ TEST(AspectModel, LoaderFallsBackToLexicon) {
   EXPECT_THROW(shopsight::load_aspect_extractor((dir / "none").string(), ""), shopsight::Error);
 }
 
+TEST(AspectModel, EmptyAndPunctuationOnly) {
+  const fs::path dir = temp_dir("empty");
+  fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
+  shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{})
+      .save((dir / "aspects-zh.model").string());
+  const std::unique_ptr<shopsight::AspectExtractor> extractor = shopsight::load_aspect_extractor(dir.string(), "");
+  for (const char* text : {"", "   ", "，。！？", "!!!", "12345"}) {
+    EXPECT_TRUE(describe_all(*extractor, text).empty()) << "[" << text << "]";
+  }
+}
+
 TEST(AspectModel, ChineseDevBars) {
   const std::string folder = std::string(SHOPSIGHT_DATASETS) + "/aspects-zh";
   if (!fs::exists(folder + "/train_labels.csv") || !fs::exists(folder + "/dev_labels.csv")) {
@@ -327,9 +338,9 @@ TEST(AspectModel, ChineseDevBars) {
 TEST(AspectCommands, EvalAspectsJson) {
   const fs::path dir = temp_dir("cli_eval");
   fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
-  const RunResult result = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
-                               "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --model-dir " +
-                               dir.string() + " --format json --log-level off");
+  const RunResult result = run("--log-level off eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                               kData + "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --model-dir " +
+                               dir.string() + " --format json");
   ASSERT_EQ(result.status, 0) << result.output;
   const nlohmann::json figures = nlohmann::json::parse(result.output);
   ASSERT_EQ(figures.size(), 2u);
@@ -342,8 +353,8 @@ TEST(AspectCommands, EvalAspectsJson) {
 }
 
 TEST(AspectCommands, EvalAspectsBadLabels) {
-  const RunResult result = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
-                               "/aspects_bad_labels.csv --lang en");
+  const RunResult result = run("--lang en eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                               kData + "/aspects_bad_labels.csv");
   EXPECT_EQ(result.status, 1) << result.output;
   EXPECT_NE(result.output.find("aspects_bad_labels.csv:3"), std::string::npos) << result.output;
 }
@@ -351,15 +362,15 @@ TEST(AspectCommands, EvalAspectsBadLabels) {
 TEST(AspectCommands, TrainThenEval) {
   const fs::path dir = temp_dir("cli_train");
   fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
-  const RunResult trained = run("train-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
-                                "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --output-dir " +
-                                dir.string() + " --log-level off");
+  const RunResult trained = run("--log-level off train-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                                kData + "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --output-dir " +
+                                dir.string());
   ASSERT_EQ(trained.status, 0) << trained.output;
   EXPECT_TRUE(fs::exists(dir / "aspects-zh.model"));
   EXPECT_TRUE(fs::exists(dir / "aspects-en.model"));
 
-  const RunResult evaluated = run("eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " + kData +
-                                  "/aspects_labels.csv --model-dir " + dir.string() + " --format text --lang en");
+  const RunResult evaluated = run("--lang en eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                                  kData + "/aspects_labels.csv --model-dir " + dir.string() + " --format text");
   ASSERT_EQ(evaluated.status, 0) << evaluated.output;
   EXPECT_NE(evaluated.output.find("exact (aspect, opinion, category, polarity)"), std::string::npos)
       << evaluated.output;

@@ -4,18 +4,20 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CommandResult {
   int status = -1;
   std::string output;
 };
 
-Run run(const std::string& arguments) {
-  Run result;
+CommandResult run(const std::string& arguments) {
+  CommandResult result;
   const std::string command = std::string(SHOPSIGHT_BINARY) + " --lang en --log-level warn " + arguments;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -30,19 +32,19 @@ TEST(CliModel, TrainThenEval) {
   const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
   const fs::path model = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + ".ssm");
 
-  const Run train = run("train --data " + data.string() + " --label label --label-names 0=negative,1=positive --out " +
+  const CommandResult train = run("train --data " + data.string() + " --label label --label-names 0=negative,1=positive --out " +
                         model.string());
   ASSERT_EQ(train.status, 0) << train.output;
   EXPECT_NE(train.output.find("Dev figures"), std::string::npos) << train.output;
   ASSERT_TRUE(fs::exists(model));
 
-  const Run text = run("eval --model " + model.string() + " --data " + data.string() + " --label label");
+  const CommandResult text = run("eval --model " + model.string() + " --data " + data.string() + " --label label");
   ASSERT_EQ(text.status, 0) << text.output;
   EXPECT_NE(text.output.find("Accuracy: 1.0000"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("positive"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("2 without a label"), std::string::npos) << text.output;
 
-  const Run json = run("eval --model " + model.string() + " --data " + data.string() +
+  const CommandResult json = run("eval --model " + model.string() + " --data " + data.string() +
                        " --label label --output-format json");
   ASSERT_EQ(json.status, 0) << json.output;
   const auto report = nlohmann::json::parse(json.output);
@@ -54,14 +56,14 @@ TEST(CliModel, TrainThenEval) {
 
 TEST(CliModel, EvalBadModelFails) {
   const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
-  const Run result = run("eval --model " + data.string() + " --data " + data.string() + " --label label 2>&1");
+  const CommandResult result = run("eval --model " + data.string() + " --data " + data.string() + " --label label 2>&1");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.output.find("not a shopsight model"), std::string::npos) << result.output;
 }
 
 TEST(CliModel, BadLabelNamesFail) {
   const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
-  const Run result = run("train --data " + data.string() + " --label label --label-names 0 --out /tmp/unused.ssm 2>&1");
+  const CommandResult result = run("train --data " + data.string() + " --label label --label-names 0 --out /tmp/unused.ssm 2>&1");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.output.find("--label-names"), std::string::npos) << result.output;
 }

@@ -67,6 +67,8 @@ TEST(Normalize, HtmlBlockTagsSeparateWords) {
 TEST(Normalize, HtmlScriptCommentAndAttributes) {
   EXPECT_EQ(normalized("a<script>alert(1)</script>b"), "ab");
   EXPECT_EQ(normalized("a<!-- note -->b"), "ab");
+  EXPECT_EQ(normalized("i like <script> tags"), "i like tags");
+  EXPECT_EQ(normalized("a<style>x</style>b<style>y"), "aby");
   EXPECT_EQ(normalized("<a href=\"x.html\" class='y'>link</a>"), "link");
 }
 

@@ -99,6 +99,14 @@ TEST(PersonalData, SeveralKinds) {
                {{PersonalData::phone, 0, 11}, {PersonalData::email, 12, 18}, {PersonalData::bank_card, 19, 35}});
 }
 
+TEST(PersonalData, LongDigitChain) {
+  // Thousands of groups joined by spaces, with a phone number as the last group.
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "1 ";
+  text += "13812345678";
+  expect_spans(text, {{PersonalData::phone, 10000, 10011}});
+}
+
 TEST(PersonalData, MaskKeepsLength) {
   EXPECT_EQ(mask_personal_data("电话13812345678，谢谢"), "电话***********，谢谢");
   EXPECT_EQ(mask_personal_data("mail a@b.cn"), "mail ******");
