@@ -1,8 +1,10 @@
 #include "analyze/aspect_model.h"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "common/error.h"
@@ -15,9 +17,12 @@ namespace {
 // File layout: magic, format version, payload size, payload, FNV-1a 64
 // checksum of the payload. Bump the version when the payload changes.
 constexpr char kMagic[8] = {'S', 'S', 'A', 'S', 'P', 'E', 'C', 'T'};
-constexpr std::uint32_t kFormatVersion = 1;
+// Version 2 added the gazetteer of the English tagger after the tagger weights.
+constexpr std::uint32_t kFormatVersion = 2;
 constexpr int kTaggerBits = 18;
 constexpr int kClassifierBits = 16;
+// Longer gold aspect terms are rare and too specific to generalize as gazetteer entries.
+constexpr int kMaxGazetteerUnits = 5;
 
 std::uint64_t mix(std::uint64_t value) {
   value += 0x9E3779B97F4A7C15ULL;
@@ -99,7 +104,157 @@ PreparedText prepare(const Document& document, std::u32string_view text, const A
   return prepared;
 }
 
-std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const SequenceTagger& tagger) {
+// Gazetteer of one model and, while training, the counts of the sentence
+// being featurized, which are subtracted (leave-one-out) so that the tagger
+// does not learn to trust entries that only its own sentence supports.
+struct GazetteerView {
+  const AspectTermGazetteer* all = nullptr;
+  const AspectTermGazetteer* own = nullptr;
+
+  std::uint32_t term_count(std::uint64_t hash) const {
+    std::uint32_t count = lookup(all->terms, hash);
+    if (own != nullptr) count -= std::min(count, lookup(own->terms, hash));
+    return count;
+  }
+
+  std::array<std::uint32_t, 2> word_counts(std::uint64_t key) const {
+    std::array<std::uint32_t, 2> counts = lookup_word(*all, key);
+    if (own != nullptr) {
+      const std::array<std::uint32_t, 2> mine = lookup_word(*own, key);
+      counts[0] -= std::min(counts[0], mine[0]);
+      counts[1] -= std::min(counts[1], mine[1]);
+    }
+    return counts;
+  }
+
+ private:
+  static std::uint32_t lookup(const std::unordered_map<std::uint64_t, std::uint32_t>& map, std::uint64_t key) {
+    const auto found = map.find(key);
+    return found == map.end() ? 0 : found->second;
+  }
+  static std::array<std::uint32_t, 2> lookup_word(const AspectTermGazetteer& gazetteer, std::uint64_t key) {
+    const auto found = gazetteer.words.find(key);
+    return found == gazetteer.words.end() ? std::array<std::uint32_t, 2>{0, 0} : found->second;
+  }
+};
+
+std::uint64_t term_hash(const std::vector<TextUnit>& units, std::size_t begin, std::size_t end) {
+  std::uint64_t hash = 0x6A09E667F3BCC908ULL;
+  for (std::size_t k = begin; k < end; ++k) hash = mix(hash ^ units[k].key);
+  return hash;
+}
+
+// Adds the aspect terms of gold unit tags to `gazetteer`; word occurrences are
+// counted separately by count_occurrences().
+void add_gold_terms(const PreparedText& prepared, const std::vector<int>& tags, AspectTermGazetteer& gazetteer) {
+  const auto& units = prepared.units;
+  std::size_t i = 0;
+  while (i < tags.size()) {
+    if (tags[i] != kTagAspectBegin) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < tags.size() && tags[end] == kTagAspectInside) ++end;
+    const auto length = static_cast<int>(end - i);
+    if (length <= kMaxGazetteerUnits) {
+      ++gazetteer.terms[term_hash(units, i, end)];
+      gazetteer.max_term_units = std::max(gazetteer.max_term_units, length);
+    }
+    for (std::size_t k = i; k < end; ++k) ++gazetteer.words[units[k].key][0];
+    i = end;
+  }
+}
+
+// Counts occurrences of words; with `known_only`, only of words already in the gazetteer.
+void count_occurrences(const PreparedText& prepared, AspectTermGazetteer& gazetteer, bool known_only) {
+  for (const TextUnit& unit : prepared.units) {
+    if (known_only) {
+      const auto found = gazetteer.words.find(unit.key);
+      if (found != gazetteer.words.end()) ++found->second[1];
+    } else {
+      ++gazetteer.words[unit.key][1];
+    }
+  }
+}
+
+// Per unit: 0 outside any gazetteer term, 1 first unit, 2 later unit, 3 a
+// one-unit term. Terms match leftmost-longest.
+std::vector<std::uint8_t> gazetteer_matches(const PreparedText& prepared, const GazetteerView& gazetteer) {
+  const auto& units = prepared.units;
+  std::vector<std::uint8_t> marks(units.size(), 0);
+  std::size_t i = 0;
+  while (i < units.size()) {
+    std::size_t matched = 0;
+    const std::size_t longest = std::min(units.size() - i, static_cast<std::size_t>(gazetteer.all->max_term_units));
+    for (std::size_t length = longest; length >= 1; --length) {
+      if (gazetteer.term_count(term_hash(units, i, i + length)) > 0) {
+        matched = length;
+        break;
+      }
+    }
+    if (matched == 0) {
+      ++i;
+      continue;
+    }
+    for (std::size_t k = i; k < i + matched; ++k) marks[k] = k == i ? 1 : 2;
+    if (matched == 1) marks[i] = 3;
+    i += matched;
+  }
+  return marks;
+}
+
+// Per unit: how often the word was part of an aspect term, binned. 0 is never
+// (or unseen), 1 to 5 are rising shares of its occurrences, +5 when that
+// happened at least three times.
+std::vector<std::uint8_t> gazetteer_word_bins(const PreparedText& prepared, const GazetteerView& gazetteer) {
+  std::vector<std::uint8_t> bins(prepared.units.size(), 0);
+  for (std::size_t i = 0; i < prepared.units.size(); ++i) {
+    const std::array<std::uint32_t, 2> counts = gazetteer.word_counts(prepared.units[i].key);
+    if (counts[0] == 0 || counts[1] == 0) continue;
+    const double share = static_cast<double>(counts[0]) / counts[1];
+    std::uint8_t bin = 5;
+    if (share < 0.1) {
+      bin = 1;
+    } else if (share < 0.3) {
+      bin = 2;
+    } else if (share < 0.6) {
+      bin = 3;
+    } else if (share < 0.9) {
+      bin = 4;
+    }
+    bins[i] = static_cast<std::uint8_t>(bin + (counts[0] >= 3 ? 5 : 0));
+  }
+  return bins;
+}
+
+// Classes of English function words that mark nouns: determiners and
+// possessives before them, copulas and auxiliaries after them, prepositions
+// and conjunctions between noun phrases. 0 is any other word.
+std::uint64_t english_word_class(std::uint64_t key) {
+  static const std::unordered_map<std::uint64_t, std::uint64_t> classes = [] {
+    std::unordered_map<std::uint64_t, std::uint64_t> map;
+    for (std::u32string_view word : {U"the", U"a", U"an", U"this", U"that", U"these", U"those"}) {
+      map[hash_code_points(word)] = 1;
+    }
+    for (std::u32string_view word : {U"my", U"its", U"his", U"her", U"their", U"your", U"our"}) {
+      map[hash_code_points(word)] = 2;
+    }
+    for (std::u32string_view word : {U"is", U"was", U"are", U"were", U"be", U"been", U"seems", U"has", U"had", U"have"}) {
+      map[hash_code_points(word)] = 3;
+    }
+    for (std::u32string_view word : {U"of", U"for", U"with", U"on", U"in", U"to"}) map[hash_code_points(word)] = 4;
+    for (std::u32string_view word : {U"and", U"or", U"but"}) map[hash_code_points(word)] = 5;
+    return map;
+  }();
+  const auto found = classes.find(key);
+  return found == classes.end() ? 0 : found->second;
+}
+
+// `gazetteer` is set for English models; it adds the English-only features,
+// so Chinese models keep their features unchanged.
+std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
+                                          const GazetteerView* gazetteer) {
   const auto& units = prepared.units;
   const auto n = static_cast<std::int64_t>(units.size());
   const auto key = [&](std::int64_t i) -> std::uint64_t {
@@ -118,6 +273,41 @@ std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const Se
 
   std::vector<UnitFeatures> features(units.size());
   std::vector<std::uint64_t> hashes;
+
+  std::vector<std::uint8_t> matches;
+  std::vector<std::uint8_t> bins;
+  if (gazetteer != nullptr) {
+    matches = gazetteer_matches(prepared, *gazetteer);
+    bins = gazetteer_word_bins(prepared, *gazetteer);
+  }
+  const auto match = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0 || i >= n) return 9;
+    return matches[static_cast<std::size_t>(i)];
+  };
+  const auto bin = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0 || i >= n) return 99;
+    return bins[static_cast<std::size_t>(i)];
+  };
+  const auto word_class = [&](std::int64_t i) -> std::uint64_t {
+    if (i < 0 || i >= n) return 9;
+    return english_word_class(units[static_cast<std::size_t>(i)].key);
+  };
+  const auto add_english_features = [&](std::int64_t i) {
+    hashes.push_back(feature(30, match(i)));
+    hashes.push_back(feature(31, match(i - 1), match(i)));
+    hashes.push_back(feature(32, match(i), match(i + 1)));
+    hashes.push_back(feature(33, bin(i)));
+    hashes.push_back(feature(34, bin(i - 1), bin(i)));
+    hashes.push_back(feature(35, bin(i), bin(i + 1)));
+    hashes.push_back(feature(36, match(i), bin(i)));
+    hashes.push_back(feature(37, key(i - 1), bin(i)));
+    hashes.push_back(feature(38, bin(i), key(i + 1)));
+    hashes.push_back(feature(39, word_class(i - 1) * 10 + word_class(i + 1)));
+    hashes.push_back(feature(40, word_class(i - 1), key(i)));
+    hashes.push_back(feature(41, key(i), word_class(i + 1)));
+    hashes.push_back(feature(42, word_class(i - 2) * 10 + word_class(i - 1), bin(i)));
+  };
+
   for (std::int64_t i = 0; i < n; ++i) {
     const TextUnit& unit = units[static_cast<std::size_t>(i)];
     const auto begin = static_cast<std::size_t>(unit.begin);
@@ -149,6 +339,7 @@ std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const Se
     }
     const bool clause_start = i == 0 || units[static_cast<std::size_t>(i - 1)].type == 3;
     hashes.push_back(feature(22, clause_start ? 1 : 0, key(i)));
+    if (gazetteer != nullptr) add_english_features(i);
 
     features[static_cast<std::size_t>(i)].reserve(hashes.size());
     for (std::uint64_t hash : hashes) features[static_cast<std::size_t>(i)].push_back(tagger.bucket(hash));
@@ -283,6 +474,51 @@ std::vector<TermSpan> spans_of(const std::vector<TextUnit>& units, const std::ve
   return spans;
 }
 
+// Gazetteer layout: max term units, term count, (term hash, count) pairs,
+// word count, (unit key, units inside aspect terms, occurrences) triples.
+// Entries are written in key order so that equal models give equal files.
+void save_gazetteer(ByteWriter& out, const AspectTermGazetteer& gazetteer) {
+  out.u32(static_cast<std::uint32_t>(gazetteer.max_term_units));
+  const std::map<std::uint64_t, std::uint32_t> terms(gazetteer.terms.begin(), gazetteer.terms.end());
+  out.u64(terms.size());
+  for (const auto& [hash, count] : terms) {
+    out.u64(hash);
+    out.u32(count);
+  }
+  const std::map<std::uint64_t, std::array<std::uint32_t, 2>> words(gazetteer.words.begin(), gazetteer.words.end());
+  out.u64(words.size());
+  for (const auto& [key, counts] : words) {
+    out.u64(key);
+    out.u32(counts[0]);
+    out.u32(counts[1]);
+  }
+}
+
+AspectTermGazetteer load_gazetteer(ByteReader& in) {
+  AspectTermGazetteer gazetteer;
+  const std::uint32_t max_units = in.u32();
+  if (max_units > static_cast<std::uint32_t>(kMaxGazetteerUnits)) {
+    throw Error(tr("The aspect model {} is corrupt (gazetteer terms of {} units): train it again with shopsight "
+                   "train-aspects.",
+                   in.source(), max_units));
+  }
+  gazetteer.max_term_units = static_cast<int>(max_units);
+  // Each entry takes at least 12 bytes, so ByteReader stops a corrupt count
+  // before the loop runs long.
+  const std::uint64_t term_count = in.u64();
+  for (std::uint64_t k = 0; k < term_count; ++k) {
+    const std::uint64_t hash = in.u64();
+    gazetteer.terms[hash] = in.u32();
+  }
+  const std::uint64_t word_count = in.u64();
+  for (std::uint64_t k = 0; k < word_count; ++k) {
+    const std::uint64_t key = in.u64();
+    const std::uint32_t inside = in.u32();
+    gazetteer.words[key] = {inside, in.u32()};
+  }
+  return gazetteer;
+}
+
 }  // namespace
 
 LearnedAspectModel LearnedAspectModel::train(const std::string& language,
@@ -302,13 +538,38 @@ LearnedAspectModel LearnedAspectModel::train(const std::string& language,
   std::vector<std::string> polarities;
   std::vector<std::vector<std::uint64_t>> category_rows;
   sequences.reserve(examples.size());
+
+  // PreparedText points into its text, so the texts stay alive beside it.
+  std::vector<std::u32string> texts;
+  std::vector<PreparedText> prepared_texts;
+  texts.reserve(examples.size());
+  prepared_texts.reserve(examples.size());
   for (const auto& example : examples) {
-    const std::u32string text = decode_text(example.document.normalized.text);
-    const PreparedText prepared = prepare(example.document, text, lexicon);
+    texts.push_back(decode_text(example.document.normalized.text));
+    prepared_texts.push_back(prepare(example.document, texts.back(), lexicon));
     SequenceTagger::Sequence sequence;
-    sequence.features = tagger_features(prepared, model.tagger_);
-    sequence.tags = gold_tags(prepared, example.gold, model.has_opinions_);
+    sequence.tags = gold_tags(prepared_texts.back(), example.gold, model.has_opinions_);
     sequences.push_back(std::move(sequence));
+  }
+
+  const bool use_gazetteer = language == "en";
+  if (use_gazetteer) {
+    for (std::size_t k = 0; k < examples.size(); ++k) add_gold_terms(prepared_texts[k], sequences[k].tags, model.gazetteer_);
+    for (const PreparedText& prepared : prepared_texts) count_occurrences(prepared, model.gazetteer_, true);
+  }
+
+  for (std::size_t k = 0; k < examples.size(); ++k) {
+    const auto& example = examples[k];
+    const PreparedText& prepared = prepared_texts[k];
+    if (use_gazetteer) {
+      AspectTermGazetteer own;
+      add_gold_terms(prepared, sequences[k].tags, own);
+      count_occurrences(prepared, own, false);
+      const GazetteerView view{&model.gazetteer_, &own};
+      sequences[k].features = tagger_features(prepared, model.tagger_, &view);
+    } else {
+      sequences[k].features = tagger_features(prepared, model.tagger_, nullptr);
+    }
 
     for (const AspectSpan& span : example.gold) {
       std::vector<std::uint64_t> row = mention_features(prepared, span, lexicon);
@@ -336,7 +597,8 @@ LearnedAspectModel LearnedAspectModel::train(const std::string& language,
 std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, std::u32string_view text,
                                                     const AspectLexicon& lexicon) const {
   const PreparedText prepared = prepare(document, text, lexicon);
-  const std::vector<int> tags = tagger_.tag(tagger_features(prepared, tagger_));
+  const GazetteerView view{&gazetteer_, nullptr};
+  const std::vector<int> tags = tagger_.tag(tagger_features(prepared, tagger_, language_ == "en" ? &view : nullptr));
   std::vector<TermSpan> aspects = spans_of(prepared.units, tags, kTagAspectBegin, kTagAspectInside);
 
   // Lexicon aspect terms of categories the model never saw in training (a
@@ -449,6 +711,7 @@ void LearnedAspectModel::save(const std::string& path) const {
     payload.str(value);
   }
   tagger_.save(payload);
+  save_gazetteer(payload, gazetteer_);
   category_classifier_.save(payload);
   polarity_classifier_.save(payload);
 
@@ -485,6 +748,11 @@ LearnedAspectModel LearnedAspectModel::load(const std::string& path) {
                    "shopsight or train the model again.",
                    path, version, kFormatVersion));
   }
+  if (version < kFormatVersion) {
+    throw Error(tr("The aspect model {} has format version {}, older than this shopsight reads ({}): train the "
+                   "model again with shopsight train-aspects.",
+                   path, version, kFormatVersion));
+  }
   const std::size_t payload_start = sizeof kMagic + 12;
   if (bytes.size() - payload_start - 8 != payload_size) {
     throw Error(tr("The aspect model {} is truncated or corrupt: train it again with shopsight train-aspects.", path));
@@ -507,6 +775,7 @@ LearnedAspectModel LearnedAspectModel::load(const std::string& path) {
     model.metadata_[key] = reader.str();
   }
   model.tagger_ = SequenceTagger::load(reader);
+  model.gazetteer_ = load_gazetteer(reader);
   model.category_classifier_ = LinearClassifier::load(reader);
   model.polarity_classifier_ = LinearClassifier::load(reader);
   if (!reader.at_end()) {

@@ -5,12 +5,14 @@
 // its clause, and two linear classifiers give the category and the polarity.
 // Stored in a versioned, checksummed binary file (docs/aspects.md).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyze/analyze.h"
@@ -31,6 +33,17 @@ struct AspectTrainOptions {
   std::uint64_t seed = 20260101;          ///< fixes the shuffling, so training is repeatable
   double regularization = 1.0;            ///< LIBLINEAR's C for the category and polarity classifiers
   std::function<void(int, int)> progress; ///< called with (step done, steps) during training
+};
+
+/// Aspect terms of the training data, which give the English tagger its
+/// gazetteer features. Keys are unit hashes (TextUnit::key).
+struct AspectTermGazetteer {
+  /// Hash of a term's sequence of unit keys -> times the training data annotated it.
+  std::unordered_map<std::uint64_t, std::uint32_t> terms;
+  /// Unit key of a word that was part of an aspect term -> (units inside aspect terms, occurrences).
+  std::unordered_map<std::uint64_t, std::array<std::uint32_t, 2>> words;
+  /// Units of the longest stored term.
+  int max_term_units = 0;
 };
 
 /// Learned extractor of one language; immutable after training or loading.
@@ -66,6 +79,7 @@ class LearnedAspectModel {
   std::string language_;
   bool has_opinions_ = false;
   SequenceTagger tagger_;
+  AspectTermGazetteer gazetteer_;         ///< empty unless the language is "en"
   LinearClassifier category_classifier_;
   LinearClassifier polarity_classifier_;
   std::map<std::string, std::string> metadata_;

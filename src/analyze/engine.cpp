@@ -1,6 +1,6 @@
+#include <cmath>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 #include "analyze/analyze.h"
 #include "analyze/aspects.h"
@@ -102,13 +102,15 @@ Analysis Engine::analyze(const Item& item) const {
     mention.category = span.category;
     mention.polarity = span.polarity;
     if (span.aspect_begin >= 0) {
-      std::tie(mention.aspect_begin, mention.aspect_end) =
-          document.normalized.to_source(span.aspect_begin, span.aspect_end);
+      const auto [begin, end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
+      mention.aspect_begin = begin;
+      mention.aspect_end = end;
       mention.aspect = utf8::substr(analysis.masked_text, mention.aspect_begin, mention.aspect_end);
     }
     if (span.opinion_begin >= 0) {
-      std::tie(mention.opinion_begin, mention.opinion_end) =
-          document.normalized.to_source(span.opinion_begin, span.opinion_end);
+      const auto [begin, end] = document.normalized.to_source(span.opinion_begin, span.opinion_end);
+      mention.opinion_begin = begin;
+      mention.opinion_end = end;
       mention.opinion = utf8::substr(analysis.masked_text, mention.opinion_begin, mention.opinion_end);
     }
     analysis.aspects.push_back(std::move(mention));

@@ -117,8 +117,8 @@ TextClassifier TextClassifier::train(const std::vector<Example>& train, const st
     dev_rows[part_name(example.document.language)].push_back({&example.document, found->second});
   }
   if (unknown_dev > 0) {
-    spdlog::warn("{} dev rows have a label that no training row has; they are left out of the dev figures",
-                 unknown_dev);
+    spdlog::warn("{}", tr("{} dev rows have a label that no training row has; they are left out of the dev figures",
+                          unknown_dev));
   }
 
   int part_number = 0;
@@ -220,8 +220,8 @@ TextClassifier TextClassifier::load(const std::string& path) {
       const auto entries = entry.at("entries").get<std::size_t>();
       std::size_t offset = entry.at("offset").get<std::size_t>();
 
-      // Header fields that disagree with each other or with the payload mean
-      // a damaged file even when the checksum matched a damaged writer.
+      // Header fields that disagree with each other or with the payload are
+      // rejected as corruption, which also catches writer bugs that the checksum cannot.
       const bool classes_valid = std::all_of(part.classes.begin(), part.classes.end(), [&](int c) {
         return c >= 0 && static_cast<std::size_t>(c) < impl.labels.size();
       });

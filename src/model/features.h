@@ -13,7 +13,7 @@
 
 namespace shopsight::model {
 
-/// Which n-grams a linear part reads and how they are weighted; stored in the model file.
+/// Feature configuration of a linear part: the n-grams it reads and their weighting. Stored in the model file.
 struct FeatureConfig {
   int char_min = 1;                       ///< shortest character n-gram, in code points
   int char_max = 4;                       ///< longest character n-gram, 0 for none

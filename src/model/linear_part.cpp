@@ -18,8 +18,8 @@
 namespace shopsight::model {
 namespace {
 
-// The C search starts here and doubles; the shipped data sets peak between
-// 1/4 and 1 with these L2-normalized features.
+// The C search starts here and doubles. With these L2-normalized features the
+// held-out macro-F1 of the shipped data sets peaked between C = 1/4 and 2.
 constexpr double kFirstC = 1.0 / 16;
 
 // Rounds without a better dev macro-F1 before the C search stops.
@@ -32,8 +32,8 @@ constexpr double kTolerance = 0.001;
 // preference between labels still counts a little.
 constexpr double kRatioFloor = 0.1;
 
-// Platt scaling has two parameters and thousands of rows, so the
-// regularization of LIBLINEAR's logistic regression is kept negligible.
+// Platt scaling fits only two parameters, so the regularization of
+// LIBLINEAR's logistic regression is kept negligible.
 constexpr double kPlattC = 100.0;
 
 void discard_liblinear_output(const char*) {}
@@ -471,8 +471,8 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     return part;
   }
 
-  spdlog::info("model part {}: extracting features of {} training and {} dev rows", language, train.size(),
-               dev.size());
+  spdlog::info("{}", tr("model part {}: extracting features of {} training and {} dev rows", language,
+                        train.size(), dev.size()));
   const std::vector<SparseRow> train_features = extract_all(train, part.config, threads);
   const std::vector<SparseRow> dev_features = extract_all(dev, part.config, threads);
   const std::vector<int> train_classes = part_classes(train, classes);
@@ -519,7 +519,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
       if (gold[i] < 0) gold[i] = predicted[i] == 0 ? 1 : 0;
     }
     const double f1 = dev.empty() ? 0 : macro_f1_of(gold, predicted, class_count);
-    spdlog::info("model part {}: C={} dev macro-F1 {:.4f}", language, c, f1);
+    spdlog::info("{}", tr("model part {}: C={} dev macro-F1 {:.4f}", language, c, f1));
     if (progress) progress(round + 1, planned);
     tried.emplace_back(c, f1);
     trained_models.push_back(std::move(trained));

@@ -78,7 +78,7 @@ bool match_email(const std::vector<char32_t>& text, std::size_t at, std::size_t*
 
 // ---------------------------------------------------------------- numbers
 
-// Longest digit sequence of any kind: a 19-digit card.
+// Maximum number of digits of any kind, reached by 19-digit cards.
 constexpr std::size_t kMaxDigits = 19;
 
 // Digits joined by single spaces or hyphens, e.g. "138 1234-5678", kept as groups.

@@ -25,8 +25,8 @@ inline Example make_example(const std::string& text, const std::string& label, c
   return example;
 }
 
-/// Sentences whose label follows from one cue word among random filler:
-/// "great"/"好" is label "1", "awful"/"差" is label "0".
+/// English sentences whose label follows from one cue word among random
+/// filler words: "great" is label "1", "awful" is label "0".
 inline std::vector<Example> cue_word_examples(int count, unsigned seed) {
   const std::vector<std::string> filler = {"the", "box", "arrived", "today", "color", "size", "store",
                                            "phone", "shirt", "price", "delivery", "fabric"};
@@ -43,7 +43,7 @@ inline std::vector<Example> cue_word_examples(int count, unsigned seed) {
   return out;
 }
 
-/// Three intents told apart by their key words.
+/// Three customer-service intents, each with its own key words.
 inline std::vector<Example> intent_examples(int count, unsigned seed) {
   const std::vector<std::string> products = {"shoes", "laptop", "kettle", "jacket", "camera", "lamp"};
   const std::vector<std::pair<std::string, std::string>> templates = {
