@@ -3,7 +3,7 @@
 # process) against `fasttext predict` (sentiment only, whole process, model
 # load included) on the same reviews, measured side by side in one run.
 #
-# Usage: bench/analyze_vs_fasttext.sh [ROWS] [DATASETS_DIR]
+# Usage: bench/analyze_vs_fasttext.sh [ROWS] [DATASETS_DIR] [MODEL_DIR]
 #   ROWS defaults to 50000, taken from reviews-zh/train.csv (the texts both
 #   tools see; fastText is trained on the same file beforehand, untimed).
 # Needs: a release build (scripts/setup.sh), Debian packages fasttext and time.
@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-50000}
 datasets=${2:-../shared/datasets}
+model_args=()
+if [[ -n ${3:-} ]]; then model_args=(--model "$3"); fi
 binary=build/release/src/cli/shopsight
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,7 +47,7 @@ measure() {  # prints "seconds peak_kib" of a command
 }
 
 read -r fasttext_seconds fasttext_kib < <(measure fasttext predict "$work/model.bin" "$work/predict.txt")
-read -r shopsight_seconds shopsight_kib < <(measure "$binary" --log-level warn analyze "$work/reviews.csv" --output "$work/out.jsonl")
+read -r shopsight_seconds shopsight_kib < <(measure "$binary" --log-level warn analyze "$work/reviews.csv" "${model_args[@]}" --output "$work/out.jsonl")
 
 python3 - "$rows" "$fasttext_seconds" "$fasttext_kib" "$shopsight_seconds" "$shopsight_kib" <<'PY'
 import sys

@@ -10,7 +10,6 @@ find_package(CLI11 REQUIRED)                                      # libcli11-dev
 find_package(pugixml REQUIRED)                                    # libpugixml-dev
 find_package(Threads REQUIRED)
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)         # libopencc-dev
-pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)               # libre2-dev
 
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)                         # libcsv-dev
 find_library(CSV_LIBRARY csv REQUIRED)

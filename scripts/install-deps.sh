@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libicu-dev libopencc-dev opencc libre2-dev libcsv-dev liblinear-dev
+  libicu-dev libopencc-dev opencc libcsv-dev liblinear-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
-  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
   fasttext python3
 )
 

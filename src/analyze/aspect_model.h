@@ -40,7 +40,8 @@ struct AspectTrainOptions {
 struct AspectTermGazetteer {
   /// Hash of a term's sequence of unit keys -> times the training data annotated it.
   std::unordered_map<std::uint64_t, std::uint32_t> terms;
-  /// Unit key of a word that was part of an aspect term -> (units inside aspect terms, occurrences).
+  /// Key of a word (its unit key) or of two adjacent words -> (times inside one aspect term, occurrences),
+  /// for every word and word pair of the training texts.
   std::unordered_map<std::uint64_t, std::array<std::uint32_t, 2>> words;
   /// Units of the longest stored term.
   int max_term_units = 0;

@@ -247,7 +247,21 @@ std::vector<int> SequenceTagger::tag(const std::vector<UnitFeatures>& features) 
   return decode(features, weights_, transitions_);
 }
 
-void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed) {
+void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed, int runs) {
+  if (runs > 1) {
+    std::vector<float> weight_total(weights_.size(), 0.0f);
+    std::vector<float> transition_total(transitions_.size(), 0.0f);
+    for (int run = 0; run < runs; ++run) {
+      train(sequences, epochs, seed + static_cast<std::uint64_t>(run) * 0x9E3779B97F4A7C15ULL, 1);
+      for (std::size_t i = 0; i < weights_.size(); ++i) weight_total[i] += weights_[i];
+      for (std::size_t i = 0; i < transitions_.size(); ++i) transition_total[i] += transitions_[i];
+    }
+    for (std::size_t i = 0; i < weights_.size(); ++i) weights_[i] = weight_total[i] / static_cast<float>(runs);
+    for (std::size_t i = 0; i < transitions_.size(); ++i) {
+      transitions_[i] = transition_total[i] / static_cast<float>(runs);
+    }
+    return;
+  }
   std::fill(weights_.begin(), weights_.end(), 0.0f);
   std::fill(transitions_.begin(), transitions_.end(), 0.0f);
 

@@ -78,7 +78,9 @@ class SequenceTagger {
   };
 
   /// Trains for `epochs` passes over `sequences` in a fixed shuffled order, then averages the weights.
-  void train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed);
+  /// With `runs` above 1, repeats that with `runs` different shuffles and keeps the mean of their
+  /// averaged weights, which makes the result depend less on one shuffle.
+  void train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed, int runs = 1);
 
   /// Best tag sequence for the unit features.
   std::vector<int> tag(const std::vector<UnitFeatures>& features) const;

@@ -98,9 +98,7 @@ Analysis Engine::analyze(const Item& item) const {
   // Extractors work on normalized text; users need spans in the text they
   // supplied, so each span goes back through the normalizer's offset map.
   for (const AspectSpan& span : impl_->aspects->extract(document)) {
-    AspectMention mention;
-    mention.category = span.category;
-    mention.polarity = span.polarity;
+    AspectMention mention{.category = span.category, .aspect = {}, .opinion = {}, .polarity = span.polarity};
     if (span.aspect_begin >= 0) {
       const auto [begin, end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
       mention.aspect_begin = begin;

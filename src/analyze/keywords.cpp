@@ -61,6 +61,12 @@ class TfIdfKeywords final : public KeywordExtractor {
 
 bool is_keyword_candidate(const Token& token) {
   if (!token.is_word || is_stop_word(token.text)) return false;
+
+  // The stop word list keeps negations because they matter to sentiment,
+  // but on their own they say nothing about what an item is about.
+  static const std::unordered_set<std::string_view> kNegations = {"not", "never", "没有", "不是", "don't"};
+  if (kNegations.contains(token.text)) return false;
+
   const std::vector<char32_t> code_points = utf8::decode(token.text);
   std::size_t han = 0;
   std::size_t letters = 0;

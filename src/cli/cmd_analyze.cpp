@@ -34,8 +34,8 @@ std::string format_time(std::int64_t milliseconds) {
   return buffer;
 }
 
-nlohmann::json to_json(const Item& item, const Analysis& analysis, bool mask) {
-  nlohmann::json out;
+nlohmann::ordered_json to_json(const Item& item, const Analysis& analysis, bool mask) {
+  nlohmann::ordered_json out;
   out["id"] = item.id;
   out["source"] = item.source;
   out["line"] = item.line;
@@ -53,20 +53,20 @@ nlohmann::json to_json(const Item& item, const Analysis& analysis, bool mask) {
                       {"probability", analysis.sentiment.probability},
                       {"score", analysis.sentiment.score}};
 
-  nlohmann::json aspects = nlohmann::json::array();
+  nlohmann::ordered_json aspects = nlohmann::ordered_json::array();
   for (const AspectMention& mention : analysis.aspects) {
-    nlohmann::json aspect = {{"category", mention.category}, {"polarity", mention.polarity}};
-    aspect["aspect"] = mention.aspect_begin >= 0 ? nlohmann::json(mention.aspect) : nlohmann::json(nullptr);
-    aspect["aspect_begin"] = mention.aspect_begin >= 0 ? nlohmann::json(mention.aspect_begin) : nlohmann::json(nullptr);
-    aspect["aspect_end"] = mention.aspect_begin >= 0 ? nlohmann::json(mention.aspect_end) : nlohmann::json(nullptr);
-    aspect["opinion"] = mention.opinion_begin >= 0 ? nlohmann::json(mention.opinion) : nlohmann::json(nullptr);
-    aspect["opinion_begin"] = mention.opinion_begin >= 0 ? nlohmann::json(mention.opinion_begin) : nlohmann::json(nullptr);
-    aspect["opinion_end"] = mention.opinion_begin >= 0 ? nlohmann::json(mention.opinion_end) : nlohmann::json(nullptr);
+    nlohmann::ordered_json aspect = {{"category", mention.category}, {"polarity", mention.polarity}};
+    aspect["aspect"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect) : nlohmann::ordered_json(nullptr);
+    aspect["aspect_begin"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect_begin) : nlohmann::ordered_json(nullptr);
+    aspect["aspect_end"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect_end) : nlohmann::ordered_json(nullptr);
+    aspect["opinion"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion) : nlohmann::ordered_json(nullptr);
+    aspect["opinion_begin"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion_begin) : nlohmann::ordered_json(nullptr);
+    aspect["opinion_end"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion_end) : nlohmann::ordered_json(nullptr);
     aspects.push_back(std::move(aspect));
   }
   out["aspects"] = std::move(aspects);
 
-  nlohmann::json keywords = nlohmann::json::array();
+  nlohmann::ordered_json keywords = nlohmann::ordered_json::array();
   for (const Keyword& keyword : analysis.keywords) {
     keywords.push_back({{"word", keyword.word}, {"score", keyword.score}});
   }
@@ -74,7 +74,7 @@ nlohmann::json to_json(const Item& item, const Analysis& analysis, bool mask) {
 
   // Other columns are written as they came, masked like the text, because
   // any free-text column can carry a phone number or an address.
-  nlohmann::json columns = nlohmann::json::object();
+  nlohmann::ordered_json columns = nlohmann::ordered_json::object();
   for (const auto& [name, value] : item.columns) columns[name] = mask ? mask_personal_data(value) : value;
   out["columns"] = std::move(columns);
   return out;
@@ -112,7 +112,7 @@ void run_analyze(AnalyzeArguments& args) {
     const PipelineStats stats = run_pipeline(
         *reader, engine, args.pipeline,
         [&](const Item& item, const Analysis& analysis) {
-          *output << to_json(item, analysis, mask).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+          *output << to_json(item, analysis, mask).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                   << '\n';
           if (report) report->add(item, analysis);
         },
@@ -138,7 +138,6 @@ void run_analyze(AnalyzeArguments& args) {
 
   for (const std::string& path : args.reports) {
     report->write(path);
-    spdlog::info("{}", tr("report written to {}", path));
   }
 
   const double rate = total.seconds > 0 ? static_cast<double>(total.items) / total.seconds : 0.0;

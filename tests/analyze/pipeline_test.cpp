@@ -41,15 +41,25 @@ class ListReader final : public Reader {
 
 class PipelineTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { engine_ = new Engine(EngineOptions{}); }
+  // A failure to load is reported by every test instead of skipping them.
+  static void SetUpTestSuite() {
+    try {
+      engine_ = new Engine(EngineOptions{});
+    } catch (const std::exception& error) {
+      load_error_ = error.what();
+    }
+  }
+  void SetUp() override { ASSERT_NE(engine_, nullptr) << load_error_; }
   static void TearDownTestSuite() {
     delete engine_;
     engine_ = nullptr;
   }
   static Engine* engine_;
+  static std::string load_error_;
 };
 
 Engine* PipelineTest::engine_ = nullptr;
+std::string PipelineTest::load_error_;
 
 TEST_F(PipelineTest, KeepsInputOrderAcrossThreads) {
   ListReader reader(1000);

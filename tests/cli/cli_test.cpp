@@ -74,7 +74,7 @@ const char* kReviews =
     "r1,2024-05-01 10:00:00,p1,服装,u1,5,质量很好，物流也快，很满意\n"
     "r2,2024-05-01 11:00:00,p1,服装,u2,1,\"尺码偏小，退货了。\n客服电话13812345678一直打不通\"\n"
     "r3,2024-05-02 09:30:00,p2,数码,u3,2,\"Battery life is awful, and the charger gets hot.\"\n"
-    "r4,2024-05-02 12:00:00,p2,数码,u4,5,\"Great sound, fast delivery, worth the price!\"\n";
+    "r4,2024-05-02 12:00:00,p2,数码,u4,5,\"Love it, the sound is amazing and it fits perfectly.\"\n";
 
 TEST_F(CliTest, AnalyzeWritesOneJsonLinePerItem) {
   const fs::path input = write("reviews.csv", kReviews);
@@ -129,25 +129,30 @@ TEST_F(CliTest, AspectOffsetsIndexTheWrittenText) {
 }
 
 TEST_F(CliTest, BadRowIsRejectedAndOthersSurvive) {
+  // Row 4 has bytes that are valid in neither UTF-8 nor GB18030; the other
+  // rows carry enough UTF-8 for the file to be read as UTF-8.
   const fs::path input = write("reviews.csv",
                                "id,review\n"
-                               "1,物流很快\n"
+                               "1,物流很快，包装完好，客服态度也很好\n"
                                "2,\"\"\n"
-                               "3,\xBA\xC3\xC6\xC0 bad bytes after valid rows\n"
-                               "4,Fast shipping, nice box\n");
+                               "3,质量不错，价格实惠，推荐购买\n"
+                               "4,\xFF\xFF broken bytes\n"
+                               "5,\"Fast shipping, nice box\"\n");
   const fs::path output = dir_ / "out.jsonl";
   const fs::path rejects = dir_ / "rejects.csv";
   const RunResult result =
       run("analyze " + input.string() + " --output " + output.string() + " --rejects " + rejects.string());
   EXPECT_EQ(result.status, 3) << result.output;
   const auto rows = read_jsonl(output);
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0]["id"], "1");
-  EXPECT_EQ(rows[1]["id"], "4");
+  EXPECT_EQ(rows[0]["text"], "物流很快，包装完好，客服态度也很好");
+  EXPECT_EQ(rows[1]["id"], "3");
+  EXPECT_EQ(rows[2]["id"], "5");
   const std::string rejected = read_file(rejects);
   EXPECT_NE(rejected.find(input.string()), std::string::npos) << rejected;
   EXPECT_NE(rejected.find(",3,"), std::string::npos) << rejected;
-  EXPECT_NE(rejected.find(",4,"), std::string::npos) << rejected;
+  EXPECT_NE(rejected.find(",5,"), std::string::npos) << rejected;
 }
 
 TEST_F(CliTest, ReadsStandardInput) {
