@@ -296,6 +296,77 @@ TEST(AspectModel, CorruptFileNamed) {
   EXPECT_THROW(shopsight::LearnedAspectModel::load((dir / "missing.model").string()), shopsight::Error);
 }
 
+TEST(AspectModel, EnglishRoundTripKeepsGazetteer) {
+  // Gold aspect terms by original code point offsets.
+  const auto review = [](const std::string& text, std::vector<std::pair<std::int32_t, std::int32_t>> terms) {
+    shopsight::AspectReview out;
+    out.text = text;
+    for (const auto& [begin, end] : terms) {
+      AspectSpan span;
+      span.aspect_begin = begin;
+      span.aspect_end = end;
+      span.polarity = "positive";
+      out.gold.push_back(span);
+    }
+    return out;
+  };
+  const std::vector<shopsight::AspectReview> reviews = {
+      review("The battery life is great.", {{4, 16}}),
+      review("I love the keyboard and the screen.", {{11, 19}, {28, 34}}),
+      review("The screen was bright but the battery life was short.", {{4, 10}, {30, 42}}),
+      review("My keyboard broke after a week.", {{3, 11}}),
+  };
+  const shopsight::LearnedAspectModel model = shopsight::LearnedAspectModel::train(
+      "en", shopsight::make_training_examples(normalizer(), reviews), *shipped_lexicon(), shopsight::AspectTrainOptions{});
+  const fs::path dir = temp_dir("round_trip_en");
+  const std::string path = (dir / "aspects-en.model").string();
+  model.save(path);
+  const shopsight::LearnedAspectModel loaded = shopsight::LearnedAspectModel::load(path);
+  EXPECT_EQ(loaded.language(), "en");
+
+  for (const char* text : {"The keyboard is nice.", "Battery life could be better, the screen is fine.", "ok"}) {
+    const shopsight::Document document = shopsight::make_document(normalizer(), text);
+    const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
+    const std::u32string code_points(decoded.begin(), decoded.end());
+    std::vector<std::string> before;
+    std::vector<std::string> after;
+    for (const auto& span : model.extract(document, code_points, *shipped_lexicon())) before.push_back(describe(document, span));
+    for (const auto& span : loaded.extract(document, code_points, *shipped_lexicon())) after.push_back(describe(document, span));
+    EXPECT_EQ(before, after) << text;
+  }
+}
+
+TEST(AspectModel, OlderFormatVersionRejected) {
+  const shopsight::LearnedAspectModel model =
+      shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{});
+  const fs::path dir = temp_dir("old_version");
+  const std::string path = (dir / "aspects-zh.model").string();
+  model.save(path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    bytes = buffer.str();
+  }
+
+  // The version is the little-endian 32-bit value after the 8-byte magic;
+  // version 1 files lack the gazetteer and cannot be read.
+  bytes[8] = 1;
+  bytes[9] = 0;
+  bytes[10] = 0;
+  bytes[11] = 0;
+  write_file(path, bytes);
+  try {
+    shopsight::LearnedAspectModel::load(path);
+    ADD_FAILURE() << "a version 1 file was accepted";
+  } catch (const shopsight::Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find("older"), std::string::npos) << message;
+  }
+}
+
 TEST(AspectModel, LoaderFallsBackToLexicon) {
   const fs::path dir = temp_dir("loader");
   fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
@@ -340,7 +411,7 @@ TEST(AspectCommands, EvalAspectsJson) {
   fs::copy_file(kLexiconPath, dir / "aspects.lexicon");
   const RunResult result = run("--log-level off eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
                                kData + "/aspects_labels.csv --semeval " + kData + "/aspects_semeval.xml --model-dir " +
-                               dir.string() + " --format json");
+                               dir.string() + " --output-format json");
   ASSERT_EQ(result.status, 0) << result.output;
   const nlohmann::json figures = nlohmann::json::parse(result.output);
   ASSERT_EQ(figures.size(), 2u);
@@ -370,7 +441,7 @@ TEST(AspectCommands, TrainThenEval) {
   EXPECT_TRUE(fs::exists(dir / "aspects-en.model"));
 
   const RunResult evaluated = run("--lang en eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
-                                  kData + "/aspects_labels.csv --model-dir " + dir.string() + " --format text");
+                                  kData + "/aspects_labels.csv --model-dir " + dir.string() + " --output-format text");
   ASSERT_EQ(evaluated.status, 0) << evaluated.output;
   EXPECT_NE(evaluated.output.find("exact (aspect, opinion, category, polarity)"), std::string::npos)
       << evaluated.output;
