@@ -55,7 +55,7 @@ class LearnedAspectModel {
                                   const AspectLexicon& lexicon, const AspectTrainOptions& options);
 
   /// Loads a model file; throws shopsight::Error naming the file when it is
-  /// missing, truncated, corrupt, of another format or of a newer version.
+  /// missing, truncated, corrupt, of another format or of another format version.
   static LearnedAspectModel load(const std::string& path);
 
   /// Writes the model file; throws shopsight::Error when it cannot be written.
