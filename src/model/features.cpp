@@ -1,7 +1,6 @@
 #include "model/features.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <stdexcept>
 
 namespace shopsight::model {
@@ -136,10 +135,7 @@ FeatureConfig default_feature_config(const std::string& language, int hash_bits)
   if (language != "zh" && language != "*") {
     config.char_min = 2;
     config.char_max = 5;
-  } else if (const char* value = std::getenv("SS_ZHMAX")) {
-    config.char_max = std::atoi(value);
   }
-  if (const char* value = std::getenv("SS_WORDMAX")) config.word_max = std::atoi(value);
   return config;
 }
 

@@ -18,11 +18,6 @@
 namespace shopsight::model {
 namespace {
 
-double knob(const char* name, double fallback) {
-  const char* value = std::getenv(name);
-  return value ? std::atof(value) : fallback;
-}
-
 // The C search starts here and doubles. With these L2-normalized features the
 // held-out macro-F1 of the shipped data sets peaked between C = 1/4 and 2.
 constexpr double kFirstC = 1.0 / 16;
@@ -35,10 +30,7 @@ constexpr double kTolerance = 0.001;
 
 // Added to the naive Bayes log-count ratio so that a feature with no
 // preference between labels still counts a little.
-const double kRatioFloor = knob("SS_FLOOR", 0.1);
-const double kAlpha = knob("SS_ALPHA", 1.0);
-const bool kBinaryTf = knob("SS_BINTF", 0) > 0;
-const bool kNoIdf = knob("SS_NOIDF", 0) > 0;
+constexpr double kRatioFloor = 0.1;
 
 // Platt scaling fits only two parameters, so the regularization of
 // LIBLINEAR's logistic regression is kept negligible.
@@ -90,19 +82,19 @@ std::vector<float> compute_scale(const std::vector<SparseRow>& rows, const std::
   double all_total = 0;
   for (std::uint32_t bucket = 0; bucket < buckets; ++bucket) {
     if (!kept(bucket)) continue;
-    for (int c = 0; c < class_count; ++c) class_total[static_cast<std::size_t>(c)] += class_df[static_cast<std::size_t>(c)][bucket] + kAlpha;
-    all_total += df[bucket] + class_count * kAlpha;
+    for (int c = 0; c < class_count; ++c) class_total[static_cast<std::size_t>(c)] += class_df[static_cast<std::size_t>(c)][bucket] + 1.0;
+    all_total += df[bucket] + class_count;
   }
 
   for (std::uint32_t bucket = 0; bucket < buckets; ++bucket) {
     if (!kept(bucket)) continue;
-    const double idf = kNoIdf ? 1.0 : std::log((1.0 + n) / (1.0 + df[bucket])) + 1.0;
+    const double idf = std::log((1.0 + n) / (1.0 + df[bucket])) + 1.0;
     double ratio = 1.0;
     if (config.naive_bayes && class_count >= 2) {
       double largest = 0;
       for (int c = 0; c < class_count; ++c) {
-        const double in_class = class_df[static_cast<std::size_t>(c)][bucket] + kAlpha;
-        const double rest = df[bucket] + class_count * kAlpha - in_class;
+        const double in_class = class_df[static_cast<std::size_t>(c)][bucket] + 1.0;
+        const double rest = df[bucket] + class_count - in_class;
         const double rest_total = all_total - class_total[static_cast<std::size_t>(c)];
         largest = std::max(largest, std::abs(std::log((in_class / class_total[static_cast<std::size_t>(c)]) /
                                                       (rest / rest_total))));
@@ -141,7 +133,7 @@ void append_row(const SparseRow& row, const std::vector<float>& scale, const std
   for (const FeatureCount& feature : row) {
     const float s = scale[feature.bucket];
     if (s <= 0) continue;
-    const double value = (kBinaryTf ? 1.0 : 1.0 + std::log(static_cast<double>(feature.count))) * s;
+    const double value = (1.0 + std::log(static_cast<double>(feature.count))) * s;
     nodes.push_back({index[feature.bucket], value});
     norm += value * value;
   }
@@ -191,13 +183,12 @@ void row_scores(const ::model& trained, const feature_node* row, int class_count
 
 // LIBLINEAR's dual solver shuffles with rand(), so seeding it before each run
 // makes a part's weights independent of what was trained before it.
-ModelPtr fit(const Problem& data, double c, const std::vector<double>& class_weights, unsigned seed,
-             int solver = L2R_L2LOSS_SVC_DUAL) {
+ModelPtr fit(const Problem& data, double c, const std::vector<double>& class_weights, unsigned seed) {
   std::vector<int> weight_labels(class_weights.size());
   std::iota(weight_labels.begin(), weight_labels.end(), 0);
   std::vector<double> weights = class_weights;
   parameter param{};
-  param.solver_type = solver == L2R_L2LOSS_SVC_DUAL ? static_cast<int>(knob("SS_SOLVER", solver)) : solver;
+  param.solver_type = L2R_L2LOSS_SVC_DUAL;
   param.eps = 0.01;
   param.C = c;
   param.nr_weight = static_cast<int>(weights.size());
@@ -403,49 +394,6 @@ void copy_weights(const ::model& trained, const std::vector<float>& scale, int c
   }
 }
 
-// Weights of a two-class model over the compact features, then the bias,
-// signed so that a positive score favours part class 0.
-std::vector<double> signed_weights(const ::model& trained) {
-  const double sign = trained.label[0] == 0 ? 1.0 : -1.0;
-  std::vector<double> out(static_cast<std::size_t>(trained.nr_feature) + 1);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = sign * trained.w[i];
-  return out;
-}
-
-double dot(const std::vector<double>& weights, const feature_node* row) {
-  double sum = 0;
-  for (; row->index != -1; ++row) sum += weights[static_cast<std::size_t>(row->index - 1)] * row->value;
-  return sum;
-}
-
-void copy_binary_weights(const std::vector<double>& combined, const std::vector<float>& scale, LinearPart& part) {
-  part.weights.assign(1, std::vector<float>(scale.size(), 0.0f));
-  std::size_t feature = 0;
-  for (std::size_t bucket = 0; bucket < scale.size(); ++bucket) {
-    if (scale[bucket] <= 0) continue;
-    part.weights[0][bucket] = static_cast<float>(combined[feature++]);
-  }
-  part.bias.assign(1, static_cast<float>(combined[feature]));
-}
-
-// Rows of `problem` whose signed training score for their own label is at least -threshold.
-void drop_misfits(const Problem& fitted, const ::model& trained, double threshold, std::vector<SparseRow>& rows,
-                  std::vector<int>& classes_of_rows) {
-  const std::vector<double> weights = signed_weights(trained);
-  std::vector<SparseRow> kept_rows;
-  std::vector<int> kept_classes;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const double score = dot(weights, fitted.rows[i]);
-    const double margin = classes_of_rows[i] == 0 ? score : -score;
-    if (margin < -threshold) continue;
-    kept_rows.push_back(std::move(rows[i]));
-    kept_classes.push_back(classes_of_rows[i]);
-  }
-  spdlog::info("filter kept {} of {}", kept_rows.size(), rows.size());
-  rows = std::move(kept_rows);
-  classes_of_rows = std::move(kept_classes);
-}
-
 }  // namespace
 
 void LinearPart::scores(const Document& document, std::vector<double>& out) const {
@@ -456,7 +404,7 @@ void LinearPart::scores(const Document& document, std::vector<double>& out) cons
   for (const FeatureCount& feature : features) {
     const float s = scale[feature.bucket];
     if (s <= 0) continue;
-    const double value = (kBinaryTf ? 1.0 : 1.0 + std::log(static_cast<double>(feature.count))) * s;
+    const double value = (1.0 + std::log(static_cast<double>(feature.count))) * s;
     values.emplace_back(feature.bucket, value);
     norm += value * value;
   }
@@ -501,7 +449,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
   figures.dev_held_out = dev.empty();
   if (dev.empty()) {
     train.clear();
-    hold_out(train_rows, options.holdout_fraction, static_cast<unsigned>(knob("SS_SEED", options.seed)), train, dev);
+    hold_out(train_rows, options.holdout_fraction, options.seed, train, dev);
   }
 
   LinearPart part;
@@ -593,51 +541,6 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
   trained_models.clear();
   figures.c = best_c;
 
-  const double filter = class_count == 2 ? knob("SS_FILTER", -1) : -1;
-  if (filter >= 0) {
-    std::vector<SparseRow> kept = train_features;
-    std::vector<int> kept_classes = train_classes;
-    drop_misfits(data, *best, filter, kept, kept_classes);
-    build_problem(kept, kept_classes, part.scale, data);
-    best = fit(data, best_c, balanced_weights(kept_classes, class_count), options.seed);
-  }
-  const double blend = class_count == 2 ? knob("SS_BLEND", 0) : 0;
-  const double lr_c = knob("SS_LRC", 4);
-  const int lr_solver = static_cast<int>(knob("SS_LRSOLVER", L2R_LR_DUAL));
-  double svm_factor = 1;
-  double lr_factor = 0;
-  std::vector<double> combined;
-  const auto combine = [&](const ::model& svm, const ::model* lr) {
-    combined = signed_weights(svm);
-    for (double& w : combined) w *= svm_factor;
-    if (lr != nullptr) {
-      const std::vector<double> lr_weights = signed_weights(*lr);
-      for (std::size_t i = 0; i < combined.size(); ++i) combined[i] += lr_factor * lr_weights[i];
-    }
-  };
-  ModelPtr lr_model;
-  if (blend > 0 && !dev.empty()) {
-    lr_model = fit(data, lr_c, class_weights, options.seed, lr_solver);
-    // Each model's scores are put on its own calibrated logit scale before averaging.
-    std::vector<double> svm_scores, lr_scores;
-    std::vector<int> gold;
-    const std::vector<double> svm_weights = signed_weights(*best);
-    const std::vector<double> lr_weights = signed_weights(*lr_model);
-    for (std::size_t i = 0; i < dev_features.size(); ++i) {
-      if (dev_classes[i] < 0) continue;
-      svm_scores.push_back(dot(svm_weights, dev_nodes.data() + dev_start[i]));
-      lr_scores.push_back(dot(lr_weights, dev_nodes.data() + dev_start[i]));
-      gold.push_back(dev_classes[i]);
-    }
-    LinearPart svm_platt, lr_platt;
-    fit_platt(svm_scores, gold, svm_platt);
-    fit_platt(lr_scores, gold, lr_platt);
-    svm_factor = (1 - blend) * svm_platt.platt_a;
-    lr_factor = blend * lr_platt.platt_a;
-    spdlog::info("blend svm a {} lr a {}", svm_platt.platt_a, lr_platt.platt_a);
-  }
-  if (class_count == 2) combine(*best, lr_model.get());
-
   // Calibration and figures on the dev rows that have a label known to the part.
   std::vector<std::vector<double>> scores_known;
   std::vector<int> gold_known;
@@ -645,8 +548,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     const auto all_scores = dev_scores(*best);
     for (std::size_t i = 0; i < all_scores.size(); ++i) {
       if (dev_classes[i] < 0) continue;
-      scores_known.push_back(class_count == 2 ? std::vector<double>{dot(combined, dev_nodes.data() + dev_start[i])}
-                                              : all_scores[i]);
+      scores_known.push_back(all_scores[i]);
       gold_known.push_back(dev_classes[i]);
     }
   }
@@ -673,23 +575,11 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     }
     part.scale = compute_scale(all_features, all_classes, class_count, part.config);
     build_problem(all_features, all_classes, part.scale, data);
-    if (filter >= 0) {
-      best = fit(data, best_c, balanced_weights(all_classes, class_count), options.seed);
-      drop_misfits(data, *best, filter, all_features, all_classes);
-      build_problem(all_features, all_classes, part.scale, data);
-    }
-    const std::vector<double> all_weights = balanced_weights(all_classes, class_count);
-    best = fit(data, best_c, all_weights, options.seed);
-    if (lr_model) lr_model = fit(data, lr_c, all_weights, options.seed, lr_solver);
-    if (class_count == 2) combine(*best, lr_model.get());
+    best = fit(data, best_c, balanced_weights(all_classes, class_count), options.seed);
     if (progress) progress(planned, planned);
   }
 
-  if (class_count == 2) {
-    copy_binary_weights(combined, part.scale, part);
-  } else {
-    copy_weights(*best, part.scale, class_count, part);
-  }
+  copy_weights(*best, part.scale, class_count, part);
   return part;
 }
 
