@@ -2,6 +2,8 @@
 // the eval-aspects and train-aspects commands run end to end.
 
 #include <gtest/gtest.h>
+
+#include "support/run_shopsight.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -66,23 +68,9 @@ void write_file(const fs::path& path, const std::string& content) {
   out << content;
 }
 
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
+using RunResult = shopsight::testing::CommandResult;
 
-RunResult run(const std::string& arguments) {
-  const std::string command = std::string(SHOPSIGHT_BINARY) + " " + arguments + " 2>&1";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+RunResult run(const std::string& arguments) { return shopsight::testing::run_shopsight(arguments); }
 
 TEST(AspectLexicon, ChineseSpansAndNegation) {
   const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());

@@ -2,6 +2,7 @@
 
 #include "analyze/analyze.h"
 #include "common/utf8.h"
+#include "shared_engine.h"
 
 namespace shopsight {
 namespace {
@@ -13,27 +14,7 @@ Item make_item(const std::string& text) {
   return item;
 }
 
-class EngineTest : public ::testing::Test {
- protected:
-  // A failure to load is reported by every test instead of skipping them.
-  static void SetUpTestSuite() {
-    try {
-      engine_ = new Engine(EngineOptions{});
-    } catch (const std::exception& error) {
-      load_error_ = error.what();
-    }
-  }
-  void SetUp() override { ASSERT_NE(engine_, nullptr) << load_error_; }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-  }
-  static Engine* engine_;
-  static std::string load_error_;
-};
-
-Engine* EngineTest::engine_ = nullptr;
-std::string EngineTest::load_error_;
+using EngineTest = SharedEngineTest;
 
 TEST_F(EngineTest, ClearSentimentInBothLanguages) {
   EXPECT_EQ(engine_->analyze(make_item("质量非常好，物流也很快，很满意，下次还来买")).sentiment.label, "positive");

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "analyze/analyze.h"
+#include "shared_engine.h"
 
 namespace shopsight {
 namespace {
@@ -39,27 +40,7 @@ class ListReader final : public Reader {
   std::string encoding_ = "UTF-8";
 };
 
-class PipelineTest : public ::testing::Test {
- protected:
-  // A failure to load is reported by every test instead of skipping them.
-  static void SetUpTestSuite() {
-    try {
-      engine_ = new Engine(EngineOptions{});
-    } catch (const std::exception& error) {
-      load_error_ = error.what();
-    }
-  }
-  void SetUp() override { ASSERT_NE(engine_, nullptr) << load_error_; }
-  static void TearDownTestSuite() {
-    delete engine_;
-    engine_ = nullptr;
-  }
-  static Engine* engine_;
-  static std::string load_error_;
-};
-
-Engine* PipelineTest::engine_ = nullptr;
-std::string PipelineTest::load_error_;
+using PipelineTest = SharedEngineTest;
 
 TEST_F(PipelineTest, KeepsInputOrderAcrossThreads) {
   ListReader reader(1000);

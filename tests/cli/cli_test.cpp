@@ -1,6 +1,8 @@
 // End-to-end tests of `shopsight analyze`: the real binary on small files.
 
 #include <gtest/gtest.h>
+
+#include "support/run_shopsight.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -17,23 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int status = -1;
-  std::string output;  ///< standard output and standard error together
-};
+using RunResult = shopsight::testing::CommandResult;
 
-RunResult run(const std::string& arguments) {
-  const std::string command = std::string(SHOPSIGHT_BINARY) + " " + arguments + " 2>&1";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  const int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+RunResult run(const std::string& arguments) { return shopsight::testing::run_shopsight(arguments); }
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
