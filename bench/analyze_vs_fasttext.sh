@@ -4,8 +4,8 @@
 # load included) on the same reviews, measured side by side in one run.
 #
 # Usage: bench/analyze_vs_fasttext.sh [ROWS] [DATASETS_DIR] [MODEL_DIR]
-#   ROWS defaults to 50000, taken from reviews-zh/train.csv (the texts both
-#   tools see; fastText is trained on the same file beforehand, untimed).
+#   ROWS defaults to 50000, taken from reviews-zh/train.csv. Both tools see
+#   the same texts. fastText is trained on that file beforehand, untimed.
 # Needs: a release build (scripts/setup.sh), Debian packages fasttext and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

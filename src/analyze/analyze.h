@@ -43,7 +43,7 @@ struct Keyword {
   float score = 0;
 };
 
-/// Everything shopsight says about one item.
+/// Analysis results of one item.
 struct Analysis {
   std::string language;
   std::string masked_text;                ///< original text with personal data masked

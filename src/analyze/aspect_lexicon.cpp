@@ -253,6 +253,12 @@ std::string AspectLexicon::aspect_category(std::u32string_view term) const {
 
 std::size_t AspectLexicon::size() const { return impl_->terms.size(); }
 
+std::int32_t pairing_distance(std::int32_t aspect_begin, std::int32_t aspect_end, std::int32_t opinion_begin,
+                              std::int32_t opinion_end) {
+  if (aspect_end <= opinion_begin) return opinion_begin - aspect_end;
+  return aspect_begin - opinion_end + 1000;
+}
+
 bool is_clause_break(char32_t c) {
   switch (c) {
     case U',': case U'.': case U'!': case U'?': case U';': case U':': case U'\n': case U'~':
@@ -347,8 +353,7 @@ std::vector<AspectSpan> LexiconAspectExtractor::extract_text(std::u32string_view
     std::int32_t best_distance = 0;
     for (const LexiconMatch* aspect : aspects) {
       if (clauses[static_cast<std::size_t>(aspect->begin)] != clause) continue;
-      const bool before = aspect->end <= group.begin;
-      const std::int32_t distance = before ? group.begin - aspect->end : aspect->begin - group.end + 1000;
+      const std::int32_t distance = pairing_distance(aspect->begin, aspect->end, group.begin, group.end);
       if (best == nullptr || distance < best_distance) {
         best = aspect;
         best_distance = distance;

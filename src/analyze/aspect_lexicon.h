@@ -77,6 +77,12 @@ std::vector<std::int32_t> clause_ids(std::u32string_view text, const std::vector
 /// Whether `c` ends a clause (Chinese and ASCII punctuation, line breaks).
 bool is_clause_break(char32_t c);
 
+/// Distance used to pair an opinion with an aspect term of its clause; the
+/// smallest wins. An aspect term after the opinion is penalized by 1000 code
+/// points, so one before it ("包装太差") is preferred whenever there is one.
+std::int32_t pairing_distance(std::int32_t aspect_begin, std::int32_t aspect_end, std::int32_t opinion_begin,
+                              std::int32_t opinion_end);
+
 /// Rule-based extractor: opinion words paired with the nearest aspect term of
 /// their clause, negation flipping the polarity.
 class LexiconAspectExtractor : public AspectExtractor {

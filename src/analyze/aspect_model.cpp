@@ -708,8 +708,7 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
     std::int32_t best_distance = 0;
     for (TermSpan& aspect : aspects) {
       if (prepared.clause_of(aspect.begin) != clause) continue;
-      const bool before = aspect.end <= opinion.begin;
-      const std::int32_t distance = before ? opinion.begin - aspect.end : aspect.begin - opinion.end + 1000;
+      const std::int32_t distance = pairing_distance(aspect.begin, aspect.end, opinion.begin, opinion.end);
       if (best == nullptr || distance < best_distance) {
         best = &aspect;
         best_distance = distance;

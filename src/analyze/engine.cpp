@@ -87,8 +87,8 @@ Engine::~Engine() = default;
 const Normalizer& Engine::normalizer() const { return impl_->normalizer; }
 
 // TODO: a whole `analyze` run reaches about half the reviews per second of
-// `fasttext predict`; the aspect tagger's decoding and the sentiment model's
-// cache-missing weight lookups are the largest costs (docs/benchmarks.md).
+// `fasttext predict`. The largest costs are the aspect tagger's decoding and
+// the sentiment model's weight lookups, which mostly miss the cache.
 Analysis Engine::analyze(const Item& item) const {
   Analysis analysis;
   const Document document = make_document(impl_->normalizer, item.text);

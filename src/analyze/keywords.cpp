@@ -63,7 +63,7 @@ bool is_keyword_candidate(const Token& token) {
   if (!token.is_word || is_stop_word(token.text)) return false;
 
   // The stop word list keeps negations because they matter to sentiment,
-  // but on their own they say nothing about what an item is about.
+  // but a negation alone does not describe the topic of an item.
   static const std::unordered_set<std::string_view> kNegations = {"not", "never", "没有", "不是", "don't"};
   if (kNegations.contains(token.text)) return false;
 

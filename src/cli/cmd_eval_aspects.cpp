@@ -114,16 +114,20 @@ void run(const EvalAspectsArguments& arguments) {
 
 }  // namespace
 
+void add_aspect_data_options(CLI::App& command, std::string& zh_reviews, std::string& zh_labels) {
+  command.add_option("--zh-reviews", zh_reviews, tr("CSV of annotated Chinese reviews (id,review)"))
+      ->check(CLI::ExistingFile);
+  command.add_option("--zh-labels", zh_labels,
+                     tr("CSV of their labels (id,AspectTerms,A_start,A_end,OpinionTerms,O_start,O_end,Categories,"
+                        "Polarities)"))
+      ->check(CLI::ExistingFile);
+}
+
 void add_eval_aspects_command(CLI::App& app) {
   auto arguments = std::make_shared<EvalAspectsArguments>();
   CLI::App* command = app.add_subcommand(
       "eval-aspects", tr("Score aspect extraction against annotated reviews, beside the lexicon baseline"));
-  command->add_option("--zh-reviews", arguments->zh_reviews, tr("CSV of annotated Chinese reviews (id,review)"))
-      ->check(CLI::ExistingFile);
-  command->add_option("--zh-labels", arguments->zh_labels,
-                      tr("CSV of their labels (id,AspectTerms,A_start,A_end,OpinionTerms,O_start,O_end,Categories,"
-                         "Polarities)"))
-      ->check(CLI::ExistingFile);
+  add_aspect_data_options(*command, arguments->zh_reviews, arguments->zh_labels);
   command->add_option("--semeval", arguments->semeval, tr("SemEval-2014 aspect term XML file"))
       ->check(CLI::ExistingFile);
   command->add_flag("--holdout-fifth", arguments->holdout_fifth,

@@ -95,12 +95,7 @@ void add_train_aspects_command(CLI::App& app) {
   auto arguments = std::make_shared<TrainAspectsArguments>();
   CLI::App* command =
       app.add_subcommand("train-aspects", tr("Train the learned aspect extractors and write them to a model folder"));
-  command->add_option("--zh-reviews", arguments->zh_reviews, tr("CSV of annotated Chinese reviews (id,review)"))
-      ->check(CLI::ExistingFile);
-  command->add_option("--zh-labels", arguments->zh_labels,
-                      tr("CSV of their labels (id,AspectTerms,A_start,A_end,OpinionTerms,O_start,O_end,Categories,"
-                         "Polarities)"))
-      ->check(CLI::ExistingFile);
+  add_aspect_data_options(*command, arguments->zh_reviews, arguments->zh_labels);
   command->add_option("--semeval", arguments->semeval, tr("SemEval-2014 aspect term XML file for the English model"))
       ->check(CLI::ExistingFile);
   command->add_flag("--holdout-fifth", arguments->holdout_fifth,

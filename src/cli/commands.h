@@ -30,6 +30,10 @@ void set_exit_status(int status);
 /// which every command that reads items shares.
 void add_input_options(CLI::App& command, ReaderOptions& options);
 
+/// Adds --zh-reviews and --zh-labels, the annotated Chinese aspect data that
+/// eval-aspects scores against and train-aspects learns from.
+void add_aspect_data_options(CLI::App& command, std::string& zh_reviews, std::string& zh_labels);
+
 /// Whether standard error is a terminal, so that a progress bar can redraw in place.
 bool stderr_is_terminal();
 

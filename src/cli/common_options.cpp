@@ -41,6 +41,7 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
   column("--label", options.columns.label, "column with the gold label (default: detected)");
   column("--channel", options.columns.channel,
          "column with the channel: review, query or chat (default: every item is a review)");
+
   command.add_option("--format", options.format, tr("input format: auto, csv, tsv or jsonl"))
       ->group(group)
       ->check(CLI::IsMember({"auto", "csv", "tsv", "jsonl"}))
