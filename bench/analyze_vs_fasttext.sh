@@ -7,13 +7,17 @@
 #   ROWS defaults to 50000, taken from reviews-zh/train.csv. Both tools see
 #   the same texts. fastText is trained on that file beforehand, untimed.
 # Needs: a release build (scripts/setup.sh), Debian packages fasttext and time.
+# SHOPSIGHT_BINARY picks another shopsight build. SHOPSIGHT_THREADS sets
+# --threads (default: every core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-50000}
 datasets=${2:-../shared/datasets}
 model_args=()
 if [[ -n ${3:-} ]]; then model_args=(--model "$3"); fi
-binary=build/release/src/cli/shopsight
+binary=${SHOPSIGHT_BINARY:-build/release/src/cli/shopsight}
+thread_args=()
+if [[ -n ${SHOPSIGHT_THREADS:-} ]]; then thread_args=(--threads "$SHOPSIGHT_THREADS"); fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -47,7 +51,7 @@ measure() {  # prints "seconds peak_kib" of a command
 }
 
 read -r fasttext_seconds fasttext_kib < <(measure fasttext predict "$work/model.bin" "$work/predict.txt")
-read -r shopsight_seconds shopsight_kib < <(measure "$binary" --log-level warn analyze "$work/reviews.csv" "${model_args[@]}" --output "$work/out.jsonl")
+read -r shopsight_seconds shopsight_kib < <(measure "$binary" --log-level warn analyze "$work/reviews.csv" "${model_args[@]}" "${thread_args[@]}" --output "$work/out.jsonl")
 
 python3 - "$rows" "$fasttext_seconds" "$fasttext_kib" "$shopsight_seconds" "$shopsight_kib" <<'PY'
 import sys

@@ -1,6 +1,7 @@
 #include "analyze/aspect_lexicon.h"
 
 #include <algorithm>
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,15 +78,26 @@ std::u32string fold_term(std::string_view term) {
 struct AspectLexicon::Impl {
   std::unordered_map<std::u32string, TermEntry> terms;
   std::size_t max_length = 0;
-  // Longest term that starts with each code point below kIndexedCodePoints,
-  // so that most positions need no hash lookup at all.
+  // Per code point below kIndexedCodePoints, the lengths of the terms that
+  // start with it: bit L - 1 for length L up to 31, bit 31 for any longer
+  // term. Most positions then need no hash lookup, and the others only
+  // lookups of lengths that some term has.
   static constexpr char32_t kIndexedCodePoints = 0x30000;
-  std::vector<std::uint8_t> longest_from;
+  static constexpr std::uint32_t kLongTerms = std::uint32_t{1} << 31;
+  std::vector<std::uint32_t> lengths_from;
 
   std::size_t longest_term_from(char32_t c) const {
-    if (longest_from.empty()) return 0;
+    if (lengths_from.empty()) return 0;
     if (c >= kIndexedCodePoints) return max_length;
-    return longest_from[c];
+    const std::uint32_t lengths = lengths_from[c];
+    if ((lengths & kLongTerms) != 0) return max_length;
+    return static_cast<std::size_t>(std::bit_width(lengths));
+  }
+
+  // Whether a term of `length` may start with `c`; false means no term does.
+  bool may_have_term(char32_t c, std::size_t length) const {
+    if (c >= kIndexedCodePoints || length >= 32) return true;
+    return (lengths_from[c] >> (length - 1) & 1U) != 0;
   }
 };
 
@@ -174,11 +186,10 @@ AspectLexicon AspectLexicon::parse(std::string_view content, const std::string& 
     }
   }
 
-  impl.longest_from.assign(Impl::kIndexedCodePoints, 0);
+  impl.lengths_from.assign(Impl::kIndexedCodePoints, 0);
   for (const auto& [term, entry] : impl.terms) {
     if (term.front() >= Impl::kIndexedCodePoints) continue;
-    std::uint8_t& longest = impl.longest_from[term.front()];
-    longest = static_cast<std::uint8_t>(std::min<std::size_t>(255, std::max<std::size_t>(longest, term.size())));
+    impl.lengths_from[term.front()] |= term.size() >= 32 ? Impl::kLongTerms : std::uint32_t{1} << (term.size() - 1);
   }
   return lexicon;
 }
@@ -195,6 +206,7 @@ std::vector<LexiconMatch> AspectLexicon::match(std::u32string_view text) const {
     if (!inside_word) {
       const std::size_t longest = std::min(impl_->longest_term_from(text[position]), n - position);
       for (std::size_t length = longest; length >= 1 && found == nullptr; --length) {
+        if (!impl_->may_have_term(text[position], length)) continue;
         key.assign(text.substr(position, length));
         const auto it = impl_->terms.find(key);
         if (it == impl_->terms.end()) continue;

@@ -29,15 +29,26 @@ constexpr int kMaxGazetteerUnits = 5;
 // mean of 5 scored about 0.004 F1 above one run (one measurement).
 constexpr int kEnglishTaggerRuns = 5;
 
-std::uint64_t mix(std::uint64_t value) {
+constexpr std::uint64_t mix(std::uint64_t value) {
   value += 0x9E3779B97F4A7C15ULL;
   value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
   value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
   return value ^ (value >> 31);
 }
 
-std::uint64_t feature(std::uint64_t template_id, std::uint64_t a = 0, std::uint64_t b = 0) {
-  return mix(mix(mix(template_id) ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
+// mix() of every template id, computed at compile time, because tagging
+// hashes about twenty features per text unit.
+constexpr std::size_t kTemplateIds = 128;
+constexpr std::array<std::uint64_t, kTemplateIds> kTemplateSeeds = [] {
+  std::array<std::uint64_t, kTemplateIds> seeds{};
+  for (std::size_t id = 0; id < kTemplateIds; ++id) seeds[id] = mix(id);
+  return seeds;
+}();
+
+[[gnu::always_inline]] inline std::uint64_t feature(std::uint64_t template_id, std::uint64_t a = 0,
+                                                    std::uint64_t b = 0) {
+  const std::uint64_t seed = template_id < kTemplateIds ? kTemplateSeeds[template_id] : mix(template_id);
+  return mix(mix(seed ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
 }
 
 std::uint64_t hash_text(std::string_view text) {
@@ -264,8 +275,10 @@ std::uint64_t english_word_class(std::uint64_t key) {
 
 // `gazetteer` is set for English models; it adds the English-only features,
 // so Chinese models keep their features unchanged.
-std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
-                                          const GazetteerView* gazetteer) {
+// The buckets go one unit after another into `features`; unit i has
+// features[offsets[i]] up to features[offsets[i + 1]].
+void tagger_features(const PreparedText& prepared, const SequenceTagger& tagger, const GazetteerView* gazetteer,
+                     std::vector<std::uint32_t>& features, std::vector<std::uint32_t>& offsets) {
   const auto& units = prepared.units;
   const auto n = static_cast<std::int64_t>(units.size());
   const auto key = [&](std::int64_t i) -> std::uint64_t {
@@ -282,8 +295,9 @@ std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const Se
     return prepared.lexicon_tag[static_cast<std::size_t>(units[static_cast<std::size_t>(i)].begin)];
   };
 
-  std::vector<UnitFeatures> features(units.size());
-  std::vector<std::uint64_t> hashes;
+  features.clear();
+  offsets.assign(1, 0);
+  thread_local std::vector<std::uint64_t> hashes;
 
   std::vector<std::uint8_t> matches;
   std::vector<std::uint8_t> bins;
@@ -406,10 +420,21 @@ std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const Se
     hashes.push_back(feature(22, clause_start ? 1 : 0, key(i)));
     if (gazetteer != nullptr) add_english_features(i);
 
-    features[static_cast<std::size_t>(i)].reserve(hashes.size());
-    for (std::uint64_t hash : hashes) features[static_cast<std::size_t>(i)].push_back(tagger.bucket(hash));
+    for (std::uint64_t hash : hashes) features.push_back(tagger.bucket(hash));
+    offsets.push_back(static_cast<std::uint32_t>(features.size()));
   }
-  return features;
+}
+
+std::vector<UnitFeatures> tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
+                                          const GazetteerView* gazetteer) {
+  std::vector<std::uint32_t> features;
+  std::vector<std::uint32_t> offsets;
+  tagger_features(prepared, tagger, gazetteer, features, offsets);
+  std::vector<UnitFeatures> units(offsets.size() - 1);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    units[i].assign(features.begin() + offsets[i], features.begin() + offsets[i + 1]);
+  }
+  return units;
 }
 
 std::uint64_t span_key(const PreparedText& prepared, std::int32_t begin, std::int32_t end) {
@@ -664,7 +689,10 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
                                                     const AspectLexicon& lexicon) const {
   const PreparedText prepared = prepare(document, text, lexicon);
   const GazetteerView view{&gazetteer_, nullptr};
-  const std::vector<int> tags = tagger_.tag(tagger_features(prepared, tagger_, language_ == "en" ? &view : nullptr));
+  thread_local std::vector<std::uint32_t> features;
+  thread_local std::vector<std::uint32_t> offsets;
+  tagger_features(prepared, tagger_, language_ == "en" ? &view : nullptr, features, offsets);
+  const std::vector<int> tags = tagger_.tag(features, offsets);
   std::vector<TermSpan> aspects = spans_of(prepared.units, tags, kTagAspectBegin, kTagAspectInside);
 
   // Lexicon aspect terms of categories the model never saw in training (a

@@ -191,25 +191,27 @@ SequenceTagger::SequenceTagger(int bucket_bits)
     : bucket_bits_(bucket_bits),
       mask_((std::uint64_t{1} << bucket_bits) - 1),
       weights_((std::size_t{1} << bucket_bits) * kTagCount, 0.0f),
-      transitions_((kTagCount + 1) * kTagCount, 0.0f) {}
+      transitions_((kTagCount + 1) * kTagCount, 0.0f) {
+  index_weights();
+}
 
-std::vector<int> SequenceTagger::decode(const std::vector<UnitFeatures>& features, const std::vector<float>& weights,
-                                        const std::vector<float>& transitions) const {
-  const std::size_t n = features.size();
+namespace {
+
+// First-order Viterbi decoding over the emission scores of n units
+// (kTagCount per unit), with the BIO rule as hard constraints.
+std::vector<int> viterbi(const std::vector<float>& emissions, std::size_t n, const std::vector<float>& transitions) {
   if (n == 0) return {};
   constexpr float kImpossible = -std::numeric_limits<float>::infinity();
-  std::vector<float> score(n * kTagCount, kImpossible);
-  std::vector<int> back(n * kTagCount, 0);
+  thread_local std::vector<float> score;
+  thread_local std::vector<int> back;
+  score.assign(n * kTagCount, kImpossible);
+  back.assign(n * kTagCount, 0);
 
   for (std::size_t i = 0; i < n; ++i) {
-    float emission[kTagCount] = {};
-    for (std::uint32_t feature : features[i]) {
-      const float* row = &weights[static_cast<std::size_t>(feature) * kTagCount];
-      for (int t = 0; t < kTagCount; ++t) emission[t] += row[t];
-    }
+    const float* emission = &emissions[i * kTagCount];
     for (int t = 0; t < kTagCount; ++t) {
       if (i == 0) {
-        if (allowed(-1, t)) score[t] = emission[t] + transitions[static_cast<std::size_t>(t)];
+        if (allowed(-1, t)) score[static_cast<std::size_t>(t)] = emission[t] + transitions[static_cast<std::size_t>(t)];
         continue;
       }
       float best = kImpossible;
@@ -243,8 +245,93 @@ std::vector<int> SequenceTagger::decode(const std::vector<UnitFeatures>& feature
   return tags;
 }
 
+}  // namespace
+
+std::vector<int> SequenceTagger::decode(const std::vector<UnitFeatures>& features, const std::vector<float>& weights,
+                                        const std::vector<float>& transitions) const {
+  const std::size_t n = features.size();
+  thread_local std::vector<float> emissions;
+  emissions.assign(n * kTagCount, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    float* emission = &emissions[i * kTagCount];
+    for (std::uint32_t feature : features[i]) {
+      const float* row = &weights[static_cast<std::size_t>(feature) * kTagCount];
+      for (int t = 0; t < kTagCount; ++t) emission[t] += row[t];
+    }
+  }
+  return viterbi(emissions, n, transitions);
+}
+
 std::vector<int> SequenceTagger::tag(const std::vector<UnitFeatures>& features) const {
   return decode(features, weights_, transitions_);
+}
+
+std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
+                                     const std::vector<std::uint32_t>& offsets) const {
+  const std::size_t n = offsets.empty() ? 0 : offsets.size() - 1;
+
+  // Rows are found and prefetched for the whole sequence before any is
+  // summed, so that their cache misses overlap.
+  thread_local std::vector<const float*> rows;
+  thread_local std::vector<std::uint32_t> row_offsets;
+  rows.clear();
+  row_offsets.assign(1, 0);
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
+      if (k + kAhead < features.size()) table_.prefetch(features[k + kAhead]);
+      const std::int64_t index = table_.find(features[k]);
+      if (index < 0) continue;
+      const float* row = table_.row(static_cast<std::size_t>(index));
+      __builtin_prefetch(row);
+      rows.push_back(row);
+    }
+    row_offsets.push_back(static_cast<std::uint32_t>(rows.size()));
+  }
+
+  // Buckets missing from the table have all-zero rows, and adding +0 to a
+  // sum that started at +0 changes nothing, so these emissions equal the
+  // dense ones bit for bit. The sums run in feature order, as in training.
+  thread_local std::vector<float> emissions;
+  emissions.resize(n * kTagCount);
+  // Five named sums stay in registers, where a loop over an array of sums
+  // made the compiler keep them in memory.
+  static_assert(kTagCount == 5, "the sums below name each tag");
+  for (std::size_t i = 0; i < n; ++i) {
+    float outside = 0.0f;
+    float aspect_begin = 0.0f;
+    float aspect_inside = 0.0f;
+    float opinion_begin = 0.0f;
+    float opinion_inside = 0.0f;
+    for (std::uint32_t k = row_offsets[i]; k < row_offsets[i + 1]; ++k) {
+      const float* row = rows[k];
+      outside += row[kTagOutside];
+      aspect_begin += row[kTagAspectBegin];
+      aspect_inside += row[kTagAspectInside];
+      opinion_begin += row[kTagOpinionBegin];
+      opinion_inside += row[kTagOpinionInside];
+    }
+    float* emission = &emissions[i * kTagCount];
+    emission[kTagOutside] = outside;
+    emission[kTagAspectBegin] = aspect_begin;
+    emission[kTagAspectInside] = aspect_inside;
+    emission[kTagOpinionBegin] = opinion_begin;
+    emission[kTagOpinionInside] = opinion_inside;
+  }
+  return viterbi(emissions, n, transitions_);
+}
+
+void SequenceTagger::index_weights() {
+  std::vector<std::uint32_t> buckets;
+  std::vector<float> values;
+  const std::size_t bucket_count = weights_.size() / kTagCount;
+  for (std::size_t bucket = 0; bucket < bucket_count; ++bucket) {
+    const float* row = &weights_[bucket * kTagCount];
+    if (std::all_of(row, row + kTagCount, [](float weight) { return weight == 0.0f; })) continue;
+    buckets.push_back(static_cast<std::uint32_t>(bucket));
+    values.insert(values.end(), row, row + kTagCount);
+  }
+  table_ = model::BucketTable(static_cast<std::uint32_t>(bucket_count), buckets, std::move(values), kTagCount);
 }
 
 void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, std::uint64_t seed, int runs) {
@@ -260,6 +347,7 @@ void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, s
     for (std::size_t i = 0; i < transitions_.size(); ++i) {
       transitions_[i] = transition_total[i] / static_cast<float>(runs);
     }
+    index_weights();
     return;
   }
   std::fill(weights_.begin(), weights_.end(), 0.0f);
@@ -305,6 +393,7 @@ void SequenceTagger::train(const std::vector<Sequence>& sequences, int epochs, s
 
   for (std::size_t i = 0; i < weights_.size(); ++i) weights_[i] -= weight_sum[i] / step;
   for (std::size_t i = 0; i < transitions_.size(); ++i) transitions_[i] -= transition_sum[i] / step;
+  index_weights();
 }
 
 void SequenceTagger::save(ByteWriter& out) const {
@@ -323,6 +412,7 @@ SequenceTagger SequenceTagger::load(ByteReader& in) {
   SequenceTagger tagger(static_cast<int>(bits));
   tagger.weights_ = read_sparse(in, tagger.weights_.size());
   tagger.transitions_ = read_sparse(in, tagger.transitions_.size());
+  tagger.index_weights();
   return tagger;
 }
 
@@ -372,7 +462,7 @@ LinearClassifier LinearClassifier::train(const std::vector<std::vector<std::uint
   if (const char* problem_text = check_parameter(&data, &settings)) {
     throw Error(tr("LIBLINEAR rejected the aspect classifier settings: {}", problem_text));
   }
-  model* trained = ::train(&data, &settings);
+  ::model* trained = ::train(&data, &settings);
 
   const std::size_t label_count = classifier.labels_.size();
   const std::size_t buckets = std::size_t{1} << bucket_bits;
@@ -395,6 +485,7 @@ LinearClassifier LinearClassifier::train(const std::vector<std::vector<std::uint
         trained->w[buckets * static_cast<std::size_t>(columns) + static_cast<std::size_t>(column)]);
   }
   free_and_destroy_model(&trained);
+  classifier.index_weights();
   return classifier;
 }
 
@@ -403,8 +494,11 @@ std::string LinearClassifier::predict(const std::vector<std::uint64_t>& features
   const std::size_t label_count = labels_.size();
   const std::uint64_t mask = (std::uint64_t{1} << bucket_bits_) - 1;
   std::vector<float> scores(bias_);
+  // Buckets missing from the table have all-zero rows, which would add nothing.
   for (std::uint64_t hash : features) {
-    const float* row = &weights_[static_cast<std::size_t>(hash & mask) * label_count];
+    const std::int64_t index = table_.find(static_cast<std::uint32_t>(hash & mask));
+    if (index < 0) continue;
+    const float* row = table_.row(static_cast<std::size_t>(index));
     for (std::size_t k = 0; k < label_count; ++k) scores[k] += row[k];
   }
   const auto best = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
@@ -414,6 +508,20 @@ std::string LinearClassifier::predict(const std::vector<std::uint64_t>& features
     *probability = static_cast<float>(1.0 / total);
   }
   return labels_[best];
+}
+
+void LinearClassifier::index_weights() {
+  const std::size_t label_count = labels_.size();
+  std::vector<std::uint32_t> buckets;
+  std::vector<float> values;
+  const std::size_t bucket_count = std::size_t{1} << bucket_bits_;
+  for (std::size_t bucket = 0; bucket < bucket_count; ++bucket) {
+    const float* row = &weights_[bucket * label_count];
+    if (std::all_of(row, row + label_count, [](float weight) { return weight == 0.0f; })) continue;
+    buckets.push_back(static_cast<std::uint32_t>(bucket));
+    values.insert(values.end(), row, row + label_count);
+  }
+  table_ = model::BucketTable(static_cast<std::uint32_t>(bucket_count), buckets, std::move(values), label_count);
 }
 
 void LinearClassifier::save(ByteWriter& out) const {
@@ -438,6 +546,7 @@ LinearClassifier LinearClassifier::load(ByteReader& in) {
   for (std::uint32_t k = 0; k < label_count; ++k) classifier.labels_.push_back(in.str());
   classifier.weights_ = read_sparse(in, (std::uint64_t{1} << bits) * label_count);
   classifier.bias_ = read_sparse(in, label_count);
+  classifier.index_weights();
   return classifier;
 }
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/features.h"
+
 namespace shopsight {
 
 /// Unit of tagging: one Chinese character, one Latin word or number, or one
@@ -85,6 +87,10 @@ class SequenceTagger {
   /// Best tag sequence for the unit features.
   std::vector<int> tag(const std::vector<UnitFeatures>& features) const;
 
+  /// Same as above for features stored one unit after another: unit i has
+  /// features[offsets[i]] up to features[offsets[i + 1]], so `offsets` has one entry more than there are units.
+  std::vector<int> tag(const std::vector<std::uint32_t>& features, const std::vector<std::uint32_t>& offsets) const;
+
   /// Bucket index of a feature hash.
   std::uint32_t bucket(std::uint64_t hash) const { return static_cast<std::uint32_t>(hash & mask_); }
 
@@ -95,10 +101,16 @@ class SequenceTagger {
   std::vector<int> decode(const std::vector<UnitFeatures>& features, const std::vector<float>& weights,
                           const std::vector<float>& transitions) const;
 
+  /// Copies the buckets with a nonzero weight into `table_`.
+  void index_weights();
+
   int bucket_bits_;
   std::uint64_t mask_;
   std::vector<float> weights_;            ///< bucket * kTagCount + tag
   std::vector<float> transitions_;        ///< (previous tag + 1) * kTagCount + tag; row 0 is the start
+  /// The rows of `weights_` that are not all zero, which tagging reads: most
+  /// buckets are empty, so the table is a fraction of the dense size and stays in cache.
+  model::BucketTable table_;
 };
 
 /// Multi-class linear classifier over hashed sparse features, trained with
@@ -120,10 +132,14 @@ class LinearClassifier {
   static LinearClassifier load(ByteReader& in);
 
  private:
+  /// Copies the buckets with a nonzero weight into `table_`.
+  void index_weights();
+
   int bucket_bits_ = 0;
   std::vector<std::string> labels_;
   std::vector<float> weights_;            ///< bucket * labels + label
   std::vector<float> bias_;
+  model::BucketTable table_;              ///< the rows of `weights_` that are not all zero, which predict() reads
 };
 
 }  // namespace shopsight

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -157,14 +158,11 @@ void TextClassifier::save(const std::string& path) const {
   nlohmann::json parts = nlohmann::json::array();
   for (const LinearPart& part : impl_->parts) {
     // Only buckets that survived the document-frequency cut are stored.
-    std::vector<std::uint32_t> buckets;
-    for (std::uint32_t bucket = 0; bucket < part.scale.size(); ++bucket) {
-      if (part.scale[bucket] > 0) buckets.push_back(bucket);
-    }
+    const std::vector<std::uint32_t> buckets = part.table.buckets();
     nlohmann::json entry = {{"language", part.language},
                             {"features", part.config.to_json()},
                             {"classes", part.classes},
-                            {"vectors", part.weights.size()},
+                            {"vectors", part.bias.size()},
                             {"entries", buckets.size()},
                             {"offset", file.payload.size()},
                             {"bias", part.bias},
@@ -173,12 +171,11 @@ void TextClassifier::save(const std::string& path) const {
                             {"temperature", part.temperature}};
     parts.push_back(entry);
 
+    // Column 0 of the table is the scale and column v + 1 the weights of vector v.
     append_array(file.payload, buckets.data(), buckets.size());
     std::vector<float> column(buckets.size());
-    for (std::size_t i = 0; i < buckets.size(); ++i) column[i] = part.scale[buckets[i]];
-    append_array(file.payload, column.data(), column.size());
-    for (const std::vector<float>& weights : part.weights) {
-      for (std::size_t i = 0; i < buckets.size(); ++i) column[i] = weights[buckets[i]];
+    for (std::size_t c = 0; c < part.table.columns(); ++c) {
+      for (std::size_t i = 0; i < buckets.size(); ++i) column[i] = part.table.row(i)[c];
       append_array(file.payload, column.data(), column.size());
     }
   }
@@ -235,20 +232,22 @@ TextClassifier TextClassifier::load(const std::string& path) {
 
       std::vector<std::uint32_t> buckets(entries);
       read_array(file.payload, offset, buckets.data(), entries);
-      if (std::any_of(buckets.begin(), buckets.end(), [&](std::uint32_t b) { return b >= part.config.buckets(); })) {
+      const bool ascending = std::adjacent_find(buckets.begin(), buckets.end(), std::greater_equal<>()) == buckets.end();
+      if (!ascending ||
+          std::any_of(buckets.begin(), buckets.end(), [&](std::uint32_t b) { return b >= part.config.buckets(); })) {
         throw Error(tr("the model file {} is corrupt (part {} does not match its data); copy or train it again",
                        path, part.language));
       }
+      // The file stores the scale and each weight vector as columns; the
+      // table keeps a bucket's columns together in one row.
+      const std::size_t columns = 1 + vectors;
       std::vector<float> column(entries);
-      part.scale.assign(part.config.buckets(), 0.0f);
-      read_array(file.payload, offset, column.data(), entries);
-      for (std::size_t i = 0; i < entries; ++i) part.scale[buckets[i]] = column[i];
-      for (std::size_t v = 0; v < vectors; ++v) {
-        std::vector<float> weights(part.config.buckets(), 0.0f);
+      std::vector<float> rows(entries * columns);
+      for (std::size_t c = 0; c < columns; ++c) {
         read_array(file.payload, offset, column.data(), entries);
-        for (std::size_t i = 0; i < entries; ++i) weights[buckets[i]] = column[i];
-        part.weights.push_back(std::move(weights));
+        for (std::size_t i = 0; i < entries; ++i) rows[i * columns + c] = column[i];
       }
+      part.table = model::BucketTable(part.config.buckets(), buckets, std::move(rows), columns);
       impl.parts.push_back(std::move(part));
     }
     if (impl.parts.empty() || impl.fallback >= impl.parts.size() || impl.labels.empty()) {
@@ -266,7 +265,7 @@ Prediction TextClassifier::predict(const Document& document) const {
   const LinearPart& part = impl_->part_for(document.language);
   thread_local std::vector<double> scores;
   thread_local std::vector<double> probabilities;
-  if (part.weights.empty()) {
+  if (part.bias.empty()) {
     probabilities.assign(part.classes.size(), 1.0);
   } else {
     part.scores(document, scores);

@@ -1,7 +1,12 @@
 #include "model/features.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
+#include <string>
 
 namespace shopsight::model {
 namespace {
@@ -84,6 +89,28 @@ void add_word_ngrams(const std::vector<Token>& tokens, const FeatureConfig& conf
   }
 }
 
+// Least significant digit radix sort, 8 bits per pass: a document has a few
+// hundred buckets, which this sorts several times faster than std::sort.
+void sort_buckets(std::vector<std::uint32_t>& buckets, int hash_bits) {
+  if (buckets.size() < 64) {
+    std::sort(buckets.begin(), buckets.end());
+    return;
+  }
+  thread_local std::vector<std::uint32_t> scratch;
+  scratch.resize(buckets.size());
+  std::uint32_t* from = buckets.data();
+  std::uint32_t* to = scratch.data();
+  const std::size_t size = buckets.size();
+  for (int shift = 0; shift < hash_bits; shift += 8) {
+    std::size_t counts[257] = {};
+    for (std::size_t i = 0; i < size; ++i) ++counts[((from[i] >> shift) & 0xFF) + 1];
+    for (std::size_t digit = 1; digit <= 256; ++digit) counts[digit] += counts[digit - 1];
+    for (std::size_t i = 0; i < size; ++i) to[counts[(from[i] >> shift) & 0xFF]++] = from[i];
+    std::swap(from, to);
+  }
+  if (from != buckets.data()) std::copy(from, from + size, buckets.data());
+}
+
 int read_int(const nlohmann::json& json, const char* key, int low, int high) {
   const int value = json.at(key).get<int>();
   if (value < low || value > high) {
@@ -112,21 +139,86 @@ FeatureConfig FeatureConfig::from_json(const nlohmann::json& json) {
 }
 
 std::vector<FeatureCount> extract_features(const Document& document, const FeatureConfig& config) {
+  std::vector<FeatureCount> features;
+  extract_features(document, config, features);
+  return features;
+}
+
+void extract_features(const Document& document, const FeatureConfig& config, std::vector<FeatureCount>& out) {
   const std::uint32_t mask = config.buckets() - 1;
   thread_local std::vector<std::uint32_t> buckets;
   buckets.clear();
   if (config.char_max > 0) add_char_ngrams(document.normalized.text, config, mask, buckets);
   if (config.word_max > 0) add_word_ngrams(document.tokens, config, mask, buckets);
-  std::sort(buckets.begin(), buckets.end());
+  sort_buckets(buckets, config.hash_bits);
 
-  std::vector<FeatureCount> features;
+  out.clear();
   for (std::size_t i = 0; i < buckets.size();) {
     std::size_t j = i + 1;
     while (j < buckets.size() && buckets[j] == buckets[i]) ++j;
-    features.push_back({buckets[i], static_cast<float>(j - i)});
+    out.push_back({buckets[i], static_cast<float>(j - i)});
     i = j;
   }
-  return features;
+}
+
+namespace {
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Smaller tables fit the TLB anyway and would waste most of a huge page.
+constexpr std::size_t kHugePageThreshold = std::size_t{1} << 20;
+
+}  // namespace
+
+void* allocate_bytes(std::size_t bytes) {
+  if (bytes < kHugePageThreshold) {
+    void* pointer = std::malloc(bytes == 0 ? 1 : bytes);
+    if (pointer == nullptr) throw std::bad_alloc();
+    return pointer;
+  }
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* pointer = std::aligned_alloc(kHugePage, rounded);
+  if (pointer == nullptr) throw std::bad_alloc();
+  // Only a hint: it fails harmlessly where transparent huge pages are off.
+  madvise(pointer, rounded, MADV_HUGEPAGE);
+  return pointer;
+}
+
+void release_bytes(void* pointer, std::size_t) { std::free(pointer); }
+
+BucketTable::BucketTable(std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
+                         std::vector<float> values, std::size_t columns)
+    : blocks_((static_cast<std::size_t>(bucket_count) + 63) / 64), values_(values.begin(), values.end()),
+      columns_(columns) {
+  if (columns == 0 || values_.size() != buckets.size() * columns) {
+    throw std::invalid_argument("bucket table: " + std::to_string(values_.size()) + " values for " +
+                                std::to_string(buckets.size()) + " buckets of " + std::to_string(columns) +
+                                " columns");
+  }
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (buckets[i] >= bucket_count || (i > 0 && buckets[i] <= buckets[i - 1])) {
+      throw std::invalid_argument("bucket table: bucket " + std::to_string(buckets[i]) +
+                                  " is out of range or out of order");
+    }
+    blocks_[buckets[i] >> 6].present |= std::uint64_t{1} << (buckets[i] & 63);
+  }
+
+  std::uint32_t rank = 0;
+  for (Block& block : blocks_) {
+    block.rank = rank;
+    rank += static_cast<std::uint32_t>(std::popcount(block.present));
+  }
+}
+
+std::vector<std::uint32_t> BucketTable::buckets() const {
+  std::vector<std::uint32_t> out;
+  out.reserve(size());
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    for (std::uint64_t present = blocks_[b].present; present != 0; present &= present - 1) {
+      out.push_back(static_cast<std::uint32_t>(b * 64 + static_cast<std::size_t>(std::countr_zero(present))));
+    }
+  }
+  return out;
 }
 
 FeatureConfig default_feature_config(const std::string& language, int hash_bits) {

@@ -397,24 +397,57 @@ void copy_weights(const ::model& trained, const std::vector<float>& scale, int c
 }  // namespace
 
 void LinearPart::scores(const Document& document, std::vector<double>& out) const {
-  const std::vector<FeatureCount> features = extract_features(document, config);
-  thread_local std::vector<std::pair<std::uint32_t, double>> values;
+  thread_local std::vector<FeatureCount> features;
+  extract_features(document, config, features);
+
+  // First find every row and prefetch it, so that the cache misses on the
+  // rows overlap instead of coming one after another in the loops below.
+  thread_local std::vector<std::pair<const float*, float>> rows;
+  rows.clear();
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    if (i + kAhead < features.size()) table.prefetch(features[i + kAhead].bucket);
+    const FeatureCount& feature = features[i];
+    const std::int64_t index = table.find(feature.bucket);
+    if (index < 0) continue;
+    const float* row = table.row(static_cast<std::size_t>(index));
+    __builtin_prefetch(row);
+    rows.emplace_back(row, feature.count);
+  }
+
+  // The sums run in ascending bucket order, as in training, so scores do
+  // not depend on the storage layout. ln(1) is 0, so single counts skip the logarithm.
+  thread_local std::vector<std::pair<const float*, double>> values;
   values.clear();
   double norm = 0;
-  for (const FeatureCount& feature : features) {
-    const float s = scale[feature.bucket];
+  for (const auto& [row, count] : rows) {
+    const float s = row[0];
     if (s <= 0) continue;
-    const double value = (1.0 + std::log(static_cast<double>(feature.count))) * s;
-    values.emplace_back(feature.bucket, value);
+    const double value = count == 1.0f ? static_cast<double>(s) : (1.0 + std::log(static_cast<double>(count))) * s;
+    values.emplace_back(row, value);
     norm += value * value;
   }
   const double inverse = norm > 0 ? 1.0 / std::sqrt(norm) : 0.0;
-  out.assign(weights.size(), 0.0);
-  for (std::size_t v = 0; v < weights.size(); ++v) {
+  out.assign(bias.size(), 0.0);
+  for (std::size_t v = 0; v < bias.size(); ++v) {
     double sum = 0;
-    for (const auto& [bucket, value] : values) sum += weights[v][bucket] * value;
+    for (const auto& [row, value] : values) sum += row[v + 1] * value;
     out[v] = sum * inverse + bias[v];
   }
+}
+
+void LinearPart::index_weights() {
+  std::vector<std::uint32_t> buckets;
+  std::vector<float> values;
+  for (std::uint32_t bucket = 0; bucket < scale.size(); ++bucket) {
+    if (scale[bucket] <= 0) continue;
+    buckets.push_back(bucket);
+    values.push_back(scale[bucket]);
+    for (const std::vector<float>& vector : weights) values.push_back(vector[bucket]);
+  }
+  table = BucketTable(config.buckets(), buckets, std::move(values), 1 + bias.size());
+  scale = std::vector<float>();
+  weights = std::vector<std::vector<float>>();
 }
 
 void LinearPart::probabilities(const std::vector<double>& scores, std::vector<double>& out) const {
@@ -466,6 +499,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
     part.scale.assign(part.config.buckets(), 0.0f);
     part.weights.clear();
     part.bias.clear();
+    part.index_weights();
     figures.accuracy = 1;
     figures.macro_f1 = 1;
     return part;
@@ -580,6 +614,7 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
   }
 
   copy_weights(*best, part.scale, class_count, part);
+  part.index_weights();
   return part;
 }
 

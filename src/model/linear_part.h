@@ -18,17 +18,26 @@ struct LinearPart {
   std::string language;                   ///< "zh", "en", ... or "*" for every language
   FeatureConfig config;
   std::vector<int> classes;               ///< model label index of each part class
-  std::vector<float> scale;               ///< per bucket: IDF times naive Bayes ratio, 0 for dropped buckets
-  /// One vector per part class, or a single vector for two classes whose
-  /// positive score favours classes[0].
+  /// Dense per-bucket scale (IDF times naive Bayes ratio, 0 for dropped
+  /// buckets), filled while training only. index_weights() moves it into `table`.
+  std::vector<float> scale;
+  /// Dense weights, filled while training only: one vector per part class,
+  /// or a single vector for two classes whose positive score favours classes[0].
   std::vector<std::vector<float>> weights;
-  std::vector<float> bias;
+  /// The kept buckets, each with its scale in column 0 and its weights in
+  /// columns 1 to bias.size(); what scores() and saving read.
+  BucketTable table;
+  std::vector<float> bias;                ///< one per weight vector; empty for a part with one class
   float platt_a = 1;                      ///< two classes: P(classes[0]) = sigmoid(a * score + b)
   float platt_b = 0;
   float temperature = 1;                  ///< more classes: softmax(score / temperature)
 
   /// Raw decision scores of `document`, one per weight vector.
   void scores(const Document& document, std::vector<double>& out) const;
+
+  /// Moves the buckets with a positive scale from the dense `scale` and
+  /// `weights` into `table` and frees the dense vectors.
+  void index_weights();
 
   /// Calibrated probability of each part class.
   void probabilities(const std::vector<double>& scores, std::vector<double>& out) const;

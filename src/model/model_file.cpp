@@ -87,7 +87,21 @@ ModelFile read_model_file(const std::string& path) {
     throw Error(tr("cannot open the model file {}: {}; pass the path of a file written by `shopsight train`",
                    path, std::strerror(errno)));
   }
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One read of the whole file, because reading a model of many megabytes
+  // through stream iterators, one character at a time, was slow. Streams
+  // that cannot seek (a FIFO, a folder) are read the slow way.
+  std::string data;
+  in.seekg(0, std::ios::end);
+  const std::streamoff file_size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (file_size > 0 && in) {
+    data.resize(static_cast<std::size_t>(file_size));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+  } else {
+    in.clear();
+    data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
 
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0) {
     throw Error(tr("{} is not a shopsight model file (wrong magic number); pass a file written by "

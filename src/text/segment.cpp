@@ -1,6 +1,6 @@
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
-#include <unicode/utext.h>
+#include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -175,34 +175,44 @@ void apply_lexicon(std::vector<Token>& tokens) {
   tokens = std::move(out);
 }
 
-struct UTextCloser {
-  void operator()(UText* text) const { utext_close(text); }
-};
-
 }  // namespace
 
 std::vector<Token> segment(std::string_view text) {
   std::vector<Token> tokens;
   if (text.empty()) return tokens;
 
-  UErrorCode status = U_ZERO_ERROR;
-  UText storage = UTEXT_INITIALIZER;
-  std::unique_ptr<UText, UTextCloser> utext(
-      utext_openUTF8(&storage, text.data(), static_cast<std::int64_t>(text.size()), &status));
+  // ICU's break iterators work on UTF-16 natively. Over UTF-8 they go
+  // through UText's mapping on every character access, which costs more
+  // than converting the text once.
+  thread_local icu::UnicodeString utf16;
+  utf16 = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<std::int32_t>(text.size())));
+  if (utf16.isBogus()) throw Error(tr("Word segmentation failed: {}", u_errorName(U_MEMORY_ALLOCATION_ERROR)));
   icu::BreakIterator& iterator = thread_word_iterator();
-  iterator.setText(utext.get(), status);
-  if (U_FAILURE(status)) throw Error(tr("Word segmentation failed: {}", u_errorName(status)));
+  iterator.setText(utf16);
 
-  // Boundaries are byte offsets into the UTF-8 text. Code points are counted
-  // on the way so that token offsets come out in code points.
-  std::int32_t start = iterator.first();
+  // Boundaries are UTF-16 offsets. A cursor walks the UTF-8 text alongside
+  // them, so that tokens get their bytes and code point offsets.
+  std::size_t byte = 0;
+  std::int32_t unit = 0;
   std::int32_t code_point_start = 0;
-  for (std::int32_t end = iterator.next(); end != icu::BreakIterator::DONE; start = end, end = iterator.next()) {
-    const std::string_view piece = text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
+  for (std::int32_t end = iterator.next(); end != icu::BreakIterator::DONE; end = iterator.next()) {
+    const std::size_t piece_begin = byte;
     std::int32_t code_point_length = 0;
-    for (unsigned char byte : piece) {
-      if ((byte & 0xC0) != 0x80) ++code_point_length;
+    while (unit < end && byte < text.size()) {
+      const auto lead = static_cast<unsigned char>(text[byte]);
+      std::size_t length = 1;
+      if (lead >= 0xF0) {
+        length = 4;
+      } else if (lead >= 0xE0) {
+        length = 3;
+      } else if (lead >= 0xC0) {
+        length = 2;
+      }
+      byte = std::min(text.size(), byte + length);
+      unit += length == 4 ? 2 : 1;
+      ++code_point_length;
     }
+    const std::string_view piece = text.substr(piece_begin, byte - piece_begin);
     const std::int32_t status_value = iterator.getRuleStatus();
     const std::int32_t code_point_end = code_point_start + code_point_length;
 

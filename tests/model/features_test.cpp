@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "model/features.h"
 #include "synthetic.h"
 
@@ -30,6 +33,52 @@ TEST(Features, SortedUniqueBuckets) {
   ASSERT_FALSE(features.empty());
   for (std::size_t i = 1; i < features.size(); ++i) EXPECT_LT(features[i - 1].bucket, features[i].bucket);
   for (const auto& feature : features) EXPECT_LT(feature.bucket, config.buckets());
+}
+
+// Long texts have enough n-grams to take the radix sort instead of std::sort.
+TEST(Features, LongTextSortedUnique) {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "质量很好物流很快客服耐心 value " + std::to_string(i) + " ";
+  const Document document = testing::make_example(text, "1").document;
+  FeatureConfig config;
+  config.hash_bits = 23;
+  const auto features = extract_features(document, config);
+  ASSERT_GT(features.size(), 64U);
+  float total = 0;
+  for (std::size_t i = 1; i < features.size(); ++i) EXPECT_LT(features[i - 1].bucket, features[i].bucket);
+  for (const auto& feature : features) {
+    EXPECT_LT(feature.bucket, config.buckets());
+    total += feature.count;
+  }
+  EXPECT_GT(total, static_cast<float>(features.size()));
+}
+
+TEST(BucketTable, FindsStoredRows) {
+  const std::vector<std::uint32_t> buckets = {0, 5, 63, 64, 200, 1023};
+  std::vector<float> values;
+  for (std::uint32_t bucket : buckets) {
+    values.push_back(static_cast<float>(bucket));
+    values.push_back(-static_cast<float>(bucket));
+  }
+  const model::BucketTable table(1024, buckets, values, 2);
+  EXPECT_EQ(table.size(), buckets.size());
+  EXPECT_EQ(table.columns(), 2U);
+  EXPECT_EQ(table.buckets(), buckets);
+  for (std::uint32_t bucket = 0; bucket < 1024; ++bucket) {
+    const std::int64_t index = table.find(bucket);
+    const bool stored = std::find(buckets.begin(), buckets.end(), bucket) != buckets.end();
+    ASSERT_EQ(index >= 0, stored) << "bucket " << bucket;
+    if (!stored) continue;
+    EXPECT_EQ(table.row(static_cast<std::size_t>(index))[0], static_cast<float>(bucket));
+    EXPECT_EQ(table.row(static_cast<std::size_t>(index))[1], -static_cast<float>(bucket));
+  }
+}
+
+TEST(BucketTable, RejectsBadInput) {
+  EXPECT_THROW(model::BucketTable(64, {3, 3}, {1.0f, 2.0f}, 1), std::invalid_argument);
+  EXPECT_THROW(model::BucketTable(64, {5, 2}, {1.0f, 2.0f}, 1), std::invalid_argument);
+  EXPECT_THROW(model::BucketTable(64, {64}, {1.0f}, 1), std::invalid_argument);
+  EXPECT_THROW(model::BucketTable(64, {1, 2}, {1.0f}, 1), std::invalid_argument);
 }
 
 TEST(Features, CharacterNgramCount) {

@@ -89,6 +89,20 @@ TEST(Segment, PunctuationAndEmojiAreNotWords) {
   EXPECT_FALSE(tokens[3].is_word);
 }
 
+// Characters outside the Basic Multilingual Plane take two UTF-16 units in
+// ICU but one code point in token offsets.
+TEST(Segment, OffsetsAfterAstralCharacters) {
+  const std::string text = "😀😀好评 𠀀 nice 质量";
+  const auto tokens = segment(text);
+  ASSERT_FALSE(tokens.empty());
+  for (const auto& token : tokens) {
+    EXPECT_EQ(utf8::substr(text, token.begin, token.end), token.text);
+  }
+  EXPECT_EQ(tokens.back().text, "质量");
+  EXPECT_EQ(tokens.back().begin, 12);
+  EXPECT_EQ(tokens.back().end, 14);
+}
+
 TEST(Segment, WhitespaceDropped) {
   const auto tokens = segment("  a  b ");
   ASSERT_EQ(tokens.size(), 2U);
