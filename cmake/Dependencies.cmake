@@ -9,6 +9,7 @@ find_package(fmt REQUIRED)                                        # libfmt-dev
 find_package(CLI11 REQUIRED)                                      # libcli11-dev
 find_package(pugixml REQUIRED)                                    # libpugixml-dev
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)                                    # libsqlite3-dev
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)         # libopencc-dev
 
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)                         # libcsv-dev
@@ -25,4 +26,26 @@ set_target_properties(liblinear::liblinear PROPERTIES IMPORTED_LOCATION "${LINEA
 
 if(SHOPSIGHT_BUILD_TESTS)
   find_package(GTest REQUIRED)                                    # libgtest-dev
+endif()
+
+# llama.cpp is built from source by scripts/build-llama-cpp.sh (static, CPU,
+# release flags) into a prefix that every preset shares.
+set(SHOPSIGHT_LLAMA_PREFIX "${PROJECT_SOURCE_DIR}/.deps/llama/install" CACHE PATH
+  "Install prefix of llama.cpp built by scripts/build-llama-cpp.sh")
+option(SHOPSIGHT_CUDA "Require a llama.cpp built with ggml's CUDA backend (scripts/build-llama-cpp.sh --cuda)" OFF)
+find_package(llama CONFIG PATHS "${SHOPSIGHT_LLAMA_PREFIX}" NO_DEFAULT_PATH)
+if(NOT llama_FOUND)
+  message(FATAL_ERROR "llama.cpp was not found in ${SHOPSIGHT_LLAMA_PREFIX}. "
+    "Run scripts/build-llama-cpp.sh first (SHOPSIGHT_LLAMA_CPP_DIR names a llama.cpp checkout to build instead).")
+endif()
+
+# ggml's package configuration lists the backends compiled into the prefix;
+# the CUDA one also makes it look up the CUDA toolkit that it links to.
+if(SHOPSIGHT_CUDA AND NOT "ggml-cuda" IN_LIST GGML_AVAILABLE_BACKENDS)
+  message(FATAL_ERROR "SHOPSIGHT_CUDA is ON, but the llama.cpp in ${SHOPSIGHT_LLAMA_PREFIX} has no CUDA backend "
+    "(it has: ${GGML_AVAILABLE_BACKENDS}). Run scripts/build-llama-cpp.sh --cuda, which needs the CUDA toolkit "
+    "(nvcc), or configure with -DSHOPSIGHT_CUDA=OFF.")
+endif()
+if("ggml-cuda" IN_LIST GGML_AVAILABLE_BACKENDS)
+  message(STATUS "llama.cpp has the CUDA backend: ModelOptions::gpu_layers offloads layers to the GPU")
 endif()

@@ -7,8 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libicu-dev libopencc-dev opencc libcsv-dev liblinear-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
-  zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  fasttext python3
+  zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev
+  fasttext python3 npm
 )
 
 missing=()

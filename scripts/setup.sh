@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/build-llama-cpp.sh
 cmake --preset release
 cmake --build --preset release
 

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 preset=${1:-release}
 
 scripts/install-deps.sh
+scripts/build-llama-cpp.sh
 cmake --preset "$preset"
 cmake --build --preset "$preset"
 ctest --preset "$preset" --parallel 2 "${@:2}"

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,7 @@ struct Analysis {
   Sentiment sentiment;
   std::vector<AspectMention> aspects;
   std::vector<Keyword> keywords;
+  std::optional<std::string> summary;     ///< one-line summary from the LLM; set only when requested
 };
 
 /// Aspect mention found in normalized text; spans are normalized code points.
@@ -61,6 +63,8 @@ struct AspectSpan {
   std::int32_t opinion_begin = -1;
   std::int32_t opinion_end = -1;
   std::string polarity;
+  std::string aspect_term;                ///< term from a generative extractor, kept when it is not in the text
+  std::string opinion_term;               ///< same for the opinion term
 };
 
 /// Classifies the sentiment of a document.
@@ -98,7 +102,23 @@ struct EngineOptions {
   float neutral_threshold = 0.65f;        ///< below this probability the sentiment is neutral
   int max_keywords = 5;
   NormalizeOptions normalize;
+
+  std::string llm_model;                  ///< decoder GGUF for aspects (and sentiment without sentiment_model); empty for none
+  std::string llm_prompt;                 ///< prompt file for every language; empty for the shipped ones
+  int llm_context = 4096;                 ///< tokens of prompt plus output per review
+  int llm_threads = 0;                    ///< llama.cpp threads per review; 0 means every core
+  int llm_max_tokens = 0;                 ///< output tokens at most; 0 derives the bound from the output grammar
+  float llm_temperature = 0;              ///< 0 picks the most likely token
+  std::uint32_t llm_seed = 42;
+  bool summary = false;                   ///< ask the LLM for a one-line summary per item
+  int classifier_threads = 0;             ///< llama.cpp threads of a GGUF sentiment model; 0 means every core
 };
+
+/// Polarity (positive, negative or neutral) of each classifier label, in
+/// order. Labels named like positive/pos/正面 (any case) map directly; two
+/// unnamed labels such as LABEL_0/LABEL_1 mean negative/positive, with a
+/// warning. Anything else throws shopsight::Error listing the labels of `path`.
+std::vector<std::string> map_sentiment_labels(const std::vector<std::string>& labels, const std::string& path);
 
 /// Folder of the shipped default model.
 std::string default_model_dir();

@@ -1,10 +1,18 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analyze/analyze.h"
 #include "analyze/aspects.h"
 #include "analyze/keywords.h"
+#include "analyze/llm_aspects.h"
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -44,6 +52,86 @@ class ClassifierSentiment final : public SentimentAnalyzer {
   float neutral_threshold_;
 };
 
+// Sentiment from any classifier that open_classifier opens (a GGUF model
+// with a classifier head, an embedding head): its labels are mapped once to
+// positive, negative and neutral, then the neutral threshold applies as for
+// the default model.
+class MappedClassifierSentiment final : public SentimentAnalyzer {
+ public:
+  MappedClassifierSentiment(std::unique_ptr<Classifier> classifier, const std::string& path, float neutral_threshold)
+      : classifier_(std::move(classifier)),
+        polarities_(map_sentiment_labels(classifier_->labels(), path)),
+        neutral_threshold_(neutral_threshold) {}
+
+  Sentiment analyze(const Document& document) const override {
+    const Prediction prediction = classifier_->predict({&document}).front();
+    float positive = 0;
+    float negative = 0;
+    float neutral = 0;
+    for (std::size_t i = 0; i < prediction.scores.size() && i < polarities_.size(); ++i) {
+      const float probability = prediction.scores[i].probability;
+      if (polarities_[i] == "positive") positive += probability;
+      if (polarities_[i] == "negative") negative += probability;
+      if (polarities_[i] == "neutral") neutral += probability;
+    }
+
+    Sentiment sentiment;
+    sentiment.score = positive - negative;
+    sentiment.label = positive >= negative ? "positive" : "negative";
+    sentiment.probability = std::max(positive, negative);
+    if (neutral > sentiment.probability) {
+      sentiment.label = "neutral";
+      sentiment.probability = neutral;
+    }
+    if (sentiment.probability < neutral_threshold_) {
+      sentiment.label = "neutral";
+      sentiment.probability = 1.0f - std::abs(sentiment.score);
+    }
+    return sentiment;
+  }
+
+ private:
+  std::unique_ptr<Classifier> classifier_;
+  std::vector<std::string> polarities_;
+  float neutral_threshold_;
+};
+
+// Sentiment from the LLM's "sentiment" field. The LLM gives no calibrated
+// probability, so the probability is 1 and the score is +1, -1 or 0.
+Sentiment llm_sentiment(const LlmResult& result) {
+  Sentiment sentiment;
+  if (!result.valid) {
+    sentiment.label = "neutral";
+    return sentiment;
+  }
+  sentiment.label = result.answer.sentiment;
+  sentiment.probability = 1.0f;
+  if (sentiment.label == "positive") sentiment.score = 1.0f;
+  if (sentiment.label == "negative") sentiment.score = -1.0f;
+  return sentiment;
+}
+
+std::unique_ptr<LlmAspectExtractor> load_llm_extractor(const EngineOptions& options, const std::string& model_dir) {
+  LlmAspectOptions llm;
+  llm.model_path = options.llm_model;
+  llm.prompt_path = options.llm_prompt;
+  llm.context = options.llm_context;
+  llm.threads = options.llm_threads;
+  llm.max_tokens = options.llm_max_tokens;
+  llm.temperature = options.llm_temperature;
+  llm.seed = options.llm_seed;
+  llm.summary = options.summary;
+
+  // The shop's lexicon may name categories beyond the standard ones.
+  llm.categories = standard_aspect_categories();
+  const std::string lexicon =
+      options.aspect_lexicon.empty() ? model_dir + "/aspects.lexicon" : options.aspect_lexicon;
+  if (std::filesystem::exists(lexicon)) {
+    for (const std::string& category : lexicon_categories(lexicon)) llm.categories.push_back(category);
+  }
+  return std::make_unique<LlmAspectExtractor>(llm);
+}
+
 std::string executable_dir() {
   std::error_code error;
   auto path = std::filesystem::read_symlink("/proc/self/exe", error);
@@ -51,6 +139,49 @@ std::string executable_dir() {
 }
 
 }  // namespace
+
+std::vector<std::string> map_sentiment_labels(const std::vector<std::string>& labels, const std::string& path) {
+  static const std::vector<std::pair<std::string, std::string>> kNames = {
+      {"positive", "positive"}, {"pos", "positive"}, {"正面", "positive"}, {"积极", "positive"},
+      {"negative", "negative"}, {"neg", "negative"}, {"负面", "negative"}, {"消极", "negative"},
+      {"neutral", "neutral"},   {"neu", "neutral"},  {"中性", "neutral"},
+  };
+
+  std::vector<std::string> polarities;
+  bool all_named = true;
+  for (const std::string& label : labels) {
+    std::string lower = label;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto known = std::find_if(kNames.begin(), kNames.end(), [&](const auto& name) { return name.first == lower; });
+    if (known == kNames.end()) {
+      all_named = false;
+      break;
+    }
+    polarities.push_back(known->second);
+  }
+  if (all_named && !labels.empty()) return polarities;
+
+  // Models exported without label names call their two outputs LABEL_0 and
+  // LABEL_1; the usual binary sentiment convention puts negative first.
+  auto unnamed = [](const std::string& label) {
+    return label.rfind("LABEL_", 0) == 0 && label.size() > 6 &&
+           std::all_of(label.begin() + 6, label.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  };
+  if (labels.size() == 2 && unnamed(labels[0]) && unnamed(labels[1])) {
+    static std::once_flag warned;
+    std::call_once(warned, [&] {
+      spdlog::warn("the sentiment model {} names its labels {} and {}; reading them as negative and positive",
+                   path, labels[0], labels[1]);
+    });
+    return {"negative", "positive"};
+  }
+
+  std::string listed;
+  for (const std::string& label : labels) listed += (listed.empty() ? "" : ", ") + label;
+  throw Error(tr("The sentiment model {} has labels {}, which shopsight cannot map to positive, negative and neutral; use a model whose labels are named positive/negative/neutral, or two labels LABEL_0 (negative) and LABEL_1 (positive).",
+                 path, listed));
+}
 
 std::string default_model_dir() {
   // An installed binary finds the model under <prefix>/share/shopsight; a
@@ -65,6 +196,8 @@ struct Engine::Impl {
   std::unique_ptr<SentimentAnalyzer> sentiment;
   std::unique_ptr<AspectExtractor> aspects;
   std::unique_ptr<KeywordExtractor> keywords;
+  std::unique_ptr<LlmAspectExtractor> llm;  ///< replaces `aspects` (and `sentiment` when it is null) when set
+  bool summary = false;
 
   bool mask_personal_data = true;
 
@@ -76,9 +209,27 @@ Engine::Engine(const EngineOptions& options) : impl_(std::make_unique<Impl>(opti
   const std::string dir = options.model_dir.empty() ? default_model_dir() : options.model_dir;
   const std::string sentiment_path =
       options.sentiment_model.empty() ? dir + "/sentiment.ssm" : options.sentiment_model;
-  impl_->sentiment = std::make_unique<ClassifierSentiment>(TextClassifier::load(sentiment_path),
-                                                           options.neutral_threshold);
-  impl_->aspects = load_aspect_extractor(dir, options.aspect_lexicon);
+
+  // With an LLM and no sentiment model, the LLM gives the sentiment too.
+  const bool sentiment_from_llm = !options.llm_model.empty() && options.sentiment_model.empty();
+  if (sentiment_from_llm) {
+    // No sentiment model to load.
+  } else if (detect_classifier_kind(sentiment_path) == ClassifierKind::text_classifier) {
+    impl_->sentiment = std::make_unique<ClassifierSentiment>(TextClassifier::load(sentiment_path),
+                                                             options.neutral_threshold);
+  } else {
+    ClassifierOptions classifier_options;
+    classifier_options.threads = options.classifier_threads;
+    impl_->sentiment = std::make_unique<MappedClassifierSentiment>(
+        open_classifier(sentiment_path, classifier_options), sentiment_path, options.neutral_threshold);
+  }
+
+  if (options.llm_model.empty()) {
+    impl_->aspects = load_aspect_extractor(dir, options.aspect_lexicon);
+  } else {
+    impl_->llm = load_llm_extractor(options, dir);
+    impl_->summary = options.summary;
+  }
   impl_->keywords = load_keyword_extractor(dir, options.max_keywords);
 }
 
@@ -86,22 +237,47 @@ Engine::~Engine() = default;
 
 const Normalizer& Engine::normalizer() const { return impl_->normalizer; }
 
-// TODO: a whole `analyze` run reaches about half the reviews per second of
-// `fasttext predict`. The largest costs are the aspect tagger's decoding and
-// the sentiment model's weight lookups, which mostly miss the cache.
+// TODO: on bench/analyze_vs_fasttext.sh a whole `analyze` run still falls
+// short of `fasttext predict` (about 0.8 of its reviews per second with two
+// threads on an almost idle 2-core machine). The largest remaining costs
+// are ICU's dictionary word break, about a fifth of the time, and cache
+// misses in the tagger's and the sentiment model's weight lookups.
 Analysis Engine::analyze(const Item& item) const {
   Analysis analysis;
   const Document document = make_document(impl_->normalizer, item.text);
   analysis.language = document.language;
   analysis.normalized_text = document.normalized.text;
   analysis.masked_text = impl_->mask_personal_data ? mask_personal_data(item.text) : item.text;
-  analysis.sentiment = impl_->sentiment->analyze(document);
   analysis.keywords = impl_->keywords->extract(document);
+
+  std::vector<AspectSpan> spans;
+  if (impl_->llm) {
+    LlmResult result = impl_->llm->run(document);
+    analysis.sentiment = impl_->sentiment ? impl_->sentiment->analyze(document) : llm_sentiment(result);
+    spans = std::move(result.spans);
+
+    // Generated text may restate personal data in another form than the
+    // review has, so it is masked like the review.
+    if (impl_->summary) {
+      analysis.summary = impl_->mask_personal_data ? mask_personal_data(result.answer.summary) : result.answer.summary;
+    }
+    if (impl_->mask_personal_data) {
+      for (AspectSpan& span : spans) {
+        span.aspect_term = mask_personal_data(span.aspect_term);
+        span.opinion_term = mask_personal_data(span.opinion_term);
+      }
+    }
+  } else {
+    analysis.sentiment = impl_->sentiment->analyze(document);
+    spans = impl_->aspects->extract(document);
+  }
 
   // Extractors work on normalized text; users need spans in the text they
   // supplied, so each span goes back through the normalizer's offset map.
-  for (const AspectSpan& span : impl_->aspects->extract(document)) {
-    AspectMention mention{.category = span.category, .aspect = {}, .opinion = {}, .polarity = span.polarity};
+  // A generated term that is not in the text keeps offsets -1 and its wording.
+  for (const AspectSpan& span : spans) {
+    AspectMention mention{.category = span.category, .aspect = span.aspect_term, .opinion = span.opinion_term,
+                          .polarity = span.polarity};
     if (span.aspect_begin >= 0) {
       const auto [begin, end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
       mention.aspect_begin = begin;

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -34,56 +38,278 @@ std::string format_time(std::int64_t milliseconds) {
   return buffer;
 }
 
-nlohmann::ordered_json to_json(const Item& item, const Analysis& analysis, bool mask) {
-  nlohmann::ordered_json out;
-  out["id"] = item.id;
-  out["source"] = item.source;
-  out["line"] = item.line;
-  if (item.time) out["time"] = format_time(*item.time);
-  if (!item.product.empty()) out["product"] = item.product;
-  if (!item.category.empty()) out["category"] = item.category;
-  if (!item.user.empty()) out["user"] = mask ? mask_personal_data(item.user) : item.user;
-  out["channel"] = item.channel;
-  if (item.rating) out["rating"] = *item.rating;
-  if (!item.label.empty()) out["label"] = item.label;
-  out["language"] = analysis.language;
-  out["text"] = analysis.masked_text;
-  out["normalized_text"] = analysis.normalized_text;
-  out["sentiment"] = {{"label", analysis.sentiment.label},
-                      {"probability", analysis.sentiment.probability},
-                      {"score", analysis.sentiment.score}};
+// JSON Lines output written by hand: building an nlohmann::ordered_json per
+// item and dumping it took a large share of the writer thread. The bytes
+// are the same as nlohmann's dump() without indentation, with ensure_ascii
+// off and invalid UTF-8 replaced. Strings that are not valid UTF-8 still
+// go through nlohmann, so the replacement rules stay its own.
+class JsonLine {
+ public:
+  void begin_object() { separate(); text_ += '{'; first_ = true; }
+  void end_object() { text_ += '}'; first_ = false; }
+  void begin_array() { separate(); text_ += '['; first_ = true; }
+  void end_array() { text_ += ']'; first_ = false; }
 
-  nlohmann::ordered_json aspects = nlohmann::ordered_json::array();
+  /// Writes `"name":`; the value follows.
+  void key(std::string_view name) {
+    separate();
+    string(name);
+    text_ += ':';
+    first_ = true;
+  }
+
+  void value(std::string_view text) {
+    separate();
+    string(text);
+  }
+  void value(std::int64_t number) {
+    separate();
+    char buffer[24];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+    text_.append(buffer, result.ptr);
+  }
+  void value(double number) {
+    separate();
+    if (!std::isfinite(number)) {
+      text_ += "null";
+      return;
+    }
+    // nlohmann's own shortest round-trip formatting, which dump() uses.
+    char buffer[64];
+    char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number);
+    text_.append(buffer, end);
+  }
+  void null() {
+    separate();
+    text_ += "null";
+  }
+
+  std::string& text() { return text_; }
+
+  /// Empties the buffer for the next line.
+  void clear() {
+    text_.clear();
+    first_ = true;
+  }
+
+ private:
+  void separate() {
+    if (!first_) text_ += ',';
+    first_ = false;
+  }
+
+  void string(std::string_view text) {
+    if (!valid_utf8(text)) {
+      text_ += nlohmann::ordered_json(std::string(text)).dump(-1, ' ', false,
+                                                               nlohmann::ordered_json::error_handler_t::replace);
+      return;
+    }
+    text_ += '"';
+    // Runs of bytes that need no escape are appended whole.
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto byte = static_cast<unsigned char>(text[i]);
+      if (byte > 0x1F && byte != '"' && byte != '\\') continue;
+      text_.append(text.data() + run, i - run);
+      run = i + 1;
+      switch (byte) {
+        case '"': text_ += "\\\""; break;
+        case '\\': text_ += "\\\\"; break;
+        case '\b': text_ += "\\b"; break;
+        case '\f': text_ += "\\f"; break;
+        case '\n': text_ += "\\n"; break;
+        case '\r': text_ += "\\r"; break;
+        case '\t': text_ += "\\t"; break;
+        default: {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", byte);
+          text_ += buffer;
+        }
+      }
+    }
+    text_.append(text.data() + run, text.size() - run);
+    text_ += '"';
+  }
+
+  // Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no
+  // surrogates, nothing above U+10FFFF.
+  static bool valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      const auto lead = static_cast<unsigned char>(text[i]);
+      if (lead < 0x80) {
+        ++i;
+        continue;
+      }
+      std::size_t length = 0;
+      unsigned char low = 0x80;
+      unsigned char high = 0xBF;
+      if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+      } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;
+        if (lead == 0xED) high = 0x9F;
+      } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;
+        if (lead == 0xF4) high = 0x8F;
+      } else {
+        return false;
+      }
+      if (i + length > text.size()) return false;
+      const auto second = static_cast<unsigned char>(text[i + 1]);
+      if (second < low || second > high) return false;
+      for (std::size_t k = 2; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if (next < 0x80 || next > 0xBF) return false;
+      }
+      i += length;
+    }
+    return true;
+  }
+
+  std::string text_;
+  bool first_ = true;
+};
+
+// Appends one item's JSON object and a newline to `line`.
+void write_json_line(JsonLine& line, const Item& item, const Analysis& analysis, bool mask) {
+  line.begin_object();
+  line.key("id");
+  line.value(item.id);
+  line.key("source");
+  line.value(item.source);
+  line.key("line");
+  line.value(item.line);
+  if (item.time) {
+    line.key("time");
+    line.value(format_time(*item.time));
+  }
+  if (!item.product.empty()) {
+    line.key("product");
+    line.value(item.product);
+  }
+  if (!item.category.empty()) {
+    line.key("category");
+    line.value(item.category);
+  }
+  if (!item.user.empty()) {
+    line.key("user");
+    line.value(mask ? mask_personal_data(item.user) : item.user);
+  }
+  line.key("channel");
+  line.value(item.channel);
+  if (item.rating) {
+    line.key("rating");
+    line.value(*item.rating);
+  }
+  if (!item.label.empty()) {
+    line.key("label");
+    line.value(item.label);
+  }
+  line.key("language");
+  line.value(analysis.language);
+  line.key("text");
+  line.value(analysis.masked_text);
+  line.key("normalized_text");
+  line.value(analysis.normalized_text);
+  line.key("sentiment");
+  line.begin_object();
+  line.key("label");
+  line.value(analysis.sentiment.label);
+  line.key("probability");
+  line.value(static_cast<double>(analysis.sentiment.probability));
+  line.key("score");
+  line.value(static_cast<double>(analysis.sentiment.score));
+  line.end_object();
+
+  line.key("aspects");
+  line.begin_array();
   for (const AspectMention& mention : analysis.aspects) {
-    nlohmann::ordered_json aspect = {{"category", mention.category}, {"polarity", mention.polarity}};
-    aspect["aspect"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect) : nlohmann::ordered_json(nullptr);
-    aspect["aspect_begin"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect_begin) : nlohmann::ordered_json(nullptr);
-    aspect["aspect_end"] = mention.aspect_begin >= 0 ? nlohmann::ordered_json(mention.aspect_end) : nlohmann::ordered_json(nullptr);
-    aspect["opinion"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion) : nlohmann::ordered_json(nullptr);
-    aspect["opinion_begin"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion_begin) : nlohmann::ordered_json(nullptr);
-    aspect["opinion_end"] = mention.opinion_begin >= 0 ? nlohmann::ordered_json(mention.opinion_end) : nlohmann::ordered_json(nullptr);
-    aspects.push_back(std::move(aspect));
+    // An LLM may name a term that is not in the text: it is kept, with null offsets.
+    const bool has_aspect = mention.aspect_begin >= 0 || !mention.aspect.empty();
+    const bool has_opinion = mention.opinion_begin >= 0 || !mention.opinion.empty();
+    const auto term = [&](const char* name, bool present, const std::string& text) {
+      line.key(name);
+      if (present) {
+        line.value(text);
+      } else {
+        line.null();
+      }
+    };
+    const auto offset = [&](const char* name, bool present, std::int32_t value) {
+      line.key(name);
+      if (present) {
+        line.value(static_cast<std::int64_t>(value));
+      } else {
+        line.null();
+      }
+    };
+    line.begin_object();
+    line.key("category");
+    line.value(mention.category);
+    line.key("polarity");
+    line.value(mention.polarity);
+    term("aspect", has_aspect, mention.aspect);
+    offset("aspect_begin", mention.aspect_begin >= 0, mention.aspect_begin);
+    offset("aspect_end", mention.aspect_begin >= 0, mention.aspect_end);
+    term("opinion", has_opinion, mention.opinion);
+    offset("opinion_begin", mention.opinion_begin >= 0, mention.opinion_begin);
+    offset("opinion_end", mention.opinion_begin >= 0, mention.opinion_end);
+    line.end_object();
   }
-  out["aspects"] = std::move(aspects);
+  line.end_array();
+  if (analysis.summary) {
+    line.key("summary");
+    line.value(*analysis.summary);
+  }
 
-  nlohmann::ordered_json keywords = nlohmann::ordered_json::array();
+  line.key("keywords");
+  line.begin_array();
   for (const Keyword& keyword : analysis.keywords) {
-    keywords.push_back({{"word", keyword.word}, {"score", keyword.score}});
+    line.begin_object();
+    line.key("word");
+    line.value(keyword.word);
+    line.key("score");
+    line.value(static_cast<double>(keyword.score));
+    line.end_object();
   }
-  out["keywords"] = std::move(keywords);
+  line.end_array();
 
   // Other columns are written as they came, masked like the text, because
-  // any free-text column can carry a phone number or an address.
-  nlohmann::ordered_json columns = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : item.columns) columns[name] = mask ? mask_personal_data(value) : value;
-  out["columns"] = std::move(columns);
-  return out;
+  // any free-text column can carry a phone number or an address. A repeated
+  // column name keeps its first place and its last value, as a JSON object
+  // assignment would. The text column is masked already in the analysis.
+  line.key("columns");
+  line.begin_object();
+  for (std::size_t i = 0; i < item.columns.size(); ++i) {
+    const std::string& name = item.columns[i].first;
+    const auto same_name = [&](const auto& column) { return column.first == name; };
+    if (std::any_of(item.columns.begin(), item.columns.begin() + static_cast<std::ptrdiff_t>(i), same_name)) continue;
+    const std::string& value = std::find_if(item.columns.rbegin(), item.columns.rend(), same_name)->second;
+    line.key(name);
+    if (!mask) {
+      line.value(value);
+    } else if (value == item.text) {
+      line.value(analysis.masked_text);
+    } else {
+      line.value(mask_personal_data(value));
+    }
+  }
+  line.end_object();
+  line.end_object();
+  line.text() += '\n';
 }
 
 void run_analyze(AnalyzeArguments& args) {
   args.engine.normalize.mask_personal_data = !args.keep_personal_data;
   const bool mask = !args.keep_personal_data;
   spdlog::info("{}", tr("loading the model"));
+
+  // A llama.cpp context already uses every core, so with an LLM one analyzer
+  // thread is the default and --llm-threads sets llama.cpp's threads.
+  if (!args.engine.llm_model.empty() && args.pipeline.threads == 0) args.pipeline.threads = 1;
   const Engine engine(args.engine);
 
   std::ofstream output_file;
@@ -109,11 +335,13 @@ void run_analyze(AnalyzeArguments& args) {
     auto reader = Reader::open(reader_options);
 
     Progress progress(tr("analyzing {}", input), 0);
+    JsonLine json_line;
     const PipelineStats stats = run_pipeline(
         *reader, engine, args.pipeline,
         [&](const Item& item, const Analysis& analysis) {
-          *output << to_json(item, analysis, mask).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                  << '\n';
+          json_line.clear();
+          write_json_line(json_line, item, analysis, mask);
+          output->write(json_line.text().data(), static_cast<std::streamsize>(json_line.text().size()));
           if (report) report->add(item, analysis);
         },
         [&](const Reject& reject) {
@@ -172,7 +400,7 @@ void add_analyze_command(CLI::App& app) {
   command->add_option("--model", args->engine.model_dir, tr("model folder (default: the shipped default model)"))
       ->group(model_group);
   command->add_option("--sentiment-model", args->engine.sentiment_model,
-                      tr("sentiment classifier file that replaces the folder's (default: none)"))
+                      tr("sentiment classifier that replaces the folder's: a shopsight model, a GGUF model with a classifier head or an embedding head file (default: none)"))
       ->group(model_group);
   command->add_option("--aspect-lexicon", args->engine.aspect_lexicon,
                       tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
@@ -186,9 +414,44 @@ void add_analyze_command(CLI::App& app) {
       ->check(CLI::Range(0, 100))
       ->capture_default_str()
       ->group(model_group);
+  const std::string llm_group = tr("LLM");
+  CLI::Option* llm_option =
+      command
+          ->add_option("--llm", args->engine.llm_model,
+                       tr("decoder GGUF model that extracts aspects, and the sentiment unless --sentiment-model is given (default: none)"))
+          ->group(llm_group);
+  command->add_option("--llm-prompt", args->engine.llm_prompt,
+                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
+      ->needs(llm_option)
+      ->group(llm_group);
+  command->add_option("--llm-context", args->engine.llm_context, tr("LLM context in tokens, prompt plus output"))
+      ->check(CLI::Range(256, 1048576))
+      ->capture_default_str()
+      ->group(llm_group);
+  command->add_option("--llm-threads", args->engine.llm_threads, tr("llama.cpp threads per LLM call; 0 uses every core"))
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str()
+      ->group(llm_group);
+  command->add_option("--llm-max-tokens", args->engine.llm_max_tokens,
+                      tr("tokens generated per item at most; 0 uses the longest answer the output grammar allows"))
+      ->check(CLI::Range(0, 1048576))
+      ->capture_default_str()
+      ->group(llm_group);
+  command->add_option("--temperature", args->engine.llm_temperature,
+                      tr("LLM sampling temperature; 0 always picks the most likely token"))
+      ->check(CLI::Range(0.0f, 5.0f))
+      ->capture_default_str()
+      ->group(llm_group);
+  command->add_option("--seed", args->engine.llm_seed, tr("random seed of LLM sampling; a fixed seed repeats the output"))
+      ->capture_default_str()
+      ->group(llm_group);
+  command->add_flag("--summary", args->engine.summary, tr("add a one-line LLM summary of each item (field \"summary\")"))
+      ->needs(llm_option)
+      ->group(llm_group);
+
   command->add_flag("--keep-personal-data", args->keep_personal_data,
                     tr("write phone numbers, e-mail addresses, ID and card numbers unmasked"));
-  command->add_option("--threads", args->pipeline.threads, tr("analyzer threads; 0 uses every core"))
+  command->add_option("--threads", args->pipeline.threads, tr("analyzer threads; 0 uses every core, or 1 with --llm"))
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
 

@@ -89,6 +89,8 @@ namespace {
 
 struct EvalArguments {
   std::string model = std::string(SHOPSIGHT_DATA_DIR) + "/models/default/sentiment.ssm";
+  std::string embedding_model;
+  std::string embedding_cache;
   std::vector<std::string> data;
   std::string output_format = "text";
   int threads = 0;
@@ -153,18 +155,33 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
 }
 
 void run_eval(const EvalArguments& args) {
-  const TextClassifier classifier = TextClassifier::load(args.model);
+  ClassifierOptions options;
+  options.threads = args.threads;
+  options.embedding_model = args.embedding_model;
+  options.embedding_cache = args.embedding_cache;
+  const std::unique_ptr<Classifier> classifier = open_classifier(args.model, options);
   const int threads =
       args.threads > 0 ? args.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const LabelledRows rows = read_labelled_rows(args.data, args.reader, threads, {});
 
-  std::vector<std::string> gold;
+  // Batches let the GGUF kinds run many texts per llama.cpp call and keep the progress bar moving.
+  constexpr std::size_t kBatch = 256;
   std::vector<std::string> predicted;
+  Progress progress(tr("predicting"), static_cast<long long>(rows.examples.size()));
+  for (std::size_t start = 0; start < rows.examples.size(); start += kBatch) {
+    const std::size_t end = std::min(rows.examples.size(), start + kBatch);
+    std::vector<const Document*> documents;
+    for (std::size_t i = start; i < end; ++i) documents.push_back(&rows.examples[i].document);
+    for (const Prediction& prediction : classifier->predict(documents)) predicted.push_back(prediction.label);
+    progress.update(static_cast<long long>(end));
+  }
+  progress.finish();
+
+  std::vector<std::string> gold;
   std::vector<std::string> categories;
   bool has_categories = false;
   for (const Example& example : rows.examples) {
-    gold.push_back(classifier.display_label(example.label));
-    predicted.push_back(classifier.predict(example.document).label);
+    gold.push_back(classifier->display_label(example.label));
     categories.push_back(example.category);
     has_categories = has_categories || !example.category.empty();
   }
@@ -184,7 +201,13 @@ void run_eval(const EvalArguments& args) {
 void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArguments>();
   CLI::App* command = app.add_subcommand("eval", tr("measure a text classifier on labelled rows"));
-  command->add_option("--model", args->model, tr("model file"))->capture_default_str();
+  command->add_option("--model", args->model,
+                      tr("classifier file: a model or head written by `shopsight train`, or a GGUF classifier"))
+      ->capture_default_str();
+  command->add_option("--embedding-model", args->embedding_model,
+                      tr("GGUF embedding model of a head, when it has moved from the path stored in the head"));
+  command->add_option("--embedding-cache", args->embedding_cache,
+                      tr("SQLite file that keeps the embeddings of a head between runs (default: none)"));
   command->add_option("--data", args->data, tr("labelled file; repeat it to evaluate on several files"))->required();
   // --format already names the input format, shared with every command that reads rows.
   command->add_option("--output-format", args->output_format, tr("output format: text or json"))

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -40,6 +41,9 @@ struct TrainArguments {
   double c = 0;
   int threads = 0;
   int hash_bits = TrainOptions{}.hash_bits;
+  std::string embedding_model;
+  std::string embedding_cache;
+  std::string head = "logistic";
   ReaderOptions reader;
 };
 
@@ -82,6 +86,7 @@ std::string describe_command(const TrainArguments& args) {
   if (!args.label_names.empty()) command += " --label-names " + args.label_names;
   if (args.c > 0) command += fmt::format(" --c {}", args.c);
   if (args.hash_bits != TrainOptions{}.hash_bits) command += fmt::format(" --hash-bits {}", args.hash_bits);
+  if (!args.embedding_model.empty()) command += " --embedding-model " + args.embedding_model + " --head " + args.head;
   command += " --out " + args.out;
   return command;
 }
@@ -102,6 +107,84 @@ void print_figures(const TextClassifier& classifier) {
                              value(prefix + "dev_accuracy"), value(prefix + "dev_macro_f1"),
                              value(prefix + "dev_ece"), value(prefix + "dev_brier"));
   }
+}
+
+// Embeds the documents of `rows` through the cache, with a progress bar.
+std::vector<std::vector<float>> embed_rows(CachedEmbedder& embedder, const LabelledRows& rows,
+                                           const std::string& label) {
+  std::vector<std::string> texts;
+  texts.reserve(rows.examples.size());
+  for (const Example& example : rows.examples) texts.push_back(embedding_text(example.document));
+  Progress progress(label, static_cast<long long>(texts.size()));
+  std::vector<std::vector<float>> vectors =
+      embedder.embed(texts, [&](long long done, long long) { progress.update(done); });
+  progress.finish();
+  return vectors;
+}
+
+std::vector<std::string> labels_of(const LabelledRows& rows) {
+  std::vector<std::string> labels;
+  for (const Example& example : rows.examples) labels.push_back(example.label);
+  return labels;
+}
+
+// Share of `vectors` that the head labels as `gold`, with gold labels mapped to display names.
+double accuracy_of(const EmbeddingHead& head, const std::vector<std::vector<float>>& vectors,
+                   const std::vector<std::string>& gold) {
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    correct += head.predict(vectors[i]).label == head.display_label(gold[i]) ? 1 : 0;
+  }
+  return vectors.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(vectors.size());
+}
+
+// The cache sits beside the head by default, so heads trained into one folder share it.
+std::string default_cache_path(const std::string& out) {
+  const std::filesystem::path folder = std::filesystem::absolute(out).parent_path();
+  return (folder / "shopsight-embeddings.sqlite").string();
+}
+
+void run_train_head(const TrainArguments& args, const LabelledRows& train, const LabelledRows& dev, int threads) {
+  const std::string cache = args.embedding_cache.empty() ? default_cache_path(args.out) : args.embedding_cache;
+  const std::string cache_shown = cache == "none" ? std::string() : cache;
+  CachedEmbedder embedder(args.embedding_model, cache_shown, threads);
+  spdlog::info("{}", tr("embedding model {} ({} values per text); cache {}", args.embedding_model,
+                        embedder.dimension(), cache_shown.empty() ? tr("off") : cache_shown));
+
+  const std::vector<std::vector<float>> train_vectors = embed_rows(embedder, train, tr("embedding"));
+  const std::vector<std::vector<float>> dev_vectors = embed_rows(embedder, dev, tr("embedding dev rows"));
+  spdlog::info("{}", tr("{} embeddings computed, {} read from the cache", embedder.computed(), embedder.cached()));
+
+  HeadTrainOptions options;
+  options.kind = args.head;
+  options.regularization = args.c;
+  options.label_names = parse_label_names(args.label_names);
+  Progress progress(tr("training"), 1000);
+  options.progress = [&](int done, int total) {
+    progress.update(static_cast<long long>(done) * 1000 / std::max(total, 1));
+  };
+  EmbeddingHead head =
+      EmbeddingHead::train(train_vectors, labels_of(train), dev_vectors, labels_of(dev), options);
+  progress.finish();
+
+  const double train_accuracy = accuracy_of(head, train_vectors, labels_of(train));
+  head.set_embedding_model(args.embedding_model, embedder.fingerprint());
+  head.set_metadata("command", describe_command(args));
+  head.set_metadata("training_data", join(args.data, ", "));
+  head.set_metadata("train_accuracy", fmt::format("{:.4f}", train_accuracy));
+  if (!args.dev.empty()) head.set_metadata("dev_data", join(args.dev, ", "));
+  head.save(args.out);
+  spdlog::info("{}", tr("head written to {}", args.out));
+
+  const auto value = [&](const std::string& key) {
+    const auto found = head.metadata().find(key);
+    return found == head.metadata().end() ? std::string("-") : found->second;
+  };
+  std::cout << tr("Head figures (dev rows from: {})", value("dev_source")) << '\n';
+  std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", tr("head"), tr("train"), tr("dev"), "C",
+                           tr("macro-F1"), tr("train accuracy"));
+  std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9.4f}\n", head.kind(), value("train_rows"),
+                           value("dev_rows"), value("c"), value("dev_macro_f1"), train_accuracy);
 }
 
 void run_train(const TrainArguments& args) {
@@ -125,6 +208,12 @@ void run_train(const TrainArguments& args) {
   }
   spdlog::info("{}", tr("{} training rows, {} dev rows; {} rows without a label skipped", train.examples.size(),
                         dev.examples.size(), train.without_label + dev.without_label));
+
+  if (!args.embedding_model.empty()) {
+    run_train_head(args, train, dev, threads);
+    if (train.rejected + dev.rejected > 0) set_exit_status(kExitRowsRejected);
+    return;
+  }
 
   Progress progress(tr("training"), 1000);
   options.progress = [&](int done, int total) {
@@ -172,6 +261,17 @@ void add_train_command(CLI::App& app) {
                       tr("log2 of the number of feature hash buckets; more buckets mean fewer collisions and "
                          "a larger model file"))
       ->check(CLI::Range(8, 26))
+      ->capture_default_str();
+  command->add_option("--embedding-model", args->embedding_model,
+                      tr("GGUF embedding model: train a head on its frozen embeddings instead of the default "
+                         "classifier"));
+  command->add_option("--embedding-cache", args->embedding_cache,
+                      tr("SQLite file that keeps embeddings between runs, or none (default: "
+                         "shopsight-embeddings.sqlite beside --out)"));
+  command->add_option("--head", args->head,
+                      tr("head on the embeddings: logistic (LIBLINEAR logistic regression) or mlp (one hidden "
+                         "layer)"))
+      ->check(CLI::IsMember({"logistic", "mlp"}))
       ->capture_default_str();
   add_input_options(*command, args->reader);
   command->callback([args] { run_train(*args); });

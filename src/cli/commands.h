@@ -18,6 +18,8 @@ void add_eval_command(CLI::App& app);
 void add_eval_aspects_command(CLI::App& app);
 void add_train_aspects_command(CLI::App& app);
 void add_idf_command(CLI::App& app);
+void add_model_command(CLI::App& app);
+void add_topics_command(CLI::App& app);
 
 /// Exit status of the subcommand that ran.
 int exit_status();

@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
   cli::add_eval_aspects_command(app);
   cli::add_train_aspects_command(app);
   cli::add_idf_command(app);
+  cli::add_model_command(app);
+  cli::add_topics_command(app);
 
   try {
     app.parse(argc, argv);

@@ -19,11 +19,15 @@ constexpr Translation kTranslations[] = {
 #include "common/messages_zh.inc"
 #include "ingest/messages_zh.inc"
 #include "text/messages_zh.inc"
+#include "llm/messages_zh.inc"
+#include "llm/messages_generate_zh.inc"
 #include "model/messages_zh.inc"
 #include "analyze/messages_zh.inc"
 #include "analyze/messages_aspects_zh.inc"
+#include "topics/messages_zh.inc"
 #include "report/messages_zh.inc"
 #include "cli/messages_zh.inc"
+#include "cli/messages_model_zh.inc"
 };
 
 const std::unordered_map<std::string_view, std::string_view>& chinese_table() {

@@ -17,6 +17,7 @@
 #include "analyze/aspect_eval.h"
 #include "analyze/aspect_lexicon.h"
 #include "analyze/aspect_model.h"
+#include "analyze/aspect_tagger.h"
 #include "analyze/aspects.h"
 #include "common/error.h"
 #include "common/utf8.h"
@@ -206,7 +207,7 @@ TEST(AspectScoring, OffsetsOfOriginalText) {
   // Full-width letters and a tag change the normalized text; gold offsets
   // refer to the original, so predictions are mapped back before scoring.
   const std::vector<shopsight::AspectReview> reviews = {
-      {"1", "<b>ＰＲＩＣＥ</b> is great", {{"price", 3, 8, 16, 21, "positive"}}}};
+      {"1", "<b>ＰＲＩＣＥ</b> is great", {{"price", 3, 8, 16, 21, "positive", "", ""}}}};
   const shopsight::LexiconAspectExtractor extractor(shipped_lexicon());
   const shopsight::AspectScores scores = shopsight::evaluate_aspects(extractor, normalizer(), reviews);
   EXPECT_EQ(scores.exact.matched, 1) << scores.exact.predicted;
@@ -361,6 +362,41 @@ TEST(AspectModel, LoaderFallsBackToLexicon) {
   const std::unique_ptr<shopsight::AspectExtractor> extractor = shopsight::load_aspect_extractor(dir.string(), "");
   EXPECT_EQ(describe_all(*extractor, "物流很快"), (std::vector<std::string>{"logistics|物流|很快|positive"}));
   EXPECT_THROW(shopsight::load_aspect_extractor((dir / "none").string(), ""), shopsight::Error);
+}
+
+// The tagger reads a compact copy of its weights when tagging; it must
+// agree with decoding over the dense weights, before and after saving.
+TEST(SequenceTagger, FlatFeaturesMatchNested) {
+  std::vector<shopsight::SequenceTagger::Sequence> sequences;
+  for (std::uint32_t s = 0; s < 40; ++s) {
+    shopsight::SequenceTagger::Sequence sequence;
+    for (std::uint32_t i = 0; i < 6; ++i) {
+      const std::uint32_t word = (s * 7 + i * 3) % 11;
+      sequence.features.push_back({word, 100 + (word + 1) % 11, 200 + i});
+      sequence.tags.push_back(word < 3 ? shopsight::kTagAspectBegin : (word < 5 ? shopsight::kTagOpinionBegin : shopsight::kTagOutside));
+    }
+    sequences.push_back(std::move(sequence));
+  }
+  shopsight::SequenceTagger tagger(10);
+  tagger.train(sequences, 3, 7);
+
+  shopsight::ByteWriter writer;
+  tagger.save(writer);
+  shopsight::ByteReader reader(writer.bytes(), "tagger");
+  const shopsight::SequenceTagger loaded = shopsight::SequenceTagger::load(reader);
+
+  for (const auto& sequence : sequences) {
+    std::vector<std::uint32_t> flat;
+    std::vector<std::uint32_t> offsets = {0};
+    for (const shopsight::UnitFeatures& unit : sequence.features) {
+      flat.insert(flat.end(), unit.begin(), unit.end());
+      offsets.push_back(static_cast<std::uint32_t>(flat.size()));
+    }
+    const std::vector<int> nested = tagger.tag(sequence.features);
+    EXPECT_EQ(tagger.tag(flat, offsets), nested);
+    EXPECT_EQ(loaded.tag(flat, offsets), nested);
+  }
+  EXPECT_TRUE(tagger.tag(std::vector<std::uint32_t>{}, std::vector<std::uint32_t>{0}).empty());
 }
 
 TEST(AspectModel, EmptyAndPunctuationOnly) {

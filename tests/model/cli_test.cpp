@@ -58,7 +58,7 @@ TEST(CliModel, EvalBadModelFails) {
   const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
   const CommandResult result = run("eval --model " + data.string() + " --data " + data.string() + " --label label 2>&1");
   EXPECT_EQ(result.status, 1);
-  EXPECT_NE(result.output.find("not a shopsight model"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("is not a shopsight model file"), std::string::npos) << result.output;
 }
 
 TEST(CliModel, BadLabelNamesFail) {

@@ -1,0 +1,45 @@
+#pragma once
+
+// Generated GGUF models for tests. A target gets the definitions used here
+// from shopsight_use_test_models() in tests/llm/CMakeLists.txt.
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace shopsight::testing {
+
+/// Path of a model written by shopsight_make_test_model with `--kind kind`
+/// and the extra `options` (for example "--context 32"). The file is written
+/// once per build of the writer and reused, so tests may call this freely.
+inline std::string generated_model(const std::string& kind, const std::string& options = "") {
+  std::string file_name = kind;
+  for (char c : options) file_name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  const std::filesystem::path directory = SHOPSIGHT_TEST_MODEL_DIR;
+  const std::filesystem::path path = directory / (file_name + ".gguf");
+  // A rebuilt writer may write different files, so older models are redone.
+  std::error_code error;
+  const auto written = std::filesystem::last_write_time(path, error);
+  if (!error && written >= std::filesystem::last_write_time(SHOPSIGHT_MAKE_TEST_MODEL)) return path.string();
+
+  // CTest may run several test processes at once, so each writes its own
+  // file and renames it into place, which is atomic.
+  std::filesystem::create_directories(directory);
+  const std::filesystem::path scratch = directory / (file_name + "." + std::to_string(getpid()) + ".tmp");
+  const std::string command = std::string(SHOPSIGHT_MAKE_TEST_MODEL) + " --kind " + kind + " --vocab-dir '" +
+                              SHOPSIGHT_LLAMA_VOCAB_DIR + "' --out '" + scratch.string() + "' " + options;
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("failed to run: " + command);
+  std::filesystem::rename(scratch, path);
+  return path.string();
+}
+
+/// Path of one of llama.cpp's vocabulary-only files, such as "bert-bge" for ggml-vocab-bert-bge.gguf.
+inline std::string vocab_file(const std::string& name) {
+  return std::string(SHOPSIGHT_LLAMA_VOCAB_DIR) + "/ggml-vocab-" + name + ".gguf";
+}
+
+}  // namespace shopsight::testing

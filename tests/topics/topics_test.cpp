@@ -1,0 +1,205 @@
+// Topic discovery on a small file of three clear Chinese themes (logistics
+// complaints, sizes too small, taste praise) and four unrelated lines.
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/utf8.h"
+#include "ingest/ingest.h"
+#include "llm/test_models.h"
+#include "support/run_shopsight.h"
+#include "topics/topics.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using shopsight::Topic;
+using shopsight::TopicItem;
+using shopsight::TopicOptions;
+using shopsight::TopicResult;
+
+const std::string kThemes = std::string(SHOPSIGHT_TEST_DATA) + "/themes.csv";
+
+std::vector<TopicItem> read_themes() {
+  shopsight::ReaderOptions options;
+  options.path = kThemes;
+  options.columns.text = "review";
+  options.columns.time = "time";
+  options.columns.id = "id";
+  auto reader = shopsight::Reader::open(options);
+  std::vector<TopicItem> items;
+  shopsight::Item item;
+  shopsight::Reject reject;
+  while (reader->next(item, reject) == shopsight::ReadStatus::item) items.push_back({item.id, item.time, item.text});
+  return items;
+}
+
+// Theme of a line of the file: ids 1-12 logistics, 13-24 size, 25-36 taste, the rest none.
+std::string theme_of(const std::string& id) {
+  const int number = std::stoi(id);
+  if (number <= 12) return "logistics";
+  if (number <= 24) return "size";
+  if (number <= 36) return "taste";
+  return "unrelated";
+}
+
+TopicOptions small_options() {
+  TopicOptions options;
+  options.min_topic_size = 5;
+  options.threads = 2;
+  return options;
+}
+
+// The theme most of the topic's reviews belong to, and how many do.
+std::pair<std::string, int> main_theme(const Topic& topic, const std::vector<TopicItem>& items) {
+  std::map<std::string, int> counts;
+  for (std::size_t member : topic.members) ++counts[theme_of(items[member].id)];
+  const auto best = std::max_element(counts.begin(), counts.end(),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; });
+  return *best;
+}
+
+TEST(Topics, ThemesFound) {
+  const auto items = read_themes();
+  ASSERT_EQ(items.size(), 40u);
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  EXPECT_EQ(result.vectors, "tf-idf");
+  ASSERT_EQ(result.topics.size(), 3u);
+
+  std::set<std::string> themes;
+  for (const Topic& topic : result.topics) {
+    const auto [theme, count] = main_theme(topic, items);
+    themes.insert(theme);
+    EXPECT_EQ(count, static_cast<int>(topic.members.size())) << "topic " << topic.id << " mixes themes";
+    EXPECT_GE(count, 9) << theme;
+  }
+  EXPECT_EQ(themes, (std::set<std::string>{"logistics", "size", "taste"}));
+}
+
+TEST(Topics, KeywordsAreWords) {
+  const auto items = read_themes();
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  const std::map<std::string, std::set<std::string>> expected = {
+      {"logistics", {"物流", "快递", "太慢"}}, {"size", {"尺码", "偏小", "衣服"}}, {"taste", {"味道", "口感", "好吃"}}};
+  for (const Topic& topic : result.topics) {
+    ASSERT_FALSE(topic.keywords.empty());
+    for (const auto& keyword : topic.keywords) {
+      EXPECT_GE(shopsight::utf8::length(keyword.word), 2) << keyword.word;
+    }
+    const std::string theme = main_theme(topic, items).first;
+    EXPECT_TRUE(expected.at(theme).contains(topic.keywords.front().word))
+        << theme << " topic starts with " << topic.keywords.front().word;
+    EXPECT_FALSE(topic.snippets.empty());
+  }
+}
+
+TEST(Topics, UnrelatedLinesAreNoise) {
+  const auto items = read_themes();
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  for (std::size_t i = 36; i < 40; ++i) {
+    EXPECT_EQ(result.assignment[i], -1) << items[i].id;
+    EXPECT_NE(std::find(result.noise.begin(), result.noise.end(), i), result.noise.end()) << items[i].id;
+  }
+  std::size_t assigned = result.noise.size();
+  for (const Topic& topic : result.topics) assigned += topic.members.size();
+  EXPECT_EQ(assigned, items.size());
+}
+
+TEST(Topics, LargeMinimumMakesAllNoise) {
+  const auto items = read_themes();
+  TopicOptions options = small_options();
+  options.min_topic_size = 20;
+  const TopicResult result = shopsight::discover_topics(items, options);
+  EXPECT_TRUE(result.topics.empty());
+  EXPECT_EQ(result.noise.size(), items.size());
+}
+
+TEST(Topics, CountsPerDay) {
+  const auto items = read_themes();
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  EXPECT_EQ(result.period, "day");
+  EXPECT_EQ(result.periods, (std::vector<std::string>{"2024-05-01", "2024-05-02", "2024-05-03"}));
+  for (const Topic& topic : result.topics) {
+    ASSERT_EQ(topic.timeline.size(), 3u);
+    EXPECT_EQ(std::accumulate(topic.timeline.begin(), topic.timeline.end(), std::int64_t{0}),
+              static_cast<std::int64_t>(topic.members.size()));
+  }
+  // The four unrelated lines fall on 05-01, 05-02 and twice on 05-03.
+  std::vector<std::int64_t> unrelated(3, 0);
+  for (std::size_t i = 36; i < 40; ++i) {
+    if (result.assignment[i] == -1) ++unrelated[static_cast<std::size_t>(std::stoi(items[i].id) == 37 ? 0 : std::stoi(items[i].id) == 38 ? 1 : 2)];
+  }
+  EXPECT_EQ(unrelated, (std::vector<std::int64_t>{1, 1, 2}));
+  for (std::size_t p = 0; p < 3; ++p) EXPECT_GE(result.noise_timeline[p], unrelated[p]);
+}
+
+TEST(Topics, OutputsMaskPersonalData) {
+  const auto items = read_themes();
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  const std::string text = shopsight::format_topics(result, items);
+  const std::string json = shopsight::topics_to_json(result, items).dump();
+  EXPECT_EQ(text.find("13812345678"), std::string::npos);
+  EXPECT_EQ(json.find("13812345678"), std::string::npos);
+  EXPECT_NE(text.find("2024-05-02"), std::string::npos);
+
+  const auto parsed = nlohmann::json::parse(json);
+  EXPECT_EQ(parsed["topics"].size(), result.topics.size());
+  EXPECT_EQ(parsed["noise"]["count"], result.noise.size());
+  EXPECT_EQ(parsed["timeline"]["period"], "day");
+}
+
+TEST(Topics, EmbeddingModelRuns) {
+  const auto items = read_themes();
+  TopicOptions options = small_options();
+  options.embedding_model = shopsight::testing::generated_model("bert");
+  const TopicResult result = shopsight::discover_topics(items, options);
+  EXPECT_EQ(result.vectors, "embedding");
+  ASSERT_EQ(result.assignment.size(), items.size());
+  std::size_t assigned = result.noise.size();
+  for (const Topic& topic : result.topics) {
+    EXPECT_GE(topic.members.size(), 5u);
+    assigned += topic.members.size();
+    for (std::size_t member : topic.members) EXPECT_EQ(result.assignment[member], topic.id);
+  }
+  EXPECT_EQ(assigned, items.size());
+  for (std::size_t index : result.noise) EXPECT_EQ(result.assignment[index], -1);
+}
+
+TEST(Topics, CommandWritesFiles) {
+  const fs::path folder = fs::temp_directory_path() / ("shopsight_topics_" + std::to_string(::getpid()));
+  fs::create_directories(folder);
+  const std::string json = (folder / "topics.json").string();
+  const std::string lines = (folder / "items.jsonl").string();
+  const auto run = shopsight::testing::run_shopsight("--lang en --log-level warn topics " + kThemes +
+                                                     " --text review --time time --id id --min-topic-size 5 -o " +
+                                                     json + " --assignments " + lines);
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("3 topics in 40 reviews"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("Topic counts per day"), std::string::npos) << run.output;
+
+  std::ifstream json_in(json);
+  const auto parsed = nlohmann::json::parse(json_in);
+  EXPECT_EQ(parsed["items"], 40);
+  std::ifstream lines_in(lines);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines_in, line)) {
+    const auto entry = nlohmann::json::parse(line);
+    EXPECT_TRUE(entry.contains("topic"));
+    ++count;
+  }
+  EXPECT_EQ(count, 40);
+  fs::remove_all(folder);
+}
+
+}  // namespace
