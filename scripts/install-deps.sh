@@ -8,13 +8,18 @@ packages=(
   libicu-dev libopencc-dev opencc libcsv-dev liblinear-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev
-  fasttext python3 npm
+  fasttext python3
 )
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+
+# npm fetches llama.cpp's source once. Some Node.js builds bring their own npm
+# and conflict with Debian's package, so the package is only installed when
+# no npm command exists.
+if ! command -v npm >/dev/null; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then
   echo "All build dependencies are installed."
