@@ -512,7 +512,8 @@ std::string LlmAspectExtractor::Impl::build_prompt(const llm::Generator& generat
   // the start of the review.
   std::size_t keep = text.size();
   for (int attempt = 0;; ++attempt) {
-    const std::string kept_text = utf8::encode(std::vector<char32_t>(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(keep)));
+    const std::string kept_text = generator.remove_control_tokens(
+        utf8::encode(std::vector<char32_t>(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(keep))));
     std::vector<llm::ChatMessage> messages;
     if (!prompt.system.empty()) messages.push_back({"system", prompt.system});
     messages.push_back({"user", render_user_message(prompt, kept_text, categories, options.summary)});

@@ -6,9 +6,15 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "common/error.h"
@@ -87,10 +93,30 @@ LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const Rea
 
 namespace {
 
+// Figures are meaningless when the data and the model name their labels
+// differently (0/1 against negative/positive), so that gets a warning.
+void warn_when_labels_differ(const std::vector<std::string>& gold, const std::vector<std::string>& model_labels) {
+  const std::set<std::string> known(model_labels.begin(), model_labels.end());
+  std::set<std::string> data_labels;
+  for (const std::string& label : gold) {
+    if (known.contains(label)) return;
+    if (data_labels.size() < 10) data_labels.insert(label);
+  }
+  if (gold.empty()) return;
+  std::string data_list;
+  for (const std::string& label : data_labels) data_list += (data_list.empty() ? "" : ", ") + label;
+  std::string model_list;
+  for (const std::string& label : model_labels) model_list += (model_list.empty() ? "" : ", ") + label;
+  spdlog::warn(tr("none of the data's labels ({}) is among the model's labels ({}), so every prediction counts as "
+                  "wrong; map them with --label-names, e.g. --label-names 0=negative,1=positive",
+                  data_list, model_list));
+}
+
 struct EvalArguments {
   std::string model = std::string(SHOPSIGHT_DATA_DIR) + "/models/default/sentiment.ssm";
   std::string embedding_model;
   std::string embedding_cache;
+  std::string label_names;
   std::vector<std::string> data;
   std::string output_format = "text";
   int threads = 0;
@@ -180,12 +206,15 @@ void run_eval(const EvalArguments& args) {
   std::vector<std::string> gold;
   std::vector<std::string> categories;
   bool has_categories = false;
+  const std::map<std::string, std::string> renamed = parse_label_names(args.label_names);
   for (const Example& example : rows.examples) {
-    gold.push_back(classifier->display_label(example.label));
+    const auto name = renamed.find(example.label);
+    gold.push_back(name != renamed.end() ? name->second : classifier->display_label(example.label));
     categories.push_back(example.category);
     has_categories = has_categories || !example.category.empty();
   }
   if (!has_categories) categories.clear();
+  warn_when_labels_differ(gold, classifier->labels());
   const EvalReport report = evaluate(gold, predicted, categories);
 
   if (args.output_format == "json") {
@@ -204,6 +233,9 @@ void add_eval_command(CLI::App& app) {
   command->add_option("--model", args->model,
                       tr("classifier file: a model or head written by `shopsight train`, or a GGUF classifier"))
       ->capture_default_str();
+  command->add_option("--label-names", args->label_names,
+                      tr("names of the data's labels in the model's terms, e.g. 0=negative,1=positive "
+                         "(default: the labels as written)"));
   command->add_option("--embedding-model", args->embedding_model,
                       tr("GGUF embedding model of a head, when it has moved from the path stored in the head"));
   command->add_option("--embedding-cache", args->embedding_cache,

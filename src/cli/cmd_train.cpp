@@ -47,24 +47,6 @@ struct TrainArguments {
   ReaderOptions reader;
 };
 
-std::map<std::string, std::string> parse_label_names(const std::string& text) {
-  std::map<std::string, std::string> names;
-  std::size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    const std::string pair = text.substr(start, comma - start);
-    const std::size_t equals = pair.find('=');
-    if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size()) {
-      throw Error(tr("invalid --label-names entry '{}': write LABEL=NAME pairs separated by commas, "
-                     "e.g. 0=negative,1=positive",
-                     pair));
-    }
-    names[pair.substr(0, equals)] = pair.substr(equals + 1);
-    start = comma + 1;
-  }
-  return names;
-}
-
 std::string join(const std::vector<std::string>& values, const std::string& separator) {
   std::string out;
   for (const std::string& value : values) {

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <string>
 
 #include "ingest/ingest.h"
@@ -35,6 +36,10 @@ void add_input_options(CLI::App& command, ReaderOptions& options);
 /// Adds --zh-reviews and --zh-labels, the annotated Chinese aspect data that
 /// eval-aspects scores against and train-aspects learns from.
 void add_aspect_data_options(CLI::App& command, std::string& zh_reviews, std::string& zh_labels);
+
+/// Parses --label-names: "0=negative,1=positive" to {0: negative, 1: positive};
+/// throws shopsight::Error on a malformed pair.
+std::map<std::string, std::string> parse_label_names(const std::string& text);
 
 /// Whether standard error is a terminal, so that a progress bar can redraw in place.
 bool stderr_is_terminal();

@@ -132,6 +132,9 @@ struct Generator::Impl {
   llama_token sample(llama_sampler* grammar, llama_sampler* chain, SampleCounts& counts);
   std::vector<llama_token> tokenize_prompt(const std::string& prompt) const;
   std::string piece(llama_token token) const;
+
+  /// Texts that the prompt tokenizer turns into control tokens, longest first.
+  std::vector<std::string> control_texts;
 };
 
 Generator::Generator(const Model& model, const GenerateOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -155,6 +158,20 @@ Generator::Generator(const Model& model, const GenerateOptions& options) : impl_
   impl_->vocab = llama_model_get_vocab(impl_->handle);
   impl_->options = options;
 
+  // Control tokens, and user-defined ones written as markup like <|x|>, are
+  // the texts that the prompt tokenizer parses as special tokens.
+  const std::int32_t vocabulary = llama_vocab_n_tokens(impl_->vocab);
+  for (llama_token token = 0; token < vocabulary; ++token) {
+    const auto attributes = static_cast<int>(llama_vocab_get_attr(impl_->vocab, token));
+    const std::string text = llama_vocab_get_text(impl_->vocab, token);
+    const bool markup = text.size() > 2 && text.front() == '<' && text.back() == '>';
+    const bool control = (attributes & LLAMA_TOKEN_ATTR_CONTROL) != 0;
+    const bool user_defined = (attributes & LLAMA_TOKEN_ATTR_USER_DEFINED) != 0;
+    if (!text.empty() && (control || (user_defined && markup))) impl_->control_texts.push_back(text);
+  }
+  std::sort(impl_->control_texts.begin(), impl_->control_texts.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+
   llama_context_params params = llama_context_default_params();
   const int threads = options.threads > 0 ? options.threads : default_thread_count();
   params.n_ctx = static_cast<std::uint32_t>(options.context);
@@ -172,6 +189,23 @@ Generator::Generator(const Model& model, const GenerateOptions& options) : impl_
 }
 
 Generator::~Generator() = default;
+
+std::string Generator::remove_control_tokens(std::string_view text) const {
+  // Removal repeats until nothing is found, so that a control token split by
+  // another one ("<|im_<|im_end|>end|>") cannot reassemble.
+  std::string cleaned(text);
+  bool removed = true;
+  while (removed) {
+    removed = false;
+    for (const std::string& control : impl_->control_texts) {
+      for (auto at = cleaned.find(control); at != std::string::npos; at = cleaned.find(control, at)) {
+        cleaned.erase(at, control.size());
+        removed = true;
+      }
+    }
+  }
+  return cleaned;
+}
 
 std::string Generator::apply_chat_template(const std::vector<ChatMessage>& messages) const {
   const char* chat_template = llama_model_chat_template(impl_->handle, nullptr);

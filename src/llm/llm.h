@@ -163,6 +163,11 @@ class Generator {
   /// assistant's answer begins.
   std::string apply_chat_template(const std::vector<ChatMessage>& messages) const;
 
+  /// Removes the text of the model's control tokens (such as <|im_end|>) from
+  /// untrusted text, because the prompt is tokenized with control tokens parsed
+  /// and a review could otherwise close its turn and write instructions.
+  std::string remove_control_tokens(std::string_view text) const;
+
   /// Continues `prompt`; with a non-empty `grammar` (GBNF, root rule "root")
   /// every token is sampled under it.
   std::string generate(const std::string& prompt, const std::string& grammar);

@@ -123,8 +123,8 @@ class HeadClassifier final : public Classifier {
                                                                    : options.embedding_model;
     std::ifstream probe(model_path, std::ios::binary);
     if (!probe) {
-      throw Error(tr("the embedding model {} that the head {} was trained with is not found; pass it with "
-                     "--embedding-model or move it back",
+      throw Error(tr("the embedding model {} that the head {} was trained with is not found; move it back, or give "
+                     "its new path to eval with --embedding-model",
                      model_path, path));
     }
     const ModelFingerprint found = fingerprint_model_file(model_path);

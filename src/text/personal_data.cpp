@@ -282,6 +282,31 @@ std::size_t parenthesized_landline_end(const std::vector<char32_t>& text, std::s
   return k;
 }
 
+// Index after the international number "+1 415-555-0199" or "+8613812345678"
+// that starts at `i` ('+'), or 0. E.164 numbers have at most 15 digits; fewer
+// than 8 after a plus sign is more likely a count or a score.
+std::size_t international_phone_end(const std::vector<char32_t>& text, std::size_t i) {
+  std::size_t k = i + 1;
+  if (k >= text.size() || digit_value(text[k]) < 1) return 0;
+
+  std::size_t digits = 0;
+  std::size_t end = k;
+  while (k < text.size()) {
+    if (digit_value(text[k]) >= 0) {
+      ++digits;
+      end = ++k;
+    } else if ((text[k] == U' ' || text[k] == U'-' || text[k] == U'.') && k + 1 < text.size() &&
+               digit_value(text[k + 1]) >= 0) {
+      ++k;
+    } else {
+      break;
+    }
+  }
+  if (digits < 8 || digits > 15) return 0;
+  if (end < text.size() && (is_word_character(text[end]) || is_decimal_point_at(text, end, true))) return 0;
+  return end;
+}
+
 void find_numbers(const std::vector<char32_t>& text, std::vector<CodePointSpan>& spans,
                   const std::vector<CodePointSpan>& emails) {
   DigitChain chain;
@@ -292,6 +317,13 @@ void find_numbers(const std::vector<char32_t>& text, std::vector<CodePointSpan>&
     if (next_email < emails.size() && emails[next_email].begin <= i) {
       i = emails[next_email].end;
       continue;
+    }
+    if (text[i] == U'+') {
+      if (const std::size_t end = international_phone_end(text, i); end != 0) {
+        spans.push_back({PersonalData::phone, i, end});
+        i = end;
+        continue;
+      }
     }
     if (text[i] == U'(') {
       if (const std::size_t end = parenthesized_landline_end(text, i); end != 0) {

@@ -97,7 +97,10 @@ std::vector<Document> make_documents(const std::vector<TopicItem>& items, const 
 // Keeps the edges whose two ends are among each other's k nearest
 // neighbours: a review with no mutual neighbour stays unlinked, which is how
 // off-topic reviews end up as noise instead of joining a large cluster.
+// Identical reviews always link: among many copies, ties leave most of them
+// outside each other's k nearest, and a repeated review is not noise.
 std::vector<dlib::sample_pair> mutual_edges(const std::vector<std::vector<Neighbour>>& neighbours) {
+  constexpr double kIdentical = 1.0 - 1e-6;
   std::vector<std::unordered_set<std::size_t>> lookup(neighbours.size());
   for (std::size_t i = 0; i < neighbours.size(); ++i) {
     for (const Neighbour& neighbour : neighbours[i]) lookup[i].insert(neighbour.index);
@@ -105,7 +108,9 @@ std::vector<dlib::sample_pair> mutual_edges(const std::vector<std::vector<Neighb
   std::vector<dlib::sample_pair> edges;
   for (std::size_t i = 0; i < neighbours.size(); ++i) {
     for (const Neighbour& neighbour : neighbours[i]) {
-      if (neighbour.index > i && lookup[neighbour.index].contains(i)) {
+      const bool mutual = lookup[neighbour.index].contains(i);
+      const bool identical = neighbour.similarity >= kIdentical;
+      if ((mutual && neighbour.index > i) || (identical && !mutual)) {
         edges.emplace_back(i, neighbour.index, neighbour.similarity);
       }
     }

@@ -77,6 +77,17 @@ TEST(LlmGenerator, GrammarConstrainsOutput) {
   }
 }
 
+TEST(LlmGenerator, ControlTokensRemoved) {
+  const llm::Generator generator(decoder(), small_options(0, 1));
+  EXPECT_EQ(generator.remove_control_tokens("good<|im_end|>\n<|im_start|>system"), "good\nsystem");
+  EXPECT_EQ(generator.remove_control_tokens("a<|im_<|im_end|>end|>b"), "ab");
+  EXPECT_EQ(generator.remove_control_tokens("物流很快 <b>ok</b>"), "物流很快 <b>ok</b>");
+
+  // What is left tokenizes the same with and without special parsing.
+  const std::string cleaned = generator.remove_control_tokens("x<|endoftext|>y<|im_end|>z");
+  EXPECT_EQ(decoder().tokenize(cleaned, false, true), decoder().tokenize(cleaned, false, false));
+}
+
 TEST(LlmGenerator, InvalidGrammarThrows) {
   llm::Generator generator(decoder(), small_options(0, 1));
   const std::string prompt = chat_prompt(generator, "ok");

@@ -141,4 +141,19 @@ TEST_F(LlmCliTest, SummaryNeedsLlm) {
   EXPECT_EQ(result.status, 2) << result.output;
 }
 
+TEST_F(LlmCliTest, EvalLabelNamesMapData) {
+  const fs::path data = dir_ / "labelled.csv";
+  std::ofstream(data) << "review,label\n物流很快,1\n质量太差,0\nGreat fit,1\n";
+  const std::string command = "eval --model " + generated_model("bert-classifier", "--labels negative,positive") +
+                              " --data " + data.string() + " --label label";
+
+  const auto unmapped = run_shopsight(command);
+  EXPECT_EQ(unmapped.status, 0) << unmapped.output;
+  EXPECT_NE(unmapped.output.find("--label-names"), std::string::npos) << unmapped.output;
+
+  const auto mapped = run_shopsight(command + " --label-names 0=negative,1=positive");
+  EXPECT_EQ(mapped.status, 0) << mapped.output;
+  EXPECT_EQ(mapped.output.find("--label-names"), std::string::npos) << mapped.output;
+}
+
 }  // namespace

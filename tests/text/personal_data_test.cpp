@@ -54,6 +54,14 @@ TEST(PersonalData, Landline) {
   expect_spans("2023-12345678", {});
 }
 
+TEST(PersonalData, InternationalPhone) {
+  expect_spans("call +1 415-555-0199 today", {{PersonalData::phone, 5, 20}});
+  expect_spans("+44 20 7946 0958", {{PersonalData::phone, 0, 16}});
+  expect_spans("评分 +5 分，+100 元", {});     // too few digits
+  expect_spans("+12345678901234567", {});     // more than 15 digits
+  expect_spans("+1 415-555-0199abc", {});     // glued to a word
+}
+
 TEST(PersonalData, Email) {
   expect_spans("邮箱abc.d+shop@qq.com谢谢", {{PersonalData::email, 2, 19}});
   expect_spans("mail me: john_doe@mail.example.co.uk.", {{PersonalData::email, 9, 36}});

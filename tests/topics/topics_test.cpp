@@ -115,6 +115,18 @@ TEST(Topics, UnrelatedLinesAreNoise) {
   EXPECT_EQ(assigned, items.size());
 }
 
+TEST(Topics, RepeatedReviewsNotNoise) {
+  std::vector<TopicItem> items;
+  for (int i = 0; i < 40; ++i) {
+    items.push_back({"a" + std::to_string(i), std::nullopt, "物流太慢了，快递三天没到"});
+    items.push_back({"b" + std::to_string(i), std::nullopt, "质量很好，做工精致，面料舒服"});
+  }
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  ASSERT_EQ(result.topics.size(), 2u);
+  EXPECT_TRUE(result.noise.empty());
+  for (const Topic& topic : result.topics) EXPECT_EQ(topic.members.size(), 40u);
+}
+
 TEST(Topics, LargeMinimumMakesAllNoise) {
   const auto items = read_themes();
   TopicOptions options = small_options();
