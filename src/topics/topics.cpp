@@ -292,6 +292,11 @@ void check_options(const TopicOptions& options) {
   }
   if (options.max_topics < 1) throw Error(tr("--max-topics is {} but must be at least 1", options.max_topics));
   if (options.neighbours < 0) throw Error(tr("--neighbours is {} but must be 0 (automatic) or more", options.neighbours));
+  // Written so that NaN fails too: every comparison with NaN is false.
+  const bool automatic_similarity = options.min_similarity < 0;
+  if (!automatic_similarity && !(options.min_similarity >= 0 && options.min_similarity <= 1)) {
+    throw Error(tr("--min-similarity is {} but must be between 0 and 1", options.min_similarity));
+  }
 }
 
 }  // namespace

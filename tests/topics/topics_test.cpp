@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "common/utf8.h"
 #include "ingest/ingest.h"
 #include "llm/test_models.h"
@@ -125,6 +127,15 @@ TEST(Topics, RepeatedReviewsNotNoise) {
   ASSERT_EQ(result.topics.size(), 2u);
   EXPECT_TRUE(result.noise.empty());
   for (const Topic& topic : result.topics) EXPECT_EQ(topic.members.size(), 40u);
+}
+
+TEST(Topics, MinSimilarityChecked) {
+  const auto items = read_themes();
+  for (const double bad : {2.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    TopicOptions options = small_options();
+    options.min_similarity = bad;
+    EXPECT_THROW(shopsight::discover_topics(items, options), shopsight::Error) << bad;
+  }
 }
 
 TEST(Topics, LargeMinimumMakesAllNoise) {
