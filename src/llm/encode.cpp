@@ -40,9 +40,9 @@ class EncoderContext {
     group_by_length_ = options.group_by_length;
     max_sequences_ = std::clamp(options.max_sequences, 1, static_cast<int>(llama_max_parallel_sequences()));
 
-    // An encoder sees all tokens of one llama_decode call in a single
-    // micro-batch, so the micro-batch must hold at least one whole text, and
-    // it never needs more than max_sequences whole texts.
+    // An encoder processes all tokens of one llama_decode call in a single
+    // micro-batch. The micro-batch must therefore fit at least one whole text,
+    // and it never needs more than max_sequences whole texts.
     batch_tokens_ = std::clamp(options.batch_tokens, context_, context_ * max_sequences_);
 
     // An encoder has no KV cache, so n_ctx only sizes the compute graph that

@@ -17,7 +17,7 @@
 
 namespace shopsight::llm {
 
-/// What a GGUF model holds, read from its metadata.
+/// Facts about a GGUF model, read from its metadata.
 struct ModelInfo {
   std::string path;
   std::string architecture;               ///< general.architecture: bert, llama, qwen2, ...
@@ -94,8 +94,8 @@ struct EncodeOptions {
 /// Defaults for an encoder context.
 EncodeOptions default_encode_options();
 
-/// Turns texts into L2-normalized vectors with an encoder model, pooled as its
-/// metadata says. Texts longer than the context are cut with a warning.
+/// Encoder that turns texts into L2-normalized vectors, pooled as its metadata
+/// specifies. Texts longer than the context are cut with a warning.
 class Embedder {
  public:
   /// Throws shopsight::Error when `model` cannot embed (a decoder-only LLM).

@@ -100,8 +100,8 @@ bool gguf_has_tensor(const std::string& path, const char* tensor) {
 
 namespace {
 
-// Architectures whose attention sees the whole text: they embed and
-// classify but do not generate. Converted models also say so with
+// Architectures whose attention covers the whole text, so they embed and
+// classify but do not generate. Converted models may also mark this with
 // <arch>.attention.causal = false, which is checked as well.
 constexpr std::array kEncoderArchitectures = {
     "bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "jina-bert-v3",

@@ -63,7 +63,7 @@ Prediction to_prediction(const std::vector<std::string>& labels, const std::vect
 }
 
 // Runs `score` (texts to one prediction each) over the documents in batches.
-// Each batch holds `mutex`, because one llama.cpp context serves every thread.
+// Each batch locks `mutex`, because one llama.cpp context serves every thread.
 template <typename Score>
 std::vector<Prediction> predict_in_batches(const std::vector<const Document*>& documents, int batch_size,
                                            std::mutex& mutex, Score score) {
