@@ -11,6 +11,9 @@ find_package(pugixml REQUIRED)                                    # libpugixml-d
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)                                    # libsqlite3-dev
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)         # libopencc-dev
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # libcpp-httplib-dev
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)      # libxxhash-dev
+find_package(toml11 3.7 REQUIRED)                                 # libtoml11-dev
 
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)                         # libcsv-dev
 find_library(CSV_LIBRARY csv REQUIRED)

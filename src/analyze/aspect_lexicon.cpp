@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "analyze/flat_table.h"
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/utf8.h"
@@ -76,7 +77,7 @@ std::u32string fold_term(std::string_view term) {
 }  // namespace
 
 struct AspectLexicon::Impl {
-  std::unordered_map<std::u32string, TermEntry> terms;
+  FlatTable<char32_t, TermEntry> terms;
   std::size_t max_length = 0;
   // Per code point below kIndexedCodePoints, the lengths of the terms that
   // start with it: bit L - 1 for length L up to 31, bit 31 for any longer
@@ -123,6 +124,7 @@ AspectLexicon AspectLexicon::parse(std::string_view content, const std::string& 
     throw Error(tr("The aspect lexicon {} is not valid UTF-8: save it as UTF-8.", source));
   }
 
+  std::unordered_map<std::u32string, TermEntry> terms;
   std::int64_t line_number = 0;
   for (const std::string& raw_line : split(content, '\n')) {
     ++line_number;
@@ -167,7 +169,7 @@ AspectLexicon AspectLexicon::parse(std::string_view content, const std::string& 
         throw Error(tr("{}:{}: the term \"{}\" is longer than {} characters; shorten it.", source, line_number,
                        trim(raw_term), kMaxTermLength));
       }
-      TermEntry& entry = impl.terms[term];
+      TermEntry& entry = terms[term];
       if (kind == "aspect") {
         entry.aspect = true;
         entry.aspect_category = key;
@@ -187,17 +189,17 @@ AspectLexicon AspectLexicon::parse(std::string_view content, const std::string& 
   }
 
   impl.lengths_from.assign(Impl::kIndexedCodePoints, 0);
-  for (const auto& [term, entry] : impl.terms) {
+  for (const auto& [term, entry] : terms) {
     if (term.front() >= Impl::kIndexedCodePoints) continue;
     impl.lengths_from[term.front()] |= term.size() >= 32 ? Impl::kLongTerms : std::uint32_t{1} << (term.size() - 1);
   }
+  impl.terms = FlatTable<char32_t, TermEntry>({terms.begin(), terms.end()});
   return lexicon;
 }
 
 std::vector<LexiconMatch> AspectLexicon::match(std::u32string_view text) const {
   std::vector<LexiconMatch> matches;
   const std::size_t n = text.size();
-  std::u32string key;
   std::size_t position = 0;
   while (position < n) {
     const bool inside_word = position > 0 && is_latin_alnum(text[position]) && is_latin_alnum(text[position - 1]);
@@ -207,9 +209,8 @@ std::vector<LexiconMatch> AspectLexicon::match(std::u32string_view text) const {
       const std::size_t longest = std::min(impl_->longest_term_from(text[position]), n - position);
       for (std::size_t length = longest; length >= 1 && found == nullptr; --length) {
         if (!impl_->may_have_term(text[position], length)) continue;
-        key.assign(text.substr(position, length));
-        const auto it = impl_->terms.find(key);
-        if (it == impl_->terms.end()) continue;
+        const TermEntry* entry = impl_->terms.find(text.substr(position, length));
+        if (entry == nullptr) continue;
 
         // A Latin term must end at a word boundary; a plural 's' is allowed.
         const std::size_t end = position + length;
@@ -219,7 +220,7 @@ std::vector<LexiconMatch> AspectLexicon::match(std::u32string_view text) const {
           if (!plural) continue;
           matched_end = end + 1;
         }
-        found = &it->second;
+        found = entry;
         found_length = matched_end - position;
       }
     }

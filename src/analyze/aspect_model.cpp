@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -9,7 +10,6 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
-#include "common/utf8.h"
 
 namespace shopsight {
 namespace {
@@ -82,10 +82,11 @@ struct PreparedText {
   }
 };
 
-PreparedText prepare(const Document& document, std::u32string_view text, const AspectLexicon& lexicon) {
-  PreparedText prepared;
+// Fills `prepared` for `text`, reusing the storage it already has.
+void prepare(const Document& document, std::u32string_view text, const AspectLexicon& lexicon,
+             PreparedText& prepared) {
   prepared.text = text;
-  prepared.units = split_units(text);
+  split_units(text, prepared.units);
   prepared.matches = lexicon.match(text);
   prepared.groups = group_opinions(text, prepared.matches);
   prepared.clauses = clause_ids(text, prepared.matches);
@@ -117,6 +118,11 @@ PreparedText prepare(const Document& document, std::u32string_view text, const A
       prepared.token_key[static_cast<std::size_t>(i)] = key;
     }
   }
+}
+
+PreparedText prepare(const Document& document, std::u32string_view text, const AspectLexicon& lexicon) {
+  PreparedText prepared;
+  prepare(document, text, lexicon, prepared);
   return prepared;
 }
 
@@ -273,6 +279,24 @@ std::uint64_t english_word_class(std::uint64_t key) {
   return found == classes.end() ? 0 : found->second;
 }
 
+// Feature hashes of one unit. A fixed array, because a vector's push_back
+// was not inlined and showed in profiles of `shopsight analyze`.
+class UnitFeatureHashes {
+ public:
+  void push_back(std::uint64_t hash) {
+    assert(size_ < values_.size());
+    values_[size_++] = hash;
+  }
+  void clear() { size_ = 0; }
+  std::size_t size() const { return size_; }
+  std::uint64_t operator[](std::size_t index) const { return values_[index]; }
+
+ private:
+  // Units get at most 45 features (22 for every language, 23 more for English).
+  std::array<std::uint64_t, 96> values_{};
+  std::size_t size_ = 0;
+};
+
 // `gazetteer` is set for English models; it adds the English-only features,
 // so Chinese models keep their features unchanged.
 // The buckets go one unit after another into `features`; unit i has
@@ -297,7 +321,8 @@ void tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
 
   features.clear();
   offsets.assign(1, 0);
-  thread_local std::vector<std::uint64_t> hashes;
+  offsets.reserve(units.size() + 1);
+  UnitFeatureHashes hashes;
 
   std::vector<std::uint8_t> matches;
   std::vector<std::uint8_t> bins;
@@ -420,7 +445,9 @@ void tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
     hashes.push_back(feature(22, clause_start ? 1 : 0, key(i)));
     if (gazetteer != nullptr) add_english_features(i);
 
-    for (std::uint64_t hash : hashes) features.push_back(tagger.bucket(hash));
+    const std::size_t start = features.size();
+    features.resize(start + hashes.size());
+    for (std::size_t k = 0; k < hashes.size(); ++k) features[start + k] = tagger.bucket(hashes[k]);
     offsets.push_back(static_cast<std::uint32_t>(features.size()));
   }
 }
@@ -442,10 +469,20 @@ std::uint64_t span_key(const PreparedText& prepared, std::int32_t begin, std::in
       prepared.text.substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)));
 }
 
-// Features of one mention for the category and polarity classifiers.
-std::vector<std::uint64_t> mention_features(const PreparedText& prepared, const AspectSpan& span,
-                                            const AspectLexicon& lexicon) {
-  std::vector<std::uint64_t> out;
+// Lexicon category of the mention's aspect term, or empty when it has none.
+std::string lexicon_aspect_category(const PreparedText& prepared, const AspectSpan& span,
+                                    const AspectLexicon& lexicon) {
+  if (span.aspect_begin < 0) return {};
+  return lexicon.aspect_category(prepared.text.substr(static_cast<std::size_t>(span.aspect_begin),
+                                                      static_cast<std::size_t>(span.aspect_end - span.aspect_begin)));
+}
+
+// Features of one mention for the category and polarity classifiers, written
+// into `out`. `aspect_category` is lexicon_aspect_category() of the mention,
+// which the caller passes in because extraction needs it too.
+void mention_features(const PreparedText& prepared, const AspectSpan& span, const std::string& aspect_category,
+                      std::vector<std::uint64_t>& out) {
+  out.clear();
   const bool has_aspect = span.aspect_begin >= 0;
   const bool has_opinion = span.opinion_begin >= 0;
   const auto inside = [](const TextUnit& unit, std::int32_t begin, std::int32_t end) {
@@ -457,10 +494,7 @@ std::vector<std::uint64_t> mention_features(const PreparedText& prepared, const 
     for (const TextUnit& unit : prepared.units) {
       if (inside(unit, span.aspect_begin, span.aspect_end)) out.push_back(feature(102, unit.key));
     }
-    const std::string category = lexicon.aspect_category(
-        prepared.text.substr(static_cast<std::size_t>(span.aspect_begin),
-                             static_cast<std::size_t>(span.aspect_end - span.aspect_begin)));
-    out.push_back(feature(103, hash_text(category)));
+    out.push_back(feature(103, hash_text(aspect_category)));
   } else {
     out.push_back(feature(104));
   }
@@ -514,7 +548,6 @@ std::vector<std::uint64_t> mention_features(const PreparedText& prepared, const 
     if (prepared.clause_of(group.begin) == clause) out.push_back(feature(115, hash_text(group.polarity)));
   }
   out.push_back(feature(118));
-  return out;
 }
 
 std::vector<int> gold_tags(const PreparedText& prepared, const std::vector<AspectSpan>& gold, bool with_opinions) {
@@ -539,9 +572,10 @@ std::vector<int> gold_tags(const PreparedText& prepared, const std::vector<Aspec
   return tags;
 }
 
-std::u32string decode_text(const std::string& text) {
-  const std::vector<char32_t> decoded = utf8::decode(text);
-  return std::u32string(decoded.begin(), decoded.end());
+std::u32string decode_text(std::string_view text) {
+  std::u32string out;
+  decode_utf8(text, out);
+  return out;
 }
 
 struct TermSpan {
@@ -663,7 +697,8 @@ LearnedAspectModel LearnedAspectModel::train(const std::string& language,
     }
 
     for (const AspectSpan& span : example.gold) {
-      std::vector<std::uint64_t> row = mention_features(prepared, span, lexicon);
+      std::vector<std::uint64_t> row;
+      mention_features(prepared, span, lexicon_aspect_category(prepared, span, lexicon), row);
       if (!span.category.empty()) {
         category_rows.push_back(row);
         categories.push_back(span.category);
@@ -687,7 +722,9 @@ LearnedAspectModel LearnedAspectModel::train(const std::string& language,
 
 std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, std::u32string_view text,
                                                     const AspectLexicon& lexicon) const {
-  const PreparedText prepared = prepare(document, text, lexicon);
+  // Reused between calls, so its vectors keep their storage.
+  thread_local PreparedText prepared;
+  prepare(document, text, lexicon, prepared);
   const GazetteerView view{&gazetteer_, nullptr};
   thread_local std::vector<std::uint32_t> features;
   thread_local std::vector<std::uint32_t> offsets;
@@ -762,17 +799,15 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
     mentions.push_back(std::move(mention));
   }
 
+  thread_local std::vector<std::uint64_t> row;
   for (AspectSpan& mention : mentions) {
-    const std::vector<std::uint64_t> row = mention_features(prepared, mention, lexicon);
+    std::string known = lexicon_aspect_category(prepared, mention, lexicon);
+    mention_features(prepared, mention, known, row);
     mention.category = category_classifier_.predict(row);
 
     // The lexicon names categories the training data never had (a cosmetics
     // model has no clothing sizes), so its category wins for those.
-    std::string known;
-    if (mention.aspect_begin >= 0) {
-      known = lexicon.aspect_category(text.substr(static_cast<std::size_t>(mention.aspect_begin),
-                                                  static_cast<std::size_t>(mention.aspect_end - mention.aspect_begin)));
-    } else {
+    if (mention.aspect_begin < 0) {
       for (const OpinionGroup& group : prepared.groups) {
         if (group.begin < mention.opinion_end && mention.opinion_begin < group.end) known = group.category;
       }
@@ -888,7 +923,8 @@ CombinedAspectExtractor::CombinedAspectExtractor(std::shared_ptr<const AspectLex
     : lexicon_(std::move(lexicon)), fallback_(lexicon_), models_(std::move(models)) {}
 
 std::vector<AspectSpan> CombinedAspectExtractor::extract(const Document& document) const {
-  const std::u32string text = decode_text(document.normalized.text);
+  thread_local std::u32string text;
+  decode_utf8(document.normalized.text, text);
   for (const LearnedAspectModel& model : models_) {
     if (model.language() == document.language) return model.extract(document, text, *lexicon_);
   }

@@ -1,6 +1,7 @@
 #include "analyze/aspect_tagger.h"
 
 #include <linear.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <cctype>
@@ -39,6 +40,18 @@ bool allowed(int previous, int tag) {
 
 }  // namespace
 
+void decode_utf8(std::string_view text, std::u32string& out) {
+  out.clear();
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto size = static_cast<std::int32_t>(text.size());
+  std::int32_t i = 0;
+  while (i < size) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, size, c);
+    out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
+  }
+}
+
 std::uint64_t hash_code_points(std::u32string_view text) {
   std::uint64_t hash = 1469598103934665603ULL;
   for (char32_t c : text) {
@@ -50,6 +63,12 @@ std::uint64_t hash_code_points(std::u32string_view text) {
 
 std::vector<TextUnit> split_units(std::u32string_view text) {
   std::vector<TextUnit> units;
+  split_units(text, units);
+  return units;
+}
+
+void split_units(std::u32string_view text, std::vector<TextUnit>& units) {
+  units.clear();
   std::size_t i = 0;
   while (i < text.size()) {
     const char32_t c = text[i];
@@ -85,7 +104,6 @@ std::vector<TextUnit> split_units(std::u32string_view text) {
     units.push_back(unit);
     i = end;
   }
-  return units;
 }
 
 void ByteWriter::u32(std::uint32_t value) {
@@ -188,10 +206,14 @@ std::vector<float> read_sparse(ByteReader& in, std::uint64_t expected_size) {
 }  // namespace
 
 SequenceTagger::SequenceTagger(int bucket_bits)
+    : SequenceTagger(bucket_bits, std::vector<float>((std::size_t{1} << bucket_bits) * kTagCount, 0.0f),
+                     std::vector<float>((kTagCount + 1) * kTagCount, 0.0f)) {}
+
+SequenceTagger::SequenceTagger(int bucket_bits, std::vector<float> weights, std::vector<float> transitions)
     : bucket_bits_(bucket_bits),
       mask_((std::uint64_t{1} << bucket_bits) - 1),
-      weights_((std::size_t{1} << bucket_bits) * kTagCount, 0.0f),
-      transitions_((kTagCount + 1) * kTagCount, 0.0f) {
+      weights_(std::move(weights)),
+      transitions_(std::move(transitions)) {
   index_weights();
 }
 
@@ -204,22 +226,31 @@ std::vector<int> viterbi(const std::vector<float>& emissions, std::size_t n, con
   constexpr float kImpossible = -std::numeric_limits<float>::infinity();
   thread_local std::vector<float> score;
   thread_local std::vector<int> back;
-  score.assign(n * kTagCount, kImpossible);
-  back.assign(n * kTagCount, 0);
+  score.resize(n * kTagCount);
+  back.resize(n * kTagCount);
 
-  for (std::size_t i = 0; i < n; ++i) {
-    const float* emission = &emissions[i * kTagCount];
+  // Transitions with the BIO rule folded in. A forbidden step costs -inf,
+  // and a -inf candidate never beats the running best, which starts at
+  // -inf, so the result is the same as skipping forbidden steps.
+  float step[kTagCount + 1][kTagCount];
+  for (int p = -1; p < kTagCount; ++p) {
     for (int t = 0; t < kTagCount; ++t) {
-      if (i == 0) {
-        if (allowed(-1, t)) score[static_cast<std::size_t>(t)] = emission[t] + transitions[static_cast<std::size_t>(t)];
-        continue;
-      }
+      step[p + 1][t] = allowed(p, t) ? transitions[static_cast<std::size_t>((p + 1) * kTagCount + t)] : kImpossible;
+    }
+  }
+
+  for (int t = 0; t < kTagCount; ++t) {
+    score[static_cast<std::size_t>(t)] = allowed(-1, t) ? emissions[static_cast<std::size_t>(t)] + step[0][t] : kImpossible;
+    back[static_cast<std::size_t>(t)] = 0;
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    const float* emission = &emissions[i * kTagCount];
+    const float* previous = &score[(i - 1) * kTagCount];
+    for (int t = 0; t < kTagCount; ++t) {
       float best = kImpossible;
       int best_previous = 0;
       for (int p = 0; p < kTagCount; ++p) {
-        if (!allowed(p, t)) continue;
-        const float candidate = score[(i - 1) * kTagCount + static_cast<std::size_t>(p)] +
-                                transitions[static_cast<std::size_t>((p + 1) * kTagCount + t)];
+        const float candidate = previous[p] + step[p + 1][t];
         if (candidate > best) {
           best = candidate;
           best_previous = p;
@@ -283,7 +314,9 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
       const std::int64_t index = table_.find(features[k]);
       if (index < 0) continue;
       const float* row = table_.row(static_cast<std::size_t>(index));
+      // A row of five floats may straddle two cache lines, so both are fetched.
       __builtin_prefetch(row);
+      __builtin_prefetch(row + kTagCount - 1);
       rows.push_back(row);
     }
     row_offsets.push_back(static_cast<std::uint32_t>(rows.size()));
@@ -409,11 +442,11 @@ SequenceTagger SequenceTagger::load(ByteReader& in) {
                    "train-aspects.",
                    in.source(), bits));
   }
-  SequenceTagger tagger(static_cast<int>(bits));
-  tagger.weights_ = read_sparse(in, tagger.weights_.size());
-  tagger.transitions_ = read_sparse(in, tagger.transitions_.size());
-  tagger.index_weights();
-  return tagger;
+  // The weights are read straight into the tagger, because building a zero
+  // tagger first would allocate and scan its megabytes of dense weights twice.
+  std::vector<float> weights = read_sparse(in, (std::uint64_t{1} << bits) * kTagCount);
+  std::vector<float> transitions = read_sparse(in, (kTagCount + 1) * kTagCount);
+  return SequenceTagger(static_cast<int>(bits), std::move(weights), std::move(transitions));
 }
 
 LinearClassifier LinearClassifier::train(const std::vector<std::vector<std::uint64_t>>& features,
@@ -489,16 +522,29 @@ LinearClassifier LinearClassifier::train(const std::vector<std::vector<std::uint
   return classifier;
 }
 
-std::string LinearClassifier::predict(const std::vector<std::uint64_t>& features, float* probability) const {
-  if (labels_.empty()) return {};
+const std::string& LinearClassifier::predict(const std::vector<std::uint64_t>& features, float* probability) const {
+  static const std::string kNone;
+  if (labels_.empty()) return kNone;
   const std::size_t label_count = labels_.size();
   const std::uint64_t mask = (std::uint64_t{1} << bucket_bits_) - 1;
-  std::vector<float> scores(bias_);
-  // Buckets missing from the table have all-zero rows, which would add nothing.
-  for (std::uint64_t hash : features) {
-    const std::int64_t index = table_.find(static_cast<std::uint32_t>(hash & mask));
+  thread_local std::vector<float> scores;
+  scores.assign(bias_.begin(), bias_.end());
+  // Buckets missing from the table have all-zero rows, which would add
+  // nothing. Rows are found and prefetched before any is summed, so that
+  // their cache misses overlap. The sums still run in feature order.
+  thread_local std::vector<const float*> rows;
+  rows.clear();
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < features.size(); ++i) {
+    if (i + kAhead < features.size()) table_.prefetch(static_cast<std::uint32_t>(features[i + kAhead] & mask));
+    const std::int64_t index = table_.find(static_cast<std::uint32_t>(features[i] & mask));
     if (index < 0) continue;
     const float* row = table_.row(static_cast<std::size_t>(index));
+    __builtin_prefetch(row);
+    __builtin_prefetch(row + label_count - 1);
+    rows.push_back(row);
+  }
+  for (const float* row : rows) {
     for (std::size_t k = 0; k < label_count; ++k) scores[k] += row[k];
   }
   const auto best = static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());

@@ -26,6 +26,13 @@ struct TextUnit {
 /// Splits decoded normalized text into units.
 std::vector<TextUnit> split_units(std::u32string_view text);
 
+/// Same as above, but writes into `units`, reusing its storage.
+void split_units(std::u32string_view text, std::vector<TextUnit>& units);
+
+/// Decodes UTF-8 into `out`, reusing its storage, with U+FFFD for each
+/// invalid sequence as utf8::decode() does.
+void decode_utf8(std::string_view text, std::u32string& out);
+
 /// Stable 64-bit hash of code points (FNV-1a), the same on every platform.
 std::uint64_t hash_code_points(std::u32string_view text);
 
@@ -98,6 +105,9 @@ class SequenceTagger {
   static SequenceTagger load(ByteReader& in);
 
  private:
+  /// Takes dense weights of (2^bucket_bits) * kTagCount entries and transitions of (kTagCount + 1) * kTagCount.
+  SequenceTagger(int bucket_bits, std::vector<float> weights, std::vector<float> transitions);
+
   std::vector<int> decode(const std::vector<UnitFeatures>& features, const std::vector<float>& weights,
                           const std::vector<float>& transitions) const;
 
@@ -122,7 +132,7 @@ class LinearClassifier {
                                 const std::vector<std::string>& labels, int bucket_bits, double regularization);
 
   /// Most probable label, or empty when the classifier is empty.
-  std::string predict(const std::vector<std::uint64_t>& features, float* probability = nullptr) const;
+  const std::string& predict(const std::vector<std::uint64_t>& features, float* probability = nullptr) const;
 
   /// Labels in model order.
   const std::vector<std::string>& labels() const { return labels_; }

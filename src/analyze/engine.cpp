@@ -237,16 +237,16 @@ Engine::~Engine() = default;
 
 const Normalizer& Engine::normalizer() const { return impl_->normalizer; }
 
-// TODO: on bench/analyze_vs_fasttext.sh a whole `analyze` run still falls
-// short of `fasttext predict` (about 0.8 of its reviews per second with two
-// threads on an almost idle 2-core machine). The largest remaining costs
-// are ICU's dictionary word break, about a fifth of the time, and cache
-// misses in the tagger's and the sentiment model's weight lookups.
+// NOTE: on bench/analyze_vs_fasttext.sh a whole `analyze` run matches
+// `fasttext predict` (ratio 1.04 to 1.13) only while both cores are free for
+// its two threads, and falls to 0.6 to 0.9 when other processes take one.
+// The largest remaining costs are ICU's dictionary word break, about a sixth
+// of the time, and cache misses in the tagger's and the sentiment model's
+// weight lookups.
 Analysis Engine::analyze(const Item& item) const {
   Analysis analysis;
-  const Document document = make_document(impl_->normalizer, item.text);
+  Document document = make_document(impl_->normalizer, item.text);
   analysis.language = document.language;
-  analysis.normalized_text = document.normalized.text;
   analysis.masked_text = impl_->mask_personal_data ? mask_personal_data(item.text) : item.text;
   analysis.keywords = impl_->keywords->extract(document);
 
@@ -275,6 +275,18 @@ Analysis Engine::analyze(const Item& item) const {
   // Extractors work on normalized text; users need spans in the text they
   // supplied, so each span goes back through the normalizer's offset map.
   // A generated term that is not in the text keeps offsets -1 and its wording.
+  // The byte offsets are found once per text, where utf8::substr() would
+  // find them again for every term. term_text() clamps the span as it does.
+  std::vector<std::size_t> offsets;
+  const auto term_text = [&](std::int32_t begin, std::int32_t end) {
+    if (offsets.empty()) offsets = utf8::byte_offsets(analysis.masked_text);
+    const auto last = static_cast<std::int32_t>(offsets.size()) - 1;
+    begin = std::max(begin, 0);
+    end = std::min(end, last);
+    if (begin >= end) return std::string();
+    const auto first_byte = offsets[static_cast<std::size_t>(begin)];
+    return analysis.masked_text.substr(first_byte, offsets[static_cast<std::size_t>(end)] - first_byte);
+  };
   for (const AspectSpan& span : spans) {
     AspectMention mention{.category = span.category, .aspect = span.aspect_term, .opinion = span.opinion_term,
                           .polarity = span.polarity};
@@ -282,16 +294,18 @@ Analysis Engine::analyze(const Item& item) const {
       const auto [begin, end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
       mention.aspect_begin = begin;
       mention.aspect_end = end;
-      mention.aspect = utf8::substr(analysis.masked_text, mention.aspect_begin, mention.aspect_end);
+      mention.aspect = term_text(mention.aspect_begin, mention.aspect_end);
     }
     if (span.opinion_begin >= 0) {
       const auto [begin, end] = document.normalized.to_source(span.opinion_begin, span.opinion_end);
       mention.opinion_begin = begin;
       mention.opinion_end = end;
-      mention.opinion = utf8::substr(analysis.masked_text, mention.opinion_begin, mention.opinion_end);
+      mention.opinion = term_text(mention.opinion_begin, mention.opinion_end);
     }
     analysis.aspects.push_back(std::move(mention));
   }
+  // Moved rather than copied, after the last reader of the document's text.
+  analysis.normalized_text = std::move(document.normalized.text);
   return analysis;
 }
 

@@ -7,9 +7,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "analyze/aspect_tagger.h"
+#include "analyze/flat_table.h"
 #include "common/error.h"
 #include "common/i18n.h"
-#include "common/utf8.h"
 
 namespace shopsight {
 namespace {
@@ -20,28 +21,40 @@ bool is_han(char32_t c) {
 
 class TfIdfKeywords final : public KeywordExtractor {
  public:
-  TfIdfKeywords(DocumentFrequencies frequencies, int max_keywords)
-      : frequencies_(std::move(frequencies)), max_keywords_(max_keywords) {}
+  TfIdfKeywords(const DocumentFrequencies& frequencies, int max_keywords)
+      : documents_(frequencies.documents),
+        counts_({frequencies.counts.begin(), frequencies.counts.end()}),
+        max_keywords_(max_keywords) {}
 
   std::vector<Keyword> extract(const Document& document) const override {
     std::vector<Keyword> keywords;
+    // Word hashes beside `keywords`, so that most comparisons of a token
+    // with the words seen so far compare two integers instead of two strings.
+    // The same hashes find the words in `counts_` below, whose slots are
+    // prefetched here so that those cache misses overlap.
+    thread_local std::vector<std::uint64_t> hashes;
+    hashes.clear();
     for (const Token& token : document.tokens) {
       if (!is_keyword_candidate(token)) continue;
-      auto existing = std::find_if(keywords.begin(), keywords.end(),
-                                   [&](const Keyword& keyword) { return keyword.word == token.text; });
-      if (existing != keywords.end()) {
-        existing->score += 1;
+      const std::uint64_t hash = FlatTable<char, std::int64_t>::hash_key(token.text);
+      std::size_t k = 0;
+      while (k < keywords.size() && (hashes[k] != hash || keywords[k].word != token.text)) ++k;
+      if (k < keywords.size()) {
+        keywords[k].score += 1;
       } else {
         keywords.push_back({token.text, 1});
+        hashes.push_back(hash);
+        counts_.prefetch(hash);
       }
     }
 
     // Smoothed IDF, as in scikit-learn's default: unseen words get the
     // highest weight, which favours the specific words a review is about.
-    const double documents = static_cast<double>(frequencies_.documents);
-    for (Keyword& keyword : keywords) {
-      const auto found = frequencies_.counts.find(keyword.word);
-      const double frequency = found == frequencies_.counts.end() ? 0.0 : static_cast<double>(found->second);
+    const double documents = static_cast<double>(documents_);
+    for (std::size_t k = 0; k < keywords.size(); ++k) {
+      Keyword& keyword = keywords[k];
+      const std::int64_t* found = counts_.find(keyword.word, hashes[k]);
+      const double frequency = found == nullptr ? 0.0 : static_cast<double>(*found);
       const double idf = std::log((1.0 + documents) / (1.0 + frequency)) + 1.0;
       keyword.score = static_cast<float>(keyword.score * idf);
     }
@@ -53,23 +66,22 @@ class TfIdfKeywords final : public KeywordExtractor {
   }
 
  private:
-  DocumentFrequencies frequencies_;
+  std::int64_t documents_;
+  FlatTable<char, std::int64_t> counts_;  ///< the document frequency of each word
   int max_keywords_;
 };
 
 }  // namespace
 
 bool is_keyword_candidate(const Token& token) {
-  if (!token.is_word || is_stop_word(token.text)) return false;
+  if (!token.is_word) return false;
 
-  // The stop word list keeps negations because they matter to sentiment,
-  // but a negation alone does not describe the topic of an item.
-  static const std::unordered_set<std::string_view> kNegations = {"not", "never", "没有", "不是", "don't"};
-  if (kNegations.contains(token.text)) return false;
-
-  const std::vector<char32_t> code_points = utf8::decode(token.text);
+  // The length test comes before the word lists because it needs no lookup
+  // and rejects most tokens of Chinese text, which are single ideographs.
   std::size_t han = 0;
   std::size_t letters = 0;
+  thread_local std::u32string code_points;
+  decode_utf8(token.text, code_points);
   for (char32_t c : code_points) {
     if (is_han(c)) {
       ++han;
@@ -79,8 +91,13 @@ bool is_keyword_candidate(const Token& token) {
   }
   // Single ideographs are mostly function words or fragments of the
   // dictionary segmentation; short Latin tokens are mostly noise.
-  if (han > 0) return han >= 2;
-  return letters >= 3;
+  const bool long_enough = han > 0 ? han >= 2 : letters >= 3;
+  if (!long_enough || is_stop_word(token.text)) return false;
+
+  // The stop word list keeps negations because they matter to sentiment,
+  // but a negation alone does not describe the topic of an item.
+  static const std::unordered_set<std::string_view> kNegations = {"not", "never", "没有", "不是", "don't"};
+  return !kNegations.contains(token.text);
 }
 
 void DocumentFrequencies::add(const Document& document) {
@@ -144,7 +161,7 @@ std::unique_ptr<KeywordExtractor> load_keyword_extractor(const std::string& mode
   } else {
     frequencies.documents = 1;
   }
-  return std::make_unique<TfIdfKeywords>(std::move(frequencies), max_keywords);
+  return std::make_unique<TfIdfKeywords>(frequencies, max_keywords);
 }
 
 }  // namespace shopsight

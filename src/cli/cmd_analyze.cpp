@@ -84,6 +84,14 @@ class JsonLine {
     text_ += "null";
   }
 
+  /// Writes again the value that takes bytes [begin, end) of this line.
+  void repeat(std::size_t begin, std::size_t end) {
+    separate();
+    // After the reserve, appending cannot move the bytes being copied.
+    text_.reserve(text_.size() + (end - begin));
+    text_.append(text_.data() + begin, end - begin);
+  }
+
   std::string& text() { return text_; }
 
   /// Empties the buffer for the next line.
@@ -98,20 +106,34 @@ class JsonLine {
     first_ = false;
   }
 
+  // Escapes and checks the UTF-8 in one pass. Text that turns out not to be
+  // valid UTF-8 is taken back out and goes through nlohmann instead.
   void string(std::string_view text) {
-    if (!valid_utf8(text)) {
-      text_ += nlohmann::ordered_json(std::string(text)).dump(-1, ' ', false,
-                                                               nlohmann::ordered_json::error_handler_t::replace);
-      return;
-    }
+    const std::size_t start = text_.size();
     text_ += '"';
     // Runs of bytes that need no escape are appended whole.
     std::size_t run = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t i = 0;
+    while (i < text.size()) {
       const auto byte = static_cast<unsigned char>(text[i]);
-      if (byte > 0x1F && byte != '"' && byte != '\\') continue;
+      if (byte >= 0x80) {
+        const std::size_t length = utf8_sequence_length(text, i);
+        if (length == 0) {
+          text_.resize(start);
+          text_ += nlohmann::ordered_json(std::string(text)).dump(-1, ' ', false,
+                                                                   nlohmann::ordered_json::error_handler_t::replace);
+          return;
+        }
+        i += length;
+        continue;
+      }
+      if (byte > 0x1F && byte != '"' && byte != '\\') {
+        ++i;
+        continue;
+      }
       text_.append(text.data() + run, i - run);
       run = i + 1;
+      ++i;
       switch (byte) {
         case '"': text_ += "\\\""; break;
         case '\\': text_ += "\\\\"; break;
@@ -131,42 +153,35 @@ class JsonLine {
     text_ += '"';
   }
 
-  // Well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no
-  // surrogates, nothing above U+10FFFF.
-  static bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-      const auto lead = static_cast<unsigned char>(text[i]);
-      if (lead < 0x80) {
-        ++i;
-        continue;
-      }
-      std::size_t length = 0;
-      unsigned char low = 0x80;
-      unsigned char high = 0xBF;
-      if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-      } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        if (lead == 0xE0) low = 0xA0;
-        if (lead == 0xED) high = 0x9F;
-      } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        if (lead == 0xF0) low = 0x90;
-        if (lead == 0xF4) high = 0x8F;
-      } else {
-        return false;
-      }
-      if (i + length > text.size()) return false;
-      const auto second = static_cast<unsigned char>(text[i + 1]);
-      if (second < low || second > high) return false;
-      for (std::size_t k = 2; k < length; ++k) {
-        const auto next = static_cast<unsigned char>(text[i + k]);
-        if (next < 0x80 || next > 0xBF) return false;
-      }
-      i += length;
+  // Length of the well-formed UTF-8 sequence that starts with the non-ASCII
+  // byte at `i`, or 0 when it is not well-formed as RFC 3629 defines it: no
+  // overlong forms, no surrogates, nothing above U+10FFFF.
+  static std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return 0;
     }
-    return true;
+    if (i + length > text.size()) return 0;
+    const auto second = static_cast<unsigned char>(text[i + 1]);
+    if (second < low || second > high) return 0;
+    for (std::size_t k = 2; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if (next < 0x80 || next > 0xBF) return 0;
+    }
+    return length;
   }
 
   std::string text_;
@@ -211,7 +226,10 @@ void write_json_line(JsonLine& line, const Item& item, const Analysis& analysis,
   line.key("language");
   line.value(analysis.language);
   line.key("text");
+  // The text column usually repeats this value below, so its escaped bytes are kept for reuse.
+  const std::size_t text_begin = line.text().size();
   line.value(analysis.masked_text);
+  const std::size_t text_end = line.text().size();
   line.key("normalized_text");
   line.value(analysis.normalized_text);
   line.key("sentiment");
@@ -292,7 +310,7 @@ void write_json_line(JsonLine& line, const Item& item, const Analysis& analysis,
     if (!mask) {
       line.value(value);
     } else if (value == item.text) {
-      line.value(analysis.masked_text);
+      line.repeat(text_begin, text_end);
     } else {
       line.value(mask_personal_data(value));
     }
@@ -396,58 +414,7 @@ void add_analyze_command(CLI::App& app) {
                       tr("aggregate report per category and product: FILE.md, FILE.html or FILE.json; repeatable"));
   add_input_options(*command, args->reader);
 
-  const std::string model_group = tr("Model");
-  command->add_option("--model", args->engine.model_dir, tr("model folder (default: the shipped default model)"))
-      ->group(model_group);
-  command->add_option("--sentiment-model", args->engine.sentiment_model,
-                      tr("sentiment classifier that replaces the folder's: a shopsight model, a GGUF model with a classifier head or an embedding head file (default: none)"))
-      ->group(model_group);
-  command->add_option("--aspect-lexicon", args->engine.aspect_lexicon,
-                      tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
-      ->group(model_group);
-  command->add_option("--neutral-threshold", args->engine.neutral_threshold,
-                      tr("sentiment below this probability is neutral (0.5 to 1)"))
-      ->check(CLI::Range(0.5f, 1.0f))
-      ->capture_default_str()
-      ->group(model_group);
-  command->add_option("--keywords", args->engine.max_keywords, tr("keywords per item"))
-      ->check(CLI::Range(0, 100))
-      ->capture_default_str()
-      ->group(model_group);
-  const std::string llm_group = tr("LLM");
-  CLI::Option* llm_option =
-      command
-          ->add_option("--llm", args->engine.llm_model,
-                       tr("decoder GGUF model that extracts aspects, and the sentiment unless --sentiment-model is given (default: none)"))
-          ->group(llm_group);
-  command->add_option("--llm-prompt", args->engine.llm_prompt,
-                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
-      ->needs(llm_option)
-      ->group(llm_group);
-  command->add_option("--llm-context", args->engine.llm_context, tr("LLM context in tokens, prompt plus output"))
-      ->check(CLI::Range(256, 1048576))
-      ->capture_default_str()
-      ->group(llm_group);
-  command->add_option("--llm-threads", args->engine.llm_threads, tr("llama.cpp threads per LLM call; 0 uses every core"))
-      ->check(CLI::Range(0, 256))
-      ->capture_default_str()
-      ->group(llm_group);
-  command->add_option("--llm-max-tokens", args->engine.llm_max_tokens,
-                      tr("tokens generated per item at most; 0 uses the longest answer the output grammar allows"))
-      ->check(CLI::Range(0, 1048576))
-      ->capture_default_str()
-      ->group(llm_group);
-  command->add_option("--temperature", args->engine.llm_temperature,
-                      tr("LLM sampling temperature; 0 always picks the most likely token"))
-      ->check(CLI::Range(0.0f, 5.0f))
-      ->capture_default_str()
-      ->group(llm_group);
-  command->add_option("--seed", args->engine.llm_seed, tr("random seed of LLM sampling; a fixed seed repeats the output"))
-      ->capture_default_str()
-      ->group(llm_group);
-  command->add_flag("--summary", args->engine.summary, tr("add a one-line LLM summary of each item (field \"summary\")"))
-      ->needs(llm_option)
-      ->group(llm_group);
+  add_engine_options(*command, args->engine);
 
   command->add_flag("--keep-personal-data", args->keep_personal_data,
                     tr("write phone numbers, e-mail addresses, ID and card numbers unmasked"));

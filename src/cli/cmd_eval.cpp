@@ -242,7 +242,7 @@ void add_eval_command(CLI::App& app) {
                       tr("SQLite file that keeps the embeddings of a head between runs (default: none)"));
   command->add_option("--data", args->data, tr("labelled file; repeat it to evaluate on several files"))->required();
   // --format already names the input format, shared with every command that reads rows.
-  command->add_option("--output-format", args->output_format, tr("output format: text or json"))
+  command->add_option("--format,--output-format", args->output_format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   command->add_option("--threads", args->threads, tr("threads for reading and feature extraction (0: every core)"))

@@ -135,7 +135,7 @@ void add_eval_aspects_command(CLI::App& app) {
   command->add_option("--model-dir", arguments->model_dir, tr("model folder (default: the shipped model)"));
   command->add_option("--lexicon", arguments->lexicon, tr("aspect lexicon file that replaces the folder's"))
       ->check(CLI::ExistingFile);
-  command->add_option("--output-format", arguments->format, tr("output format: text or json"))
+  command->add_option("--format,--output-format", arguments->format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   command->callback([arguments] {

@@ -100,7 +100,7 @@ void add_model_command(CLI::App& app) {
   CLI::App* info = command->add_subcommand("info", tr("print what a GGUF model holds: architecture, size, "
                                                       "context, vocabulary, pooling, labels, chat template"));
   info->add_option("path", args->path, tr("GGUF model file"))->required();
-  info->add_option("--output-format", args->output_format, tr("output format: text or json"))
+  info->add_option("--format,--output-format", args->output_format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   info->callback([args] { run_model_info(*args); });

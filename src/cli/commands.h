@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "analyze/analyze.h"
 #include "ingest/ingest.h"
 
 namespace shopsight::cli {
@@ -21,6 +22,14 @@ void add_train_aspects_command(CLI::App& app);
 void add_idf_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_topics_command(CLI::App& app);
+void add_ingest_command(CLI::App& app);
+void add_watch_command(CLI::App& app);
+void add_alerts_command(CLI::App& app);
+void add_backtest_command(CLI::App& app);
+void add_forecast_command(CLI::App& app);
+void add_profile_command(CLI::App& app);
+void add_recommend_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 /// Exit status of the subcommand that ran.
 int exit_status();
@@ -29,9 +38,14 @@ int exit_status();
 void set_exit_status(int status);
 
 /// Adds --text, --id, --time, --product, --category, --user, --rating,
-/// --label, --channel, --format, --encoding, --timezone and --max-field-bytes,
+/// --label, --channel, --input-format, --encoding, --timezone and --max-field-bytes,
 /// which every command that reads items shares.
 void add_input_options(CLI::App& command, ReaderOptions& options);
+
+/// Adds the model options (--model, --sentiment-model, --aspect-lexicon,
+/// --neutral-threshold, --keywords) and the LLM options (--llm and its
+/// settings), which every command that analyzes items shares.
+void add_engine_options(CLI::App& command, EngineOptions& engine);
 
 /// Adds --zh-reviews and --zh-labels, the annotated Chinese aspect data that
 /// eval-aspects scores against and train-aspects learns from.

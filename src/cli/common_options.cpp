@@ -42,7 +42,7 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
   column("--channel", options.columns.channel,
          "column with the channel: review, query or chat (default: every item is a review)");
 
-  command.add_option("--format", options.format, tr("input format: auto, csv, tsv or jsonl"))
+  command.add_option("--input-format", options.format, tr("input format: auto, csv, tsv or jsonl"))
       ->group(group)
       ->check(CLI::IsMember({"auto", "csv", "tsv", "jsonl"}))
       ->capture_default_str();
@@ -120,6 +120,61 @@ std::map<std::string, std::string> parse_label_names(const std::string& text) {
     start = comma + 1;
   }
   return names;
+}
+
+void add_engine_options(CLI::App& command, EngineOptions& engine) {
+  const std::string model_group = tr("Model");
+  command.add_option("--model", engine.model_dir, tr("model folder (default: the shipped default model)"))
+      ->group(model_group);
+  command.add_option("--sentiment-model", engine.sentiment_model,
+                      tr("sentiment classifier that replaces the folder's: a shopsight model, a GGUF model with a classifier head or an embedding head file (default: none)"))
+      ->group(model_group);
+  command.add_option("--aspect-lexicon", engine.aspect_lexicon,
+                      tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
+      ->group(model_group);
+  command.add_option("--neutral-threshold", engine.neutral_threshold,
+                      tr("sentiment below this probability is neutral (0.5 to 1)"))
+      ->check(CLI::Range(0.5f, 1.0f))
+      ->capture_default_str()
+      ->group(model_group);
+  command.add_option("--keywords", engine.max_keywords, tr("keywords per item"))
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str()
+      ->group(model_group);
+  const std::string llm_group = tr("LLM");
+  CLI::Option* llm_option =
+      command.add_option("--llm", engine.llm_model,
+                       tr("decoder GGUF model that extracts aspects, and the sentiment unless --sentiment-model is given (default: none)"))
+          ->group(llm_group);
+  command.add_option("--llm-prompt", engine.llm_prompt,
+                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
+      ->needs(llm_option)
+      ->group(llm_group);
+  command.add_option("--llm-context", engine.llm_context, tr("LLM context in tokens, prompt plus output"))
+      ->check(CLI::Range(256, 1048576))
+      ->capture_default_str()
+      ->group(llm_group);
+  command.add_option("--llm-threads", engine.llm_threads, tr("llama.cpp threads per LLM call; 0 uses every core"))
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str()
+      ->group(llm_group);
+  command.add_option("--llm-max-tokens", engine.llm_max_tokens,
+                      tr("tokens generated per item at most; 0 uses the longest answer the output grammar allows"))
+      ->check(CLI::Range(0, 1048576))
+      ->capture_default_str()
+      ->group(llm_group);
+  command.add_option("--temperature", engine.llm_temperature,
+                      tr("LLM sampling temperature; 0 always picks the most likely token"))
+      ->check(CLI::Range(0.0f, 5.0f))
+      ->capture_default_str()
+      ->group(llm_group);
+  command.add_option("--seed", engine.llm_seed, tr("random seed of LLM sampling; a fixed seed repeats the output"))
+      ->capture_default_str()
+      ->group(llm_group);
+  command.add_flag("--summary", engine.summary, tr("add a one-line LLM summary of each item (field \"summary\")"))
+      ->needs(llm_option)
+      ->group(llm_group);
+
 }
 
 }  // namespace shopsight::cli

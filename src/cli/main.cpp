@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
   cli::add_idf_command(app);
   cli::add_model_command(app);
   cli::add_topics_command(app);
+  cli::add_ingest_command(app);
+  cli::add_watch_command(app);
+  cli::add_alerts_command(app);
+  cli::add_backtest_command(app);
+  cli::add_forecast_command(app);
+  cli::add_profile_command(app);
+  cli::add_recommend_command(app);
+  cli::add_serve_command(app);
 
   try {
     app.parse(argc, argv);

@@ -26,8 +26,17 @@ constexpr Translation kTranslations[] = {
 #include "analyze/messages_aspects_zh.inc"
 #include "topics/messages_zh.inc"
 #include "report/messages_zh.inc"
+#include "store/messages_zh.inc"
+#include "detect/messages_zh.inc"
 #include "cli/messages_zh.inc"
 #include "cli/messages_model_zh.inc"
+#include "cli/messages_store_zh.inc"
+#include "cli/messages_detect_zh.inc"
+#include "forecast/messages_zh.inc"
+#include "profile/messages_zh.inc"
+#include "cli/messages_forecast_zh.inc"
+#include "serve/messages_zh.inc"
+#include "cli/messages_serve_zh.inc"
 };
 
 const std::unordered_map<std::string_view, std::string_view>& chinese_table() {

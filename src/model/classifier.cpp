@@ -242,12 +242,13 @@ TextClassifier TextClassifier::load(const std::string& path) {
       // table keeps a bucket's columns together in one row.
       const std::size_t columns = 1 + vectors;
       std::vector<float> column(entries);
-      std::vector<float> rows(entries * columns);
+      // Allocated as the table keeps it, so the table takes it over without a copy.
+      std::vector<float, model::HugePageAllocator<float>> rows(entries * columns);
       for (std::size_t c = 0; c < columns; ++c) {
         read_array(file.payload, offset, column.data(), entries);
         for (std::size_t i = 0; i < entries; ++i) rows[i * columns + c] = column[i];
       }
-      part.table = model::BucketTable(part.config.buckets(), buckets, std::move(rows), columns);
+      part.table = model::BucketTable::adopt(part.config.buckets(), buckets, std::move(rows), columns);
       impl.parts.push_back(std::move(part));
     }
     if (impl.parts.empty() || impl.fallback >= impl.parts.size() || impl.labels.empty()) {

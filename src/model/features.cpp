@@ -188,8 +188,17 @@ void release_bytes(void* pointer, std::size_t) { std::free(pointer); }
 
 BucketTable::BucketTable(std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
                          std::vector<float> values, std::size_t columns)
-    : blocks_((static_cast<std::size_t>(bucket_count) + 63) / 64), values_(values.begin(), values.end()),
-      columns_(columns) {
+    : BucketTable(Adopt{}, bucket_count, buckets,
+                  std::vector<float, HugePageAllocator<float>>(values.begin(), values.end()), columns) {}
+
+BucketTable BucketTable::adopt(std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
+                               std::vector<float, HugePageAllocator<float>>&& values, std::size_t columns) {
+  return BucketTable(Adopt{}, bucket_count, buckets, std::move(values), columns);
+}
+
+BucketTable::BucketTable(Adopt, std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
+                         std::vector<float, HugePageAllocator<float>>&& values, std::size_t columns)
+    : blocks_((static_cast<std::size_t>(bucket_count) + 63) / 64), values_(std::move(values)), columns_(columns) {
   if (columns == 0 || values_.size() != buckets.size() * columns) {
     throw std::invalid_argument("bucket table: " + std::to_string(values_.size()) + " values for " +
                                 std::to_string(buckets.size()) + " buckets of " + std::to_string(columns) +

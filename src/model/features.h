@@ -89,6 +89,10 @@ class BucketTable {
   BucketTable(std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets, std::vector<float> values,
               std::size_t columns);
 
+  /// Same as the constructor, but takes over `values` without copying them.
+  static BucketTable adopt(std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
+                           std::vector<float, HugePageAllocator<float>>&& values, std::size_t columns);
+
   /// Row index of `bucket`, or -1 when the bucket is not stored. `bucket` must be below the bucket count.
   std::int64_t find(std::uint32_t bucket) const {
     const Block& block = blocks_[bucket >> 6];
@@ -120,6 +124,11 @@ class BucketTable {
     bits = (bits + (bits >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
     return static_cast<int>((bits * 0x0101010101010101ULL) >> 56);
   }
+
+  /// Selects the constructor that adopt() uses, which a braced list of values could not select.
+  struct Adopt {};
+  BucketTable(Adopt, std::uint32_t bucket_count, const std::vector<std::uint32_t>& buckets,
+              std::vector<float, HugePageAllocator<float>>&& values, std::size_t columns);
 
   /// 64 buckets: which are stored, and how many stored buckets come before them.
   struct Block {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "analyze/flat_table.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -65,6 +67,50 @@ TEST(KeywordExtractor, RanksRareWordsFirst) {
   EXPECT_EQ(keywords[0].word, "电池");
   EXPECT_GT(keywords[0].score, keywords[1].score);
   std::filesystem::remove_all(dir);
+}
+
+TEST(FlatTable, FindsStoredKeysOnly) {
+  const FlatTable<char, int> table({{"物流", 1}, {"battery", 2}, {"", 3}});
+  EXPECT_EQ(table.size(), 3u);
+  ASSERT_NE(table.find("物流"), nullptr);
+  EXPECT_EQ(*table.find("物流"), 1);
+  ASSERT_NE(table.find("battery"), nullptr);
+  EXPECT_EQ(*table.find("battery"), 2);
+  ASSERT_NE(table.find(""), nullptr);
+  EXPECT_EQ(*table.find(""), 3);
+  EXPECT_EQ(table.find("batter"), nullptr);
+  EXPECT_EQ(table.find("物"), nullptr);
+}
+
+TEST(FlatTable, RepeatedKeyKeepsFirstValue) {
+  const FlatTable<char, int> table({{"a", 1}, {"a", 2}});
+  EXPECT_EQ(table.size(), 1u);
+  ASSERT_NE(table.find("a"), nullptr);
+  EXPECT_EQ(*table.find("a"), 1);
+}
+
+TEST(FlatTable, EmptyTableFindsNothing) {
+  const FlatTable<char32_t, int> table;
+  EXPECT_EQ(table.find(U"好"), nullptr);
+  table.prefetch(0);
+}
+
+TEST(FlatTable, ManyKeysWithPrecomputedHash) {
+  std::vector<std::pair<std::u32string, int>> entries;
+  // Distinct keys: a letter for i % 26, then i / 26 + 1 ideographs.
+  for (int i = 0; i < 5000; ++i) {
+    const std::u32string letter(1, static_cast<char32_t>(U'a' + i % 26));
+    entries.emplace_back(U"term" + letter + std::u32string(static_cast<std::size_t>(i / 26 + 1), U'好'), i);
+  }
+  const FlatTable<char32_t, int> table(entries);
+  ASSERT_EQ(table.size(), entries.size());
+  for (const auto& [key, value] : entries) {
+    const std::uint64_t hash = FlatTable<char32_t, int>::hash_key(key);
+    const int* found = table.find(key, hash);
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(*found, value);
+  }
+  EXPECT_EQ(table.find(U"term"), nullptr);
 }
 
 }  // namespace

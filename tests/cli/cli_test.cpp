@@ -148,7 +148,7 @@ TEST_F(CliTest, ReadsStandardInput) {
                                "{\"id\": \"a\", \"text\": \"包装很用心，好评\"}\n"
                                "{\"id\": \"b\", \"text\": \"Arrived broken.\"}\n");
   const fs::path output = dir_ / "out.jsonl";
-  const RunResult result = run("analyze - --format jsonl --output " + output.string() + " < " + input.string());
+  const RunResult result = run("analyze - --input-format jsonl --output " + output.string() + " < " + input.string());
   ASSERT_EQ(result.status, 0) << result.output;
   const auto rows = read_jsonl(output);
   ASSERT_EQ(rows.size(), 2u);

@@ -74,6 +74,21 @@ TEST(BucketTable, FindsStoredRows) {
   }
 }
 
+TEST(BucketTable, AdoptMatchesCopy) {
+  const std::vector<std::uint32_t> buckets = {1, 70, 900};
+  const std::vector<float> values = {1.5f, -2.0f, 3.25f};
+  const model::BucketTable copied(1024, buckets, values, 1);
+  const model::BucketTable adopted =
+      model::BucketTable::adopt(1024, buckets, {values.begin(), values.end()}, 1);
+  EXPECT_EQ(adopted.buckets(), copied.buckets());
+  for (std::uint32_t bucket : buckets) {
+    ASSERT_GE(adopted.find(bucket), 0) << "bucket " << bucket;
+    EXPECT_EQ(adopted.row(static_cast<std::size_t>(adopted.find(bucket)))[0],
+              copied.row(static_cast<std::size_t>(copied.find(bucket)))[0]);
+  }
+  EXPECT_THROW(model::BucketTable::adopt(64, {5, 2}, {1.0f, 2.0f}, 1), std::invalid_argument);
+}
+
 TEST(BucketTable, RejectsBadInput) {
   EXPECT_THROW(model::BucketTable(64, {3, 3}, {1.0f, 2.0f}, 1), std::invalid_argument);
   EXPECT_THROW(model::BucketTable(64, {5, 2}, {1.0f, 2.0f}, 1), std::invalid_argument);

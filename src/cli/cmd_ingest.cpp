@@ -1,0 +1,46 @@
+// `shopsight ingest`: analyzes files and adds the results to the store.
+
+#include "cli/commands.h"
+#include "cli/store_options.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+
+namespace shopsight::cli {
+namespace {
+
+struct IngestArguments {
+  std::vector<std::string> inputs;
+  store::StoreOptions store;
+  FeedArguments feed;
+  DetectArguments detect;
+};
+
+void run_ingest(IngestArguments& args) {
+  store::Store store(args.store);
+  const std::unique_ptr<Engine> engine = load_engine(args.feed);
+  RejectsWriter rejects(args.feed.rejects);
+
+  store::IngestStats total;
+  for (const std::string& input : args.inputs) {
+    add_stats(total, ingest_path(input, *engine, store, args.feed, rejects));
+  }
+  store.apply_retention();
+  run_detectors(store, args.detect);
+  finish_ingest(total, args.feed.rejects);
+}
+
+}  // namespace
+
+void add_ingest_command(CLI::App& app) {
+  auto args = std::make_shared<IngestArguments>();
+  CLI::App* command = app.add_subcommand(
+      "ingest", tr("analyze CSV, TSV or JSON Lines files and add the items to the store; items already stored are skipped"));
+  command->add_option("inputs", args->inputs, tr("input files; - reads standard input"))->required();
+  add_store_options(*command, args->store);
+  add_detect_options(*command, args->detect);
+  add_feed_options(*command, args->feed);
+  command->callback([args] { run_ingest(*args); });
+}
+
+}  // namespace shopsight::cli

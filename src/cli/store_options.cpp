@@ -1,0 +1,117 @@
+// Options and steps shared by the commands that fill the store.
+
+#include "cli/store_options.h"
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "detect/detect.h"
+#include "text/text.h"
+
+namespace shopsight::cli {
+
+void add_store_options(CLI::App& command, store::StoreOptions& options) {
+  command.add_option("--db", options.path, tr("SQLite store file; created when missing"))->required();
+  const std::string group = tr("Retention");
+  command.add_option("--keep-minutes-days", options.retention.minute_days,
+                     tr("days of minute buckets kept; 0 keeps them forever"))
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(group);
+  command.add_option("--keep-hours-days", options.retention.hour_days,
+                     tr("days of hour buckets kept; 0 keeps them forever"))
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(group);
+  command.add_option("--keep-days-days", options.retention.day_days,
+                     tr("days of day buckets kept; 0 keeps them forever"))
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(group);
+  command.add_option("--keep-items-days", options.retention.item_days,
+                     tr("days of item texts kept (their buckets stay); 0 keeps them forever"))
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(group);
+}
+
+void add_feed_options(CLI::App& command, FeedArguments& args) {
+  command.add_option("--rejects", args.rejects,
+                     tr("CSV file that receives skipped rows with file, line and reason (default: none)"));
+  command.add_option("--batch-items", args.ingest.batch_items, tr("items per store transaction"))
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  command.add_option("--threads", args.ingest.pipeline.threads, tr("analyzer threads; 0 uses every core, or 1 with --llm"))
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  add_input_options(command, args.reader);
+  add_engine_options(command, args.engine);
+}
+
+std::unique_ptr<Engine> load_engine(FeedArguments& args) {
+  spdlog::info("{}", tr("loading the model"));
+  // A llama.cpp context already uses every core.
+  if (!args.engine.llm_model.empty() && args.ingest.pipeline.threads == 0) args.ingest.pipeline.threads = 1;
+  return std::make_unique<Engine>(args.engine);
+}
+
+store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
+                               const FeedArguments& args, RejectsWriter& rejects) {
+  ReaderOptions reader_options = args.reader;
+  reader_options.path = path;
+  auto reader = Reader::open(reader_options);
+  Progress progress(tr("ingesting {}", path), 0);
+  const store::IngestStats stats = store::ingest(
+      *reader, engine, store, args.ingest, nullptr, [&](const Reject& reject) { report_reject(rejects, reject); },
+      [&](std::int64_t done) { progress.update(done); });
+  progress.finish();
+  return stats;
+}
+
+void add_stats(store::IngestStats& total, const store::IngestStats& stats) {
+  total.read += stats.read;
+  total.added += stats.added;
+  total.duplicates += stats.duplicates;
+  total.rejected += stats.rejected;
+  total.seconds += stats.seconds;
+}
+
+void add_detect_options(CLI::App& command, DetectArguments& args) {
+  const std::string group = tr("Detection");
+  command.add_option("--rules", args.rules, tr("detector rules file, TOML (default: the built-in rules, as in examples/rules.toml)"))
+      ->check(CLI::ExistingFile)
+      ->group(group);
+  command.add_flag("--no-detect", args.off, tr("store items without running the detectors"))->group(group);
+}
+
+void run_detectors(store::Store& store, const DetectArguments& args) {
+  if (args.off) return;
+  const detect::Rules rules = args.rules.empty() ? detect::default_rules() : detect::load_rules(args.rules);
+  detect::Monitor monitor(store, rules);
+  const std::vector<store::Alert> alerts = monitor.run();
+  if (!alerts.empty()) spdlog::info("{}", tr("{} new alerts; list them with `shopsight alerts`", alerts.size()));
+}
+
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask) {
+  // The raw row is written too, so it is masked like every other output.
+  Reject written = reject;
+  if (mask) written.raw = mask_personal_data(reject.raw);
+  rejects.write(written);
+  spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
+}
+
+void finish_ingest(const store::IngestStats& total, const std::string& rejects_path) {
+  const double rate = total.seconds > 0 ? static_cast<double>(total.read) / total.seconds : 0.0;
+  spdlog::info("{}", tr("{} items read in {:.2f} s ({:.0f} items/s): {} stored, {} already stored, {} rows rejected",
+                        total.read, total.seconds, rate, total.added, total.duplicates, total.rejected));
+  if (total.rejected == 0) return;
+  if (rejects_path.empty()) {
+    spdlog::warn("{}", tr("{} rows were rejected; pass --rejects FILE to keep them", total.rejected));
+  } else {
+    spdlog::warn("{}", tr("{} rows were rejected; see {}", total.rejected, rejects_path));
+  }
+  set_exit_status(kExitRowsRejected);
+}
+
+}  // namespace shopsight::cli

@@ -1,0 +1,59 @@
+#pragma once
+
+// Options and steps shared by the commands that fill the store (ingest,
+// watch): the store's file and retention, and how skipped rows are reported.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+namespace shopsight::cli {
+
+/// What decides whether and how detectors run after new items are stored.
+struct DetectArguments {
+  std::string rules;                               ///< rules file; empty for the default rules
+  bool off = false;                                ///< --no-detect
+};
+
+/// Adds --rules and --no-detect.
+void add_detect_options(CLI::App& command, DetectArguments& args);
+
+/// Runs the detectors on the buckets closed since their last run, unless
+/// turned off, and logs how many new alerts they raised.
+void run_detectors(store::Store& store, const DetectArguments& args);
+
+/// Settings shared by the commands that analyze items into a store.
+struct FeedArguments {
+  ReaderOptions reader;
+  EngineOptions engine;
+  store::IngestOptions ingest;
+  std::string rejects;                             ///< rejects file; empty for none
+};
+
+/// Adds --rejects, --batch-items, --threads, the input options and the model options.
+void add_feed_options(CLI::App& command, FeedArguments& args);
+
+/// Loads the analyzers; with an LLM, one analyzer thread unless --threads says otherwise.
+std::unique_ptr<Engine> load_engine(FeedArguments& args);
+
+/// Reads, analyzes and stores one file with a progress display.
+store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
+                               const FeedArguments& args, RejectsWriter& rejects);
+
+/// Adds `stats` to `total`.
+void add_stats(store::IngestStats& total, const store::IngestStats& stats);
+
+/// Adds --db and the retention options.
+void add_store_options(CLI::App& command, store::StoreOptions& options);
+
+/// Writes a skipped row to `rejects`, masked unless `mask` is off, and logs it.
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = true);
+
+/// Logs the totals of an ingest run and sets exit status 3 when rows were rejected.
+void finish_ingest(const store::IngestStats& total, const std::string& rejects_path);
+
+}  // namespace shopsight::cli

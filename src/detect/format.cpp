@@ -1,0 +1,66 @@
+// Alerts as readable text and as JSON with their example items.
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/i18n.h"
+#include "common/utf8.h"
+#include "detect/detect.h"
+#include "detect/utc_time.h"
+
+namespace shopsight::detect {
+namespace {
+
+// Code points of an example's text shown in the text format.
+constexpr std::int32_t kExampleLength = 80;
+
+std::string utc_time(std::int64_t milliseconds) { return utc_time_text(milliseconds, "%Y-%m-%d %H:%M"); }
+
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return text;
+}
+
+std::string shortened(const std::string& text) {
+  const std::string line = one_line(text);
+  if (!utf8::is_valid(line) || utf8::length(line) <= kExampleLength) return line;
+  return utf8::substr(line, 0, kExampleLength) + "…";
+}
+
+}  // namespace
+
+nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::StoredItem> examples) {
+  nlohmann::json json = alert_to_json(alert);
+  nlohmann::json items = nlohmann::json::array();
+  for (const store::StoredItem& item : examples) {
+    items.push_back({{"row", item.row},
+                     {"id", item.id},
+                     {"time", item.time},
+                     {"product", item.product},
+                     {"sentiment", item.analysis.sentiment.label},
+                     {"text", item.analysis.masked_text}});
+  }
+  json["example_items"] = std::move(items);
+  return json;
+}
+
+std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples) {
+  const std::string where = alert.dimension == "shop" ? tr("whole shop") : alert.dimension + " " + alert.value;
+  const std::string about = alert.subject.empty() ? std::string() : " [" + alert.subject + "]";
+  std::string text = tr("{} {}{} on {}, {} to {} UTC ({})", alert.severity, alert.detector, about, where,
+                        utc_time(alert.window_start), utc_time(alert.window_end),
+                        store::to_string(alert.granularity));
+  text += "\n  ";
+  text += tr("observed {:.4g}, baseline {:.4g}, {} {:.3g}, {} items", alert.observed, alert.baseline,
+             alert.statistic_name, alert.statistic, alert.count);
+  text += "\n";
+  for (const store::StoredItem& item : examples) {
+    text += fmt::format("    #{} ({}) {}\n", item.row, item.analysis.sentiment.label, shortened(item.analysis.masked_text));
+  }
+  return text;
+}
+
+}  // namespace shopsight::detect

@@ -1,0 +1,256 @@
+// Rules: the defaults and the TOML rules file. Every error names the file,
+// the line and the key at fault.
+
+#include <algorithm>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <toml.hpp>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "detect/detect.h"
+
+namespace shopsight::detect {
+namespace {
+
+constexpr std::array<std::string_view, 5> kDetectorNames = {"negative_share", "sentiment_score", "volume",
+                                                             "aspect_negative", "emerging_keyword"};
+
+std::string join(std::span<const std::string_view> names) {
+  std::string text;
+  for (std::string_view name : names) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
+
+DetectorRule rule_for(Detector detector) {
+  DetectorRule rule;
+  rule.detector = detector;
+  switch (detector) {
+    case Detector::negative_share:
+      rule.min_count = 50;
+      rule.min_change = 0.02;
+      break;
+    case Detector::sentiment_score:
+      rule.min_count = 50;
+      rule.min_change = 0.1;
+      rule.threshold = 4.0;
+      break;
+    case Detector::volume:
+      rule.min_count = 20;
+      rule.min_change = 0.5;
+      rule.threshold = 4.0;
+      rule.min_baseline = 10.0;
+      break;
+    case Detector::aspect_negative:
+      rule.min_count = 50;
+      rule.min_change = 0.03;
+      break;
+    case Detector::emerging_keyword:
+      rule.min_count = 8;
+      // Repeated reviews make common words swing up to about 10 times their
+      // rate in alert_replay.py, while new complaint words start hundreds of
+      // times above their smoothed rate.
+      rule.min_ratio = 20.0;
+      break;
+  }
+  return rule;
+}
+
+// Reads one rules file, keeping its name for messages.
+class RulesParser {
+ public:
+  explicit RulesParser(std::string name) : name_(std::move(name)) {}
+
+  Rules parse(const toml::value& root) {
+    Rules rules = default_rules();
+    const auto& table = root.as_table();
+    check_keys(root, {"examples", "max_values", "detector", "sink"});
+    if (auto found = table.find("examples"); found != table.end()) {
+      rules.examples = static_cast<int>(integer(found->second, "examples", 0, 100));
+    }
+    if (auto found = table.find("max_values"); found != table.end()) {
+      rules.max_values = static_cast<int>(integer(found->second, "max_values", 1, 10000000));
+    }
+    if (auto found = table.find("detector"); found != table.end()) {
+      rules.detectors.clear();
+      for (const toml::value& entry : tables(found->second, "detector")) rules.detectors.push_back(detector(entry));
+    }
+    if (auto found = table.find("sink"); found != table.end()) {
+      rules.sinks.clear();
+      for (const toml::value& entry : tables(found->second, "sink")) rules.sinks.push_back(sink(entry));
+    }
+    return rules;
+  }
+
+ private:
+  Error error(const toml::value& value, const std::string& key, const std::string& problem) const {
+    return Error(tr("{}:{}: key '{}': {}", name_, value.location().line(), key, problem));
+  }
+
+  void check_keys(const toml::value& table, std::vector<std::string_view> allowed) const {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : table.as_table()) keys.push_back(key);
+    std::sort(keys.begin(), keys.end());
+    for (const std::string& key : keys) {
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      throw error(table.as_table().at(key), key, tr("unknown key; expected one of: {}", join(allowed)));
+    }
+  }
+
+  std::vector<toml::value> tables(const toml::value& value, const std::string& key) const {
+    if (!value.is_array()) throw error(value, key, tr("must be an array of tables, written [[{}]]", key));
+    std::vector<toml::value> entries;
+    for (const toml::value& entry : value.as_array()) {
+      if (!entry.is_table()) throw error(entry, key, tr("must be an array of tables, written [[{}]]", key));
+      entries.push_back(entry);
+    }
+    return entries;
+  }
+
+  std::int64_t integer(const toml::value& value, const std::string& key, std::int64_t low, std::int64_t high) const {
+    if (!value.is_integer()) throw error(value, key, tr("must be an integer"));
+    const std::int64_t number = value.as_integer();
+    if (number < low || number > high) throw error(value, key, tr("{} is out of range {} to {}", number, low, high));
+    return number;
+  }
+
+  double number(const toml::value& value, const std::string& key, double low, double high) const {
+    double number = 0;
+    if (value.is_floating()) {
+      number = value.as_floating();
+    } else if (value.is_integer()) {
+      number = static_cast<double>(value.as_integer());
+    } else {
+      throw error(value, key, tr("must be a number"));
+    }
+    if (!(number >= low && number <= high)) throw error(value, key, tr("{} is out of range {} to {}", number, low, high));
+    return number;
+  }
+
+  std::string string(const toml::value& value, const std::string& key) const {
+    if (!value.is_string()) throw error(value, key, tr("must be a string"));
+    return value.as_string().str;
+  }
+
+  std::string choice(const toml::value& value, const std::string& key, std::vector<std::string_view> allowed) const {
+    std::string text = string(value, key);
+    if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+      throw error(value, key, tr("unknown value '{}'; expected one of: {}", text, join(allowed)));
+    }
+    return text;
+  }
+
+  std::vector<std::string> dimensions(const toml::value& value, const std::string& key) const {
+    if (!value.is_array()) throw error(value, key, tr("must be an array of strings"));
+    std::vector<std::string> names;
+    for (const toml::value& entry : value.as_array()) {
+      names.push_back(choice(entry, key, {store::kDimensions.begin(), store::kDimensions.end()}));
+    }
+    if (names.empty()) throw error(value, key, tr("must name at least one dimension"));
+    return names;
+  }
+
+  DetectorRule detector(const toml::value& entry) const {
+    const auto& table = entry.as_table();
+    auto name = table.find("detector");
+    if (name == table.end()) throw error(entry, "detector", tr("missing; every [[detector]] table names its detector"));
+    DetectorRule rule = rule_for(*parse_detector(choice(name->second, "detector", {kDetectorNames.begin(), kDetectorNames.end()})));
+
+    check_keys(entry, {"detector", "dimensions", "granularity", "severity", "min_count", "min_change", "alpha",
+                       "threshold", "min_ratio", "min_baseline", "baseline_days", "min_baseline_buckets",
+                       "cooldown_buckets", "direction"});
+    for (const auto& [key, value] : table) detector_key(rule, key, value);
+    return rule;
+  }
+
+  void detector_key(DetectorRule& rule, const std::string& key, const toml::value& value) const {
+    constexpr auto kMaxCount = std::numeric_limits<std::int32_t>::max();
+    if (key == "dimensions") rule.dimensions = dimensions(value, key);
+    if (key == "granularity") rule.granularity = *store::parse_granularity(choice(value, key, {"minute", "hour", "day"}));
+    if (key == "severity") rule.severity = choice(value, key, {"info", "warning", "critical"});
+    if (key == "min_count") rule.min_count = integer(value, key, 0, kMaxCount);
+    if (key == "min_change") rule.min_change = number(value, key, 0, 1000);
+    if (key == "alpha") rule.alpha = number(value, key, 0, 1);
+    if (key == "threshold") rule.threshold = number(value, key, 0, 1000);
+    if (key == "min_ratio") rule.min_ratio = number(value, key, 1, 1e9);
+    if (key == "min_baseline") rule.min_baseline = number(value, key, 0, 1e9);
+    if (key == "baseline_days") rule.baseline_days = static_cast<int>(integer(value, key, 1, 3660));
+    if (key == "min_baseline_buckets") rule.min_baseline_buckets = static_cast<int>(integer(value, key, 1, 100000));
+    if (key == "cooldown_buckets") rule.cooldown_buckets = static_cast<int>(integer(value, key, 0, 100000));
+    if (key == "direction") {
+      const std::string direction = choice(value, key, {"both", "spike", "drop"});
+      rule.direction = direction == "spike" ? VolumeDirection::spike
+                       : direction == "drop" ? VolumeDirection::drop
+                                             : VolumeDirection::both;
+    }
+  }
+
+  SinkRule sink(const toml::value& entry) const {
+    const auto& table = entry.as_table();
+    check_keys(entry, {"type", "path", "url", "retries", "backoff_ms", "timeout_ms"});
+    auto type = table.find("type");
+    if (type == table.end()) throw error(entry, "type", tr("missing; every [[sink]] table has a type"));
+    SinkRule rule;
+    rule.type = choice(type->second, "type", {"log", "jsonl", "webhook"});
+    for (const auto& [key, value] : table) {
+      if (key == "path") rule.path = string(value, key);
+      if (key == "url") rule.url = string(value, key);
+      if (key == "retries") rule.retries = static_cast<int>(integer(value, key, 0, 100));
+      if (key == "backoff_ms") rule.backoff_ms = static_cast<int>(integer(value, key, 0, 600000));
+      if (key == "timeout_ms") rule.timeout_ms = static_cast<int>(integer(value, key, 1, 600000));
+    }
+    if (rule.type == "jsonl" && rule.path.empty()) throw error(entry, "path", tr("missing; a jsonl sink needs the file to append to"));
+    if (rule.type == "webhook" && !rule.url.starts_with("http://") && !rule.url.starts_with("https://")) {
+      throw error(entry, "url", tr("must start with http:// or https://"));
+    }
+    return rule;
+  }
+
+  std::string name_;
+};
+
+}  // namespace
+
+std::string_view to_string(Detector detector) { return kDetectorNames[static_cast<std::size_t>(detector)]; }
+
+std::optional<Detector> parse_detector(std::string_view name) {
+  for (std::size_t i = 0; i < kDetectorNames.size(); ++i) {
+    if (kDetectorNames[i] == name) return static_cast<Detector>(i);
+  }
+  return std::nullopt;
+}
+
+Rules default_rules() {
+  Rules rules;
+  for (Detector detector : {Detector::negative_share, Detector::sentiment_score, Detector::volume,
+                            Detector::aspect_negative, Detector::emerging_keyword}) {
+    rules.detectors.push_back(rule_for(detector));
+  }
+  rules.sinks.push_back(SinkRule{});
+  return rules;
+}
+
+Rules parse_rules(const std::string& text, const std::string& name) {
+  std::istringstream input(text);
+  toml::value root;
+  try {
+    root = toml::parse(input, name);
+  } catch (const toml::syntax_error& error) {
+    throw Error(tr("{}: invalid TOML: {}", name, error.what()));
+  }
+  return RulesParser(name).parse(root);
+}
+
+Rules load_rules(const std::string& path) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) throw Error(tr("cannot read rules file {}; check the path", path));
+  std::stringstream buffer;
+  buffer << input.rdbuf();
+  return parse_rules(buffer.str(), path);
+}
+
+}  // namespace shopsight::detect

@@ -1,0 +1,152 @@
+#pragma once
+
+// Forecast: additive Holt-Winters forecasts of stored time series (volume,
+// negative share, aspect mentions) with prediction intervals, and a backtest
+// that scores each forecast on the most recent history it did not see.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+
+namespace shopsight::forecast {
+
+/// Model family chosen for a series.
+enum class Method {
+  mean,           ///< fewer than 3 observations: the mean, with the sample spread
+  holt,           ///< level and trend, for histories shorter than two seasons
+  holt_winters,   ///< level, trend and additive seasonality
+};
+
+/// "mean", "holt" or "holt_winters".
+std::string_view to_string(Method method);
+
+/// Range that forecasts and interval bounds are clipped to.
+enum class Bounds {
+  none,           ///< any real number
+  non_negative,   ///< counts: [0, inf)
+  unit_interval,  ///< shares: [0, 1]
+};
+
+/// Smoothing parameters in error-correction form: after the one-step error e,
+/// level += trend + alpha*e, trend += beta*e, season += gamma*e. The
+/// admissible region is 0 <= beta <= alpha and 0 <= gamma <= 1 - alpha.
+struct Parameters {
+  double alpha = 0;
+  double beta = 0;
+  double gamma = 0;
+};
+
+/// A model fitted to one series, ready to forecast from its end.
+struct Fit {
+  Method method = Method::mean;
+  int period = 1;                    ///< season length in buckets; 1 without seasonality
+  Parameters parameters;
+  double level = 0;                  ///< state after the last observation
+  double trend = 0;
+  std::vector<double> seasonal;      ///< one per phase, indexed by (time mod period); empty without seasonality
+  int observations = 0;              ///< length of the fitted history
+  double residual_variance = 0;      ///< one-step squared error, corrected for the fitted parameters
+  double sse = 0;                    ///< sum of squared one-step errors
+};
+
+/// One forecast bucket: the point forecast and its prediction interval.
+struct Point {
+  double mean = 0;
+  double lower = 0;
+  double upper = 0;
+};
+
+/// Forecast accuracy on held-out history.
+struct Backtest {
+  int holdout = 0;                   ///< buckets held out; 0 when the history was too short
+  std::optional<double> mase;        ///< mean absolute error over the in-sample seasonal naive error
+  std::optional<double> mape;        ///< mean absolute percentage error over non-zero actuals, in percent
+  std::vector<double> actual;        ///< held-out values
+  std::vector<double> predicted;     ///< forecasts of them
+};
+
+/// Fitted model, forecast and backtest of one series.
+struct SeriesForecast {
+  Fit fit;
+  std::vector<Point> points;
+  Backtest backtest;
+};
+
+/// Fits additive Holt-Winters with season length `period` when the history
+/// spans two seasons, Holt's linear trend when it is shorter, and the mean
+/// below 3 observations. Smoothing parameters minimize the one-step squared
+/// error: a coarse grid, then a local search. Non-finite inputs count as 0.
+Fit fit(std::span<const double> history, int period);
+
+/// Forecasts `horizon` buckets after the end of the fitted history, with
+/// intervals at `coverage` (for example 0.95) clipped to `bounds`.
+std::vector<Point> predict(const Fit& model, int horizon, double coverage, Bounds bounds);
+
+/// Holds out the last min(horizon, n/3) buckets, refits on the rest and
+/// scores the forecast of the held-out part.
+Backtest backtest(std::span<const double> history, int period, int horizon, Bounds bounds);
+
+/// Fit, forecast and backtest of one series in one call.
+SeriesForecast forecast_series(std::span<const double> history, int period, int horizon, double coverage,
+                               Bounds bounds);
+
+/// Season length of a bucket size: 24 for hours, 7 for days, 1 for minutes.
+int season_length(store::Granularity granularity);
+
+/// Quantity that is forecast per bucket.
+struct Measure {
+  enum class Kind { volume, negative_share, aspect };
+  Kind kind = Kind::volume;
+  std::string aspect;                ///< aspect category for Kind::aspect
+
+  /// "volume", "negative_share" or "aspect:CATEGORY".
+  std::string name() const;
+};
+
+/// Parses "volume", "negative_share" or "aspect:CATEGORY"; nullopt otherwise.
+std::optional<Measure> parse_measure(std::string_view text);
+
+/// Request of forecast(): the series to read from the store and the horizon.
+struct Query {
+  std::string dimension = "shop";
+  std::string value;                 ///< empty: the shop, or the `top` largest values of another dimension
+  Measure measure;
+  store::Granularity granularity = store::Granularity::day;
+  int horizon = 7;                   ///< buckets to forecast
+  int top = 10;                      ///< values forecast when `value` is empty
+  int max_history = 0;               ///< most recent buckets used; 0 uses all
+  double coverage = 0.95;            ///< probability of the prediction intervals
+};
+
+/// Forecast of one dimension value.
+struct ValueForecast {
+  std::string dimension;
+  std::string value;
+  Measure measure;
+  store::Granularity granularity = store::Granularity::day;
+  std::int64_t history_start = 0;    ///< first bucket used, Unix ms
+  std::vector<double> history;       ///< the measured series, one value per bucket
+  std::int64_t forecast_start = 0;   ///< first forecast bucket, Unix ms
+  SeriesForecast result;
+};
+
+/// Forecasts the measure for one value, or for the largest values of the
+/// dimension when `query.value` is empty. History runs from the first bucket
+/// with items to the bucket of the latest stored item. Throws shopsight::Error
+/// for an unknown dimension, an empty store or a value without items.
+std::vector<ValueForecast> forecast(const store::Store& store, const Query& query);
+
+/// JSON object of one value forecast, with bucket times in ISO 8601 UTC.
+nlohmann::json to_json(const ValueForecast& forecast);
+
+/// Localized plain-text table of one value forecast.
+std::string format_text(const ValueForecast& forecast);
+
+}  // namespace shopsight::forecast

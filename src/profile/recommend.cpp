@@ -1,0 +1,121 @@
+// Ranks products the user has not reviewed by how well they match the
+// user's interests and how well other reviewers rate them.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analyze/analyze.h"
+#include "common/i18n.h"
+#include "profile/internal.h"
+
+namespace shopsight::profile {
+namespace {
+
+/// Features named in an explanation at most.
+constexpr std::size_t kExplainedFeatures = 2;
+
+// "overall" and "other" are in nearly every product's mentions, so they
+// would make every product look similar to every user.
+bool is_interest_category(const std::string& category) { return category != "overall" && category != "other"; }
+
+FeatureVector user_vector(const UserProfile& profile) {
+  std::map<std::string, double> aspects;
+  for (const auto& interest : profile.aspects) {
+    if (is_interest_category(interest.category)) aspects[interest.category] = static_cast<double>(interest.mentions);
+  }
+  std::map<std::string, double> keywords;
+  for (const auto& keyword : profile.keywords) keywords[keyword.name] = static_cast<double>(keyword.count);
+  return interest_vector(aspects, keywords);
+}
+
+FeatureVector product_vector(const ProductTotals& product) {
+  std::map<std::string, double> aspects;
+  for (const auto& [category, mentions] : product.aspects) {
+    if (is_interest_category(category)) aspects[category] = mentions;
+  }
+  return interest_vector(aspects, product.keywords);
+}
+
+/// A feature's part of the cosine similarity.
+struct Contribution {
+  std::string feature;
+  double value = 0;
+};
+
+std::vector<Contribution> contributions(const FeatureVector& user, const FeatureVector& product) {
+  std::vector<Contribution> parts;
+  for (const auto& [feature, weight] : user) {
+    const auto found = product.find(feature);
+    if (found != product.end()) parts.push_back({feature, weight * found->second});
+  }
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.value > b.value; });
+  return parts;
+}
+
+// Display name of a feature: the localized aspect category, or the keyword
+// in quotes so that it reads apart from category names such as "size and fit".
+std::string feature_name(const std::string& feature) {
+  constexpr std::string_view kAspect = "aspect:";
+  constexpr std::string_view kKeyword = "keyword:";
+  if (feature.starts_with(kAspect)) return aspect_category_name(feature.substr(kAspect.size()));
+  if (feature.starts_with(kKeyword)) return "\"" + feature.substr(kKeyword.size()) + "\"";
+  return feature;
+}
+
+std::string explanation(const Recommendation& recommendation) {
+  const auto percent = static_cast<int>(std::lround(100 * recommendation.positive_share));
+  const auto& matched = recommendation.matched;
+  if (matched.empty()) return tr("rated well by other reviewers; {}% positive", percent);
+  const std::string first = feature_name(matched[0]);
+  const std::string interests = matched.size() == 1 ? first : tr("{} and {}", first, feature_name(matched[1]));
+  return tr("matches your interest in {}; {}% positive", interests, percent);
+}
+
+Recommendation score_product(const FeatureVector& user, const ProductTotals& product) {
+  Recommendation result;
+  result.product = product.product;
+  result.category = product.category;
+  result.volume = product.volume;
+  result.mean_score = product.score_sum / static_cast<double>(product.volume);
+  result.positive_share = static_cast<double>(product.positive) / static_cast<double>(product.volume);
+  for (const auto& part : contributions(user, product_vector(product))) {
+    result.similarity += part.value;
+    if (result.matched.size() < kExplainedFeatures) result.matched.push_back(part.feature);
+  }
+  result.similarity = std::clamp(result.similarity, 0.0, 1.0);
+  const double reputation = (std::clamp(result.mean_score, -1.0, 1.0) + 1) / 2;
+  result.score = kSimilarityWeight * result.similarity + (1 - kSimilarityWeight) * reputation;
+  result.explanation = explanation(result);
+  return result;
+}
+
+}  // namespace
+
+std::vector<Recommendation> Profiler::recommend(const UserProfile& profile, int top) const {
+  const std::vector<ProductTotals>* products = nullptr;
+  {
+    const std::lock_guard lock(impl_->products_mutex);
+    if (!impl_->products) impl_->products = read_product_totals(impl_->store, impl_->from, impl_->to);
+    products = &*impl_->products;
+  }
+
+  std::set<std::string> reviewed;
+  for (const auto& product : profile.products) reviewed.insert(product.name);
+  const FeatureVector user = user_vector(profile);
+  std::vector<Recommendation> ranked;
+  for (const auto& product : *products) {
+    if (!reviewed.contains(product.product)) ranked.push_back(score_product(user, product));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.score != b.score ? a.score > b.score : a.product < b.product;
+  });
+  if (top >= 0 && ranked.size() > static_cast<std::size_t>(top)) ranked.resize(static_cast<std::size_t>(top));
+  return ranked;
+}
+
+}  // namespace shopsight::profile

@@ -1,0 +1,115 @@
+#pragma once
+
+// Internal to the serve stage: request parameters, JSON conversions and the
+// route handlers, which the server wires to cpp-httplib.
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "serve/metrics.h"
+#include "serve/serve.h"
+
+namespace shopsight::serve {
+
+/// Failure of one request, with the HTTP status of its response. The
+/// message goes to the client as {"error": message} and stays English,
+/// because scripts read it.
+class ApiError : public std::runtime_error {
+ public:
+  /// An error whose response has HTTP status `status`.
+  ApiError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+
+  /// HTTP status code of the response.
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+/// State shared by the handlers. store.h does not promise that a Store is
+/// safe to share between threads, so every use of it locks `store_mutex`.
+struct Context {
+  const ServerOptions& options;
+  const Engine& engine;
+  store::Store& store;
+  std::mutex& store_mutex;
+  Metrics& metrics;
+};
+
+/// A route handler: returns the JSON body of a 200 response or throws ApiError.
+using Handler = nlohmann::json (*)(Context& context, const httplib::Request& request);
+
+// Parameters. Each throws ApiError 400 naming the parameter when its value is invalid.
+
+/// Query parameter `name`, or an empty string when absent.
+std::string text_parameter(const httplib::Request& request, const std::string& name);
+
+/// Integer parameter in [minimum, maximum], or `fallback` when absent.
+std::int64_t integer_parameter(const httplib::Request& request, const std::string& name, std::int64_t fallback,
+                               std::int64_t minimum, std::int64_t maximum);
+
+/// Time parameter: ISO 8601 (with Z or an offset; UTC without one) or Unix milliseconds.
+std::optional<std::int64_t> time_parameter(const httplib::Request& request, const std::string& name);
+
+/// Granularity parameter: minute, hour or day.
+store::Granularity granularity_parameter(const httplib::Request& request, const std::string& name,
+                                         store::Granularity fallback);
+
+/// Dimension parameter, checked against store::kDimensions; empty when absent.
+std::string dimension_parameter(const httplib::Request& request, const std::string& name);
+
+/// Parses a time given as Unix milliseconds or ISO 8601; nullopt when it is neither.
+std::optional<std::int64_t> parse_api_time(const std::string& text);
+
+/// Time range [from, to) in Unix ms.
+struct TimeRange {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+
+/// Range of the from and to parameters. A missing `to` is just after the
+/// latest stored item (now for an empty store) and a missing `from` is
+/// `span_ms` before `to`.
+TimeRange time_range_parameters(Context& context, const httplib::Request& request, std::int64_t span_ms);
+
+/// Wall-clock time, Unix ms.
+std::int64_t now_ms();
+
+// JSON.
+
+/// Unix milliseconds as ISO 8601 UTC with milliseconds, e.g. 2026-12-05T01:02:03.004Z.
+std::string format_time(std::int64_t unix_ms);
+
+/// Items of a POST body: a JSON array of item objects, or {"items": [...]}.
+/// Items without a time get `now`.
+std::vector<Item> parse_items(const std::string& body, std::int64_t now, Metrics& metrics);
+
+/// An item and its analysis, with the field names of `shopsight analyze` output.
+nlohmann::json analysis_json(const Item& item, const Analysis& analysis);
+
+/// A stored item, with the field names of `shopsight analyze` output plus its row.
+nlohmann::json stored_item_json(const store::StoredItem& item);
+
+/// Share of `part` in `whole`, 0 when `whole` is 0.
+double share(std::int64_t part, std::int64_t whole);
+
+// Handlers, one per route.
+
+nlohmann::json handle_analyze(Context& context, const httplib::Request& request);
+nlohmann::json handle_add_items(Context& context, const httplib::Request& request);
+nlohmann::json handle_series(Context& context, const httplib::Request& request);
+nlohmann::json handle_values(Context& context, const httplib::Request& request);
+nlohmann::json handle_alerts(Context& context, const httplib::Request& request);
+nlohmann::json handle_product(Context& context, const httplib::Request& request);
+nlohmann::json handle_search_items(Context& context, const httplib::Request& request);
+nlohmann::json handle_user_profile(Context& context, const httplib::Request& request);
+nlohmann::json handle_recommendations(Context& context, const httplib::Request& request);
+
+}  // namespace shopsight::serve

@@ -1,0 +1,107 @@
+// Routes that take items in (analyze, store) and the item search.
+
+#include <chrono>
+
+#include "serve/api.h"
+
+namespace shopsight::serve {
+namespace {
+
+using nlohmann::json;
+
+std::vector<Analysis> analyze_all(Context& context, const std::vector<Item>& items) {
+  std::vector<Analysis> analyses;
+  analyses.reserve(items.size());
+  for (const Item& item : items) {
+    const auto started = std::chrono::steady_clock::now();
+    analyses.push_back(context.engine.analyze(item));
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    context.metrics.count_analysis(elapsed.count());
+  }
+  return analyses;
+}
+
+// Adds the items whose `id` presence equals `has_id`. The store keys items
+// with an id by that id and others by their time and text, so the two kinds
+// go in separate calls.
+store::AddResult add_group(Context& context, const std::vector<Item>& items, const std::vector<Analysis>& analyses,
+                           bool has_id) {
+  std::vector<Item> group_items;
+  std::vector<Analysis> group_analyses;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].id.empty() == has_id) continue;
+    group_items.push_back(items[i]);
+    group_analyses.push_back(analyses[i]);
+  }
+  if (group_items.empty()) return {};
+  const std::lock_guard lock(context.store_mutex);
+  return context.store.add(group_items, group_analyses, has_id);
+}
+
+}  // namespace
+
+json handle_analyze(Context& context, const httplib::Request& request) {
+  const std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  const std::vector<Analysis> analyses = analyze_all(context, items);
+  json out = json::array();
+  for (std::size_t i = 0; i < items.size(); ++i) out.push_back(analysis_json(items[i], analyses[i]));
+  return json{{"analyses", std::move(out)}};
+}
+
+json handle_add_items(Context& context, const httplib::Request& request) {
+  const std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  const std::vector<Analysis> analyses = analyze_all(context, items);
+
+  // Store::add commits before it returns, so a 200 means the items are on disk.
+  const store::AddResult with_id = add_group(context, items, analyses, true);
+  const store::AddResult without_id = add_group(context, items, analyses, false);
+  const std::int64_t added = with_id.added + without_id.added;
+  const std::int64_t duplicates = with_id.duplicates + without_id.duplicates;
+  context.metrics.count_stored(added, duplicates);
+  return json{{"received", items.size()}, {"added", added}, {"duplicates", duplicates}};
+}
+
+json handle_search_items(Context& context, const httplib::Request& request) {
+  store::ItemQuery query;
+  int filters = 0;
+  for (const char* dimension : {"product", "category", "channel", "user"}) {
+    const std::string value = text_parameter(request, dimension);
+    if (value.empty()) continue;
+    query.dimension = dimension;
+    query.value = value;
+    ++filters;
+  }
+  if (filters > 1) {
+    throw ApiError(400, "invalid parameters product, category, channel, user: give at most one of them");
+  }
+  query.from = time_parameter(request, "from");
+  query.to = time_parameter(request, "to");
+  query.sentiment = text_parameter(request, "sentiment");
+  if (!query.sentiment.empty() && query.sentiment != "positive" && query.sentiment != "negative" &&
+      query.sentiment != "neutral") {
+    throw ApiError(400, "invalid parameter sentiment: expected positive, negative or neutral");
+  }
+  query.aspect = text_parameter(request, "aspect");
+  query.aspect_polarity = text_parameter(request, "aspect_polarity");
+  query.keyword = text_parameter(request, "keyword");
+  query.language = text_parameter(request, "language");
+  query.text = text_parameter(request, "text");
+  query.limit = integer_parameter(request, "limit", 20, 1, 500);
+  query.offset = integer_parameter(request, "offset", 0, 0, std::numeric_limits<std::int32_t>::max());
+
+  std::vector<store::StoredItem> found;
+  {
+    const std::lock_guard lock(context.store_mutex);
+    found = context.store.items(query);
+  }
+  json items = json::array();
+  for (const auto& item : found) items.push_back(stored_item_json(item));
+  json out = {{"items", std::move(items)}, {"limit", query.limit}, {"offset", query.offset}};
+  // A full page may have a next one; a short page is the last.
+  if (static_cast<std::int64_t>(found.size()) == query.limit) {
+    out["next_offset"] = query.offset + query.limit;
+  }
+  return out;
+}
+
+}  // namespace shopsight::serve

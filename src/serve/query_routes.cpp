@@ -1,0 +1,262 @@
+// Routes that read aggregates from the store: series, values, alerts and the
+// product summary.
+
+#include <algorithm>
+#include <array>
+
+#include "detect/detect.h"
+#include "serve/api.h"
+
+namespace shopsight::serve {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
+
+// More buckets than this in one response is almost surely a mistaken range.
+constexpr std::int64_t kMaxBuckets = 10000;
+
+constexpr std::array<std::string_view, 9> kMeasures = {"volume",     "positive", "negative", "neutral", "negative_share",
+                                                       "mean_score", "ratings",  "aspects",  "keywords"};
+
+json aspects_json(const std::map<std::string, store::AspectCounts>& aspects) {
+  json out = json::object();
+  for (const auto& [category, counts] : aspects) {
+    out[category] = {{"mentions", counts.mentions},
+                     {"positive", counts.positive},
+                     {"negative", counts.negative},
+                     {"negative_share", share(counts.negative, counts.mentions)}};
+  }
+  return out;
+}
+
+json measure_json(const store::BucketMeasures& bucket, std::string_view measure) {
+  if (measure == "volume") return bucket.volume;
+  if (measure == "positive") return bucket.positive;
+  if (measure == "negative") return bucket.negative;
+  if (measure == "neutral") return bucket.neutral;
+  if (measure == "negative_share") return share(bucket.negative, bucket.volume);
+  if (measure == "mean_score") return bucket.mean_score();
+  if (measure == "ratings") return bucket.ratings;
+  if (measure == "aspects") return aspects_json(bucket.aspects);
+  return bucket.keywords;
+}
+
+std::string measure_parameter(const httplib::Request& request) {
+  const std::string measure = text_parameter(request, "measure");
+  if (measure.empty() || measure == "all") return "all";
+  if (std::find(kMeasures.begin(), kMeasures.end(), measure) == kMeasures.end()) {
+    throw ApiError(400, "invalid parameter measure: expected all, volume, positive, negative, neutral, "
+                        "negative_share, mean_score, ratings, aspects or keywords");
+  }
+  return measure;
+}
+
+json summary_json(const store::ValueSummary& value) {
+  return json{{"value", value.value},
+              {"volume", value.volume},
+              {"positive", value.positive},
+              {"negative", value.negative},
+              {"neutral", value.neutral},
+              {"negative_share", share(value.negative, value.volume)},
+              {"mean_score", value.volume > 0 ? value.score_sum / static_cast<double>(value.volume) : 0.0}};
+}
+
+// Orders values for GET /values; volume order comes from the store.
+void sort_values(std::vector<store::ValueSummary>& values, const std::string& sort) {
+  const auto negative_share = [](const store::ValueSummary& value) { return share(value.negative, value.volume); };
+  const auto mean_score = [](const store::ValueSummary& value) {
+    return value.volume > 0 ? value.score_sum / static_cast<double>(value.volume) : 0.0;
+  };
+  if (sort == "negative_share") {
+    std::stable_sort(values.begin(), values.end(),
+                     [&](const auto& a, const auto& b) { return negative_share(a) > negative_share(b); });
+  } else if (sort == "negative") {
+    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.negative > b.negative; });
+  } else if (sort == "mean_score") {
+    std::stable_sort(values.begin(), values.end(),
+                     [&](const auto& a, const auto& b) { return mean_score(a) < mean_score(b); });
+  } else if (sort != "volume") {
+    throw ApiError(400, "invalid parameter sort: expected volume, negative_share, negative or mean_score");
+  }
+}
+
+// Buckets of [range.from, range.to) widened to whole buckets.
+store::SeriesQuery series_query(std::string dimension, std::string value, store::Granularity granularity,
+                                TimeRange range) {
+  store::SeriesQuery query;
+  query.dimension = std::move(dimension);
+  query.value = std::move(value);
+  query.granularity = granularity;
+  query.from = store::bucket_start(range.from, granularity);
+  query.to = store::bucket_start(range.to - 1, granularity) + store::bucket_milliseconds(granularity);
+  if ((query.to - query.from) / store::bucket_milliseconds(granularity) > kMaxBuckets) {
+    throw ApiError(400, fmt::format("invalid parameters from, to: more than {} buckets of one {}", kMaxBuckets,
+                                    store::to_string(granularity)));
+  }
+  return query;
+}
+
+void add_keyword_counts(std::map<std::string, std::int64_t>& totals, const store::BucketMeasures& bucket) {
+  for (const auto& [word, count] : bucket.keywords) totals[word] += count;
+}
+
+json top_keywords_json(const std::map<std::string, std::int64_t>& totals, std::size_t top) {
+  std::vector<std::pair<std::string, std::int64_t>> sorted(totals.begin(), totals.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (sorted.size() > top) sorted.resize(top);
+  json out = json::array();
+  for (const auto& [word, count] : sorted) out.push_back({{"word", word}, {"count", count}});
+  return out;
+}
+
+}  // namespace
+
+json handle_series(Context& context, const httplib::Request& request) {
+  std::string dimension = dimension_parameter(request, "dimension");
+  if (dimension.empty()) dimension = "shop";
+  const std::string value = text_parameter(request, "value");
+  if (value.empty() && dimension != "shop") {
+    throw ApiError(400, "missing parameter value: every dimension but shop needs one");
+  }
+  const auto granularity = granularity_parameter(request, "granularity", store::Granularity::day);
+  const std::string measure = measure_parameter(request);
+  const TimeRange range =
+      time_range_parameters(context, request, 30 * store::bucket_milliseconds(granularity));
+  store::SeriesQuery query = series_query(dimension, value, granularity, range);
+  query.keywords = measure == "keywords";
+
+  store::Series series;
+  {
+    const std::lock_guard lock(context.store_mutex);
+    series = context.store.series(query);
+  }
+  json buckets = json::array();
+  for (const auto& bucket : series.buckets) {
+    json entry = {{"start", format_time(bucket.start)}, {"start_ms", bucket.start}};
+    for (const std::string_view name : kMeasures) {
+      const bool wanted = measure == "all" ? name != "keywords" : name == measure;
+      if (wanted) entry[std::string(name)] = measure_json(bucket, name);
+    }
+    buckets.push_back(std::move(entry));
+  }
+  return json{{"dimension", dimension},
+              {"value", value},
+              {"granularity", std::string(store::to_string(granularity))},
+              {"from", format_time(query.from)},
+              {"to", format_time(query.to)},
+              {"buckets", std::move(buckets)}};
+}
+
+json handle_values(Context& context, const httplib::Request& request) {
+  const std::string dimension = dimension_parameter(request, "dimension");
+  if (dimension.empty()) throw ApiError(400, "missing parameter dimension");
+  const auto granularity = granularity_parameter(request, "granularity", store::Granularity::day);
+  const std::string sort = text_parameter(request, "sort").empty() ? "volume" : text_parameter(request, "sort");
+  const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 1000);
+  const std::int64_t min_volume = integer_parameter(request, "min_volume", 1, 1, std::numeric_limits<std::int32_t>::max());
+  const TimeRange range = time_range_parameters(context, request, 30 * kDayMs);
+  const store::SeriesQuery query = series_query(dimension, "", granularity, range);
+
+  std::vector<store::ValueSummary> values;
+  {
+    const std::lock_guard lock(context.store_mutex);
+    // Volume order needs only the first `limit`; another order needs them all.
+    values = context.store.values(dimension, granularity, query.from, query.to, sort == "volume" ? limit : 0);
+  }
+  std::erase_if(values, [&](const auto& value) { return value.volume < min_volume; });
+  sort_values(values, sort);
+  if (static_cast<std::int64_t>(values.size()) > limit) values.resize(static_cast<std::size_t>(limit));
+
+  json out = json::array();
+  for (const auto& value : values) out.push_back(summary_json(value));
+  return json{{"dimension", dimension},
+              {"granularity", std::string(store::to_string(granularity))},
+              {"from", format_time(query.from)},
+              {"to", format_time(query.to)},
+              {"sort", sort},
+              {"values", std::move(out)}};
+}
+
+json handle_alerts(Context& context, const httplib::Request& request) {
+  store::AlertQuery query;
+  query.detector = text_parameter(request, "detector");
+  query.dimension = dimension_parameter(request, "dimension");
+  query.value = text_parameter(request, "value");
+  query.severity = text_parameter(request, "severity");
+  if (!query.severity.empty() && query.severity != "info" && query.severity != "warning" &&
+      query.severity != "critical") {
+    throw ApiError(400, "invalid parameter severity: expected info, warning or critical");
+  }
+  query.from = time_parameter(request, "from");
+  query.to = time_parameter(request, "to");
+  query.limit = integer_parameter(request, "limit", 100, 1, 1000);
+
+  // The same JSON as the detect stage's JSON Lines and webhook sinks write.
+  json out = json::array();
+  const std::lock_guard lock(context.store_mutex);
+  for (const auto& alert : context.store.alerts(query)) {
+    const std::vector<store::StoredItem> examples = context.store.items_by_row(alert.examples);
+    out.push_back(detect::alert_to_json(alert, examples));
+  }
+  return json{{"alerts", std::move(out)}};
+}
+
+json handle_product(Context& context, const httplib::Request& request) {
+  const std::string product = request.matches[1].str();
+  const std::int64_t top_keywords = integer_parameter(request, "keywords", 10, 0, 100);
+  const std::int64_t recent = integer_parameter(request, "recent", 5, 0, 50);
+  const TimeRange range = time_range_parameters(context, request, 365 * kDayMs);
+  store::SeriesQuery query = series_query("product", product, store::Granularity::day, range);
+  query.keywords = top_keywords > 0;
+
+  store::ItemQuery recent_query;
+  recent_query.dimension = "product";
+  recent_query.value = product;
+  recent_query.from = query.from;
+  recent_query.to = query.to;
+  recent_query.limit = std::max<std::int64_t>(recent, 1);
+  store::Series series;
+  std::vector<store::StoredItem> items;
+  {
+    const std::lock_guard lock(context.store_mutex);
+    series = context.store.series(query);
+    items = context.store.items(recent_query);
+  }
+  if (items.empty()) throw ApiError(404, fmt::format("product not found in the time range: {}", product));
+
+  store::BucketMeasures total;
+  std::map<std::string, std::int64_t> keywords;
+  for (const auto& bucket : series.buckets) {
+    total.volume += bucket.volume;
+    total.positive += bucket.positive;
+    total.negative += bucket.negative;
+    total.neutral += bucket.neutral;
+    total.score_sum += bucket.score_sum;
+    for (const auto& [category, counts] : bucket.aspects) {
+      total.aspects[category].mentions += counts.mentions;
+      total.aspects[category].positive += counts.positive;
+      total.aspects[category].negative += counts.negative;
+    }
+    add_keyword_counts(keywords, bucket);
+  }
+  json recent_items = json::array();
+  for (std::size_t i = 0; i < items.size() && static_cast<std::int64_t>(i) < recent; ++i) {
+    recent_items.push_back(stored_item_json(items[i]));
+  }
+  return json{{"product", product},
+              {"from", format_time(query.from)},
+              {"to", format_time(query.to)},
+              {"volume", total.volume},
+              {"positive", total.positive},
+              {"negative", total.negative},
+              {"neutral", total.neutral},
+              {"negative_share", share(total.negative, total.volume)},
+              {"mean_score", total.mean_score()},
+              {"aspects", aspects_json(total.aspects)},
+              {"keywords", top_keywords_json(keywords, static_cast<std::size_t>(top_keywords))},
+              {"recent_items", std::move(recent_items)}};
+}
+
+}  // namespace shopsight::serve

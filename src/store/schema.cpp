@@ -1,0 +1,254 @@
+// The store's schema, its migrations, and the SQLite statement wrapper.
+
+#include <array>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "common/log.h"
+#include "store/internal.h"
+
+namespace shopsight::store {
+namespace {
+
+// Written to the file header (PRAGMA application_id) so that a foreign
+// SQLite file is refused instead of being filled with shopsight's tables.
+constexpr std::int64_t kApplicationId = 0x53485053;  // "SHPS"
+
+// Migration i brings a store from version i to version i + 1. Released
+// migrations never change; a new schema version appends one.
+constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE items (
+  row INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  product TEXT NOT NULL,
+  category TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  user TEXT NOT NULL,
+  rating REAL,
+  language TEXT NOT NULL,
+  sentiment TEXT NOT NULL,
+  probability REAL NOT NULL,
+  score REAL NOT NULL,
+  text TEXT NOT NULL,
+  aspects TEXT NOT NULL,
+  keywords TEXT NOT NULL,
+  summary TEXT,
+  source TEXT NOT NULL
+);
+CREATE INDEX items_time ON items (time);
+CREATE INDEX items_product ON items (product, time);
+CREATE INDEX items_category ON items (category, time);
+CREATE INDEX items_user ON items (user, time);
+
+CREATE TABLE buckets (
+  granularity INTEGER NOT NULL,
+  dimension INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  volume INTEGER NOT NULL,
+  positive INTEGER NOT NULL,
+  negative INTEGER NOT NULL,
+  neutral INTEGER NOT NULL,
+  score_sum REAL NOT NULL,
+  rating1 INTEGER NOT NULL,
+  rating2 INTEGER NOT NULL,
+  rating3 INTEGER NOT NULL,
+  rating4 INTEGER NOT NULL,
+  rating5 INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start)
+) WITHOUT ROWID;
+
+CREATE TABLE aspect_buckets (
+  granularity INTEGER NOT NULL,
+  dimension INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  aspect TEXT NOT NULL,
+  mentions INTEGER NOT NULL,
+  positive INTEGER NOT NULL,
+  negative INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start, aspect)
+) WITHOUT ROWID;
+
+CREATE TABLE keyword_buckets (
+  granularity INTEGER NOT NULL,
+  dimension INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  keyword TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start, keyword)
+) WITHOUT ROWID;
+
+CREATE TABLE alerts (
+  row INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE,
+  detector TEXT NOT NULL,
+  dimension TEXT NOT NULL,
+  value TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  granularity INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  observed REAL NOT NULL,
+  baseline REAL NOT NULL,
+  statistic REAL NOT NULL,
+  statistic_name TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  examples TEXT NOT NULL,
+  raised_at INTEGER NOT NULL
+);
+CREATE INDEX alerts_window ON alerts (window_start);
+CREATE INDEX alerts_subject ON alerts (detector, dimension, value, subject, window_end);
+
+CREATE TABLE positions (
+  source TEXT PRIMARY KEY,
+  identity TEXT NOT NULL,
+  offset INTEGER NOT NULL,
+  line INTEGER NOT NULL
+);
+
+CREATE TABLE marks (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql",
+};
+
+std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
+  Statement statement(db, "PRAGMA " + std::string(name));
+  return statement.step() ? statement.integer(0) : 0;
+}
+
+bool has_tables(sqlite3* db) {
+  Statement statement(db, "SELECT count(*) FROM sqlite_schema");
+  return statement.step() && statement.integer(0) > 0;
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &handle_,
+                         nullptr) != SQLITE_OK) {
+    fail(db, sql);
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(handle_); }
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(handle_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  sqlite3_bind_double(handle_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  sqlite3_bind_text(handle_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(handle_, index);
+  return *this;
+}
+
+bool Statement::step() {
+  const int status = sqlite3_step(handle_);
+  if (status == SQLITE_ROW) return true;
+  if (status == SQLITE_DONE) return false;
+  fail(db_, sqlite3_sql(handle_));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(handle_);
+  sqlite3_clear_bindings(handle_);
+}
+
+std::string Statement::text(int column) const {
+  const auto* bytes = sqlite3_column_text(handle_, column);
+  if (bytes == nullptr) return {};
+  return {reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(sqlite3_column_bytes(handle_, column))};
+}
+
+void execute(sqlite3* db, std::string_view sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string reason = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    const char* file = sqlite3_db_filename(db, "main");
+    throw Error(tr("store {}: {}", file != nullptr && *file != '\0' ? file : ":memory:", reason));
+  }
+}
+
+void fail(sqlite3* db, std::string_view what) {
+  const char* file = sqlite3_db_filename(db, "main");
+  spdlog::debug("SQLite failed on: {}", what.substr(0, 200));
+  throw Error(tr("store {}: {}", file != nullptr && *file != '\0' ? file : ":memory:", sqlite3_errmsg(db)));
+}
+
+void migrate(sqlite3* db, const std::string& path) {
+  const std::int64_t application = pragma_integer(db, "application_id");
+  if (application != kApplicationId && (application != 0 || has_tables(db))) {
+    throw Error(tr("{} is not a shopsight store; give --db a new file or an existing store", path));
+  }
+  const std::int64_t version = pragma_integer(db, "user_version");
+  if (version > kSchemaVersion) {
+    throw Error(tr("store {} has schema version {}, newer than this shopsight ({}); upgrade shopsight", path,
+                   version, kSchemaVersion));
+  }
+  if (version == kSchemaVersion) return;
+
+  // All steps in one transaction: a failed migration leaves the old schema intact.
+  execute(db, "BEGIN IMMEDIATE");
+  try {
+    for (auto step = static_cast<std::size_t>(version); step < kMigrations.size(); ++step) {
+      execute(db, kMigrations[step]);
+      // A new file gets every step too; only an upgrade of a used store is news.
+      if (version > 0) spdlog::info("{}", tr("store {}: schema migrated to version {}", path, step + 1));
+    }
+    execute(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+    execute(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    execute(db, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+int dimension_index(std::string_view dimension) {
+  for (std::size_t i = 0; i < kDimensions.size(); ++i) {
+    if (kDimensions[i] == dimension) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool keeps_granularity(int dimension, Granularity granularity) {
+  const std::string_view name = kDimensions[static_cast<std::size_t>(dimension)];
+  if (name == "user") return granularity == Granularity::day;
+  return granularity != Granularity::minute || name == "shop" || name == "channel";
+}
+
+bool keeps_aspects(int dimension, Granularity granularity) {
+  return granularity != Granularity::minute && kDimensions[static_cast<std::size_t>(dimension)] != "aspect";
+}
+
+bool keeps_keywords(int dimension, Granularity granularity) {
+  const std::string_view name = kDimensions[static_cast<std::size_t>(dimension)];
+  return granularity == Granularity::day && (name == "shop" || name == "product" || name == "category");
+}
+
+}  // namespace shopsight::store

@@ -1,0 +1,293 @@
+#pragma once
+
+// Store: keeps analyzed items and their time-bucket aggregates in one SQLite
+// file (WAL mode), so later stages can see what changed and when. Adding
+// items is idempotent and atomic: an item is stored once whatever the number
+// of replays, and its aggregates change in the same transaction as its row.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyze/analyze.h"
+
+namespace shopsight::store {
+
+/// Length of a time bucket. Buckets start at multiples of their length in UTC.
+enum class Granularity { minute, hour, day };
+
+/// "minute", "hour" or "day".
+std::string_view to_string(Granularity granularity);
+
+/// Parses "minute", "hour" or "day"; nullopt for anything else.
+std::optional<Granularity> parse_granularity(std::string_view text);
+
+/// Length of one bucket in milliseconds.
+std::int64_t bucket_milliseconds(Granularity granularity);
+
+/// Start of the bucket that holds `time` (Unix milliseconds).
+std::int64_t bucket_start(std::int64_t time, Granularity granularity);
+
+/// Names of the dimensions that buckets are kept for. The shop dimension has
+/// one value, the empty string; aspect values are aspect category keys.
+inline constexpr std::array<std::string_view, 6> kDimensions = {"shop", "product", "category",
+                                                                 "channel", "aspect", "user"};
+
+/// True when `name` is one of kDimensions.
+bool is_dimension(std::string_view name);
+
+/// Mentions of one aspect category within a bucket.
+struct AspectCounts {
+  std::int64_t mentions = 0;
+  std::int64_t positive = 0;
+  std::int64_t negative = 0;
+};
+
+/// Measures of one dimension value over one time bucket.
+struct BucketMeasures {
+  std::int64_t start = 0;                          ///< bucket start, Unix milliseconds UTC
+  std::int64_t volume = 0;                         ///< items
+  std::int64_t positive = 0;                       ///< items by sentiment label
+  std::int64_t negative = 0;
+  std::int64_t neutral = 0;
+  double score_sum = 0;                            ///< sum of sentiment scores (each in [-1, 1])
+  std::array<std::int64_t, 5> ratings{};           ///< items rated 1 to 5 (rounded), index 0 is 1
+  std::map<std::string, AspectCounts> aspects;     ///< by aspect category; hour and day buckets only
+  std::map<std::string, std::int64_t> keywords;    ///< day buckets of shop, product, category; when asked for
+
+  /// Mean sentiment score, 0 for an empty bucket.
+  double mean_score() const { return volume > 0 ? score_sum / static_cast<double>(volume) : 0.0; }
+};
+
+/// What Store::series reads.
+struct SeriesQuery {
+  std::string dimension = "shop";
+  std::string value;                               ///< empty for the shop dimension
+  Granularity granularity = Granularity::day;
+  std::int64_t from = 0;                           ///< first bucket start, inclusive (Unix ms)
+  std::int64_t to = 0;                             ///< last bucket start, exclusive (Unix ms)
+  bool keywords = false;                           ///< also read keyword counts (slower)
+};
+
+/// Consecutive buckets of one dimension value, [from, to), empty ones included.
+struct Series {
+  std::string dimension;
+  std::string value;
+  Granularity granularity = Granularity::day;
+  std::vector<BucketMeasures> buckets;
+};
+
+/// Volume and sentiment of one dimension value summed over a time range.
+struct ValueSummary {
+  std::string value;
+  std::int64_t volume = 0;
+  std::int64_t positive = 0;
+  std::int64_t negative = 0;
+  std::int64_t neutral = 0;
+  double score_sum = 0;
+};
+
+/// An item as stored: its fields, its masked text and its analysis.
+struct StoredItem {
+  std::int64_t row = 0;                            ///< store-wide sequence number
+  std::string key;                                 ///< what makes the item unique, see docs/store.md
+  std::string id;                                  ///< source id; empty when the source had none
+  std::int64_t time = 0;                           ///< Unix milliseconds UTC
+  std::string product;
+  std::string category;
+  std::string channel;
+  std::string user;
+  std::optional<double> rating;
+  std::string source;                              ///< file it came from
+  Analysis analysis;                               ///< masked_text holds the text; normalized_text is empty
+};
+
+/// Filters of Store::items. Empty strings and nullopt match everything.
+struct ItemQuery {
+  std::string dimension;                           ///< with `value`: items in that dimension value
+  std::string value;
+  std::optional<std::int64_t> from;                ///< item time, inclusive
+  std::optional<std::int64_t> to;                  ///< item time, exclusive
+  std::string sentiment;                           ///< positive, negative or neutral
+  std::string aspect;                              ///< aspect category mentioned
+  std::string aspect_polarity;                     ///< polarity of that aspect mention
+  std::string keyword;                             ///< one of the item's keywords
+  std::string language;
+  std::string text;                                ///< substring of the masked text
+  std::int64_t limit = 20;
+  std::int64_t offset = 0;
+};
+
+/// One alert raised by a detector, with its evidence.
+struct Alert {
+  std::string fingerprint;                         ///< detector, dimension, value, subject and window; unique
+  std::string detector;                            ///< negative_share, sentiment_score, volume, aspect_negative, emerging_keyword
+  std::string dimension;
+  std::string value;
+  std::string subject;                             ///< aspect category or keyword the alert is about, else empty
+  Granularity granularity = Granularity::day;
+  std::int64_t window_start = 0;                   ///< Unix ms, inclusive
+  std::int64_t window_end = 0;                     ///< Unix ms, exclusive
+  std::string severity;                            ///< info, warning or critical
+  double observed = 0;                             ///< value in the window
+  double baseline = 0;                             ///< expected value from the history
+  double statistic = 0;                            ///< test statistic, named by statistic_name
+  std::string statistic_name;                      ///< for example p_value or robust_z
+  std::int64_t count = 0;                          ///< items behind `observed`
+  std::vector<std::int64_t> examples;              ///< rows of example items
+  std::int64_t raised_at = 0;                      ///< wall-clock Unix ms when it was raised
+};
+
+/// Filters of Store::alerts.
+struct AlertQuery {
+  std::string detector;
+  std::string dimension;
+  std::string value;
+  std::string severity;
+  std::optional<std::int64_t> from;                ///< window_start, inclusive
+  std::optional<std::int64_t> to;                  ///< window_start, exclusive
+  std::int64_t limit = 100;
+};
+
+/// Durable read position of one followed source.
+struct SourcePosition {
+  std::string source;                              ///< path as given
+  std::string identity;                            ///< device and inode, to notice a replaced file
+  std::int64_t offset = 0;                         ///< bytes consumed
+  std::int64_t line = 0;                           ///< lines consumed
+};
+
+/// How long each kind of data is kept, in days; 0 keeps it forever. Older
+/// minute and hour buckets are dropped while the day buckets stay, which is
+/// how the store downsamples.
+struct Retention {
+  int minute_days = 3;
+  int hour_days = 90;
+  int day_days = 0;
+  int item_days = 0;
+};
+
+/// Settings of a store.
+struct StoreOptions {
+  std::string path;                                ///< SQLite file; ":memory:" for a private one
+  bool read_only = false;
+  int busy_timeout_ms = 10000;                     ///< wait for another writer this long
+  Retention retention;
+};
+
+/// Outcome of Store::add.
+struct AddResult {
+  std::int64_t added = 0;                          ///< items new to the store
+  std::int64_t duplicates = 0;                     ///< items already stored, skipped
+};
+
+/// Current version of the store schema; older files are migrated on open.
+inline constexpr int kSchemaVersion = 1;
+
+/// Key that makes an item unique: its source id when `has_id`, else a hash
+/// of its time and text.
+std::string item_key(const Item& item, bool has_id);
+
+/// The SQLite store. One writer at a time; readers may share the file.
+class Store {
+ public:
+  /// Opens or creates the store and migrates an older schema. Throws
+  /// shopsight::Error naming the file when it is not a shopsight store, is
+  /// newer than this build, or cannot be opened.
+  explicit Store(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Schema version of the open file.
+  int schema_version() const;
+
+  /// Adds analyzed items and their aggregates in one transaction, skipping
+  /// items whose key is already stored. `has_id` says whether Item::id came
+  /// from the source. `position`, when given, is saved in the same transaction.
+  AddResult add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
+                const SourcePosition* position = nullptr);
+
+  /// Saved read position of `source`, if any.
+  std::optional<SourcePosition> position(const std::string& source) const;
+
+  /// Number of stored items.
+  std::int64_t item_count() const;
+
+  /// Time of the latest stored item, Unix ms.
+  std::optional<std::int64_t> latest_time() const;
+
+  /// Time of the earliest stored item, Unix ms.
+  std::optional<std::int64_t> earliest_time() const;
+
+  /// Buckets of one dimension value; throws shopsight::Error for an unknown dimension.
+  Series series(const SeriesQuery& query) const;
+
+  /// Values of `dimension` with items in [from, to), by volume, largest first.
+  std::vector<ValueSummary> values(std::string_view dimension, Granularity granularity, std::int64_t from,
+                                   std::int64_t to, std::int64_t limit = 0) const;
+
+  /// Items matching `query`, newest first.
+  std::vector<StoredItem> items(const ItemQuery& query) const;
+
+  /// Items with these rows, in the given order; unknown rows are left out.
+  std::vector<StoredItem> items_by_row(std::span<const std::int64_t> rows) const;
+
+  /// Saves an alert; false when one with the same fingerprint exists.
+  bool add_alert(const Alert& alert);
+
+  /// Alerts matching `query`, newest window first.
+  std::vector<Alert> alerts(const AlertQuery& query) const;
+
+  /// Window end of the latest alert for this detector, dimension, value and
+  /// subject, for cooldowns.
+  std::optional<std::int64_t> last_alert_end(std::string_view detector, std::string_view dimension,
+                                             std::string_view value, std::string_view subject) const;
+
+  /// A named progress mark (for example the last bucket checked by the
+  /// detectors), kept across runs.
+  std::optional<std::int64_t> mark(std::string_view name) const;
+
+  /// Sets a progress mark.
+  void set_mark(std::string_view name, std::int64_t value);
+
+  /// Deletes buckets and items older than the retention allows, counted back
+  /// from the latest item time. Returns the rows deleted.
+  std::int64_t apply_retention();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Settings of ingest().
+struct IngestOptions {
+  PipelineOptions pipeline;
+  std::size_t batch_items = 4096;                  ///< items per transaction
+};
+
+/// Counts of an ingest() run.
+struct IngestStats {
+  std::int64_t read = 0;                           ///< items read and analyzed
+  std::int64_t added = 0;                          ///< items new to the store
+  std::int64_t duplicates = 0;                     ///< items already stored
+  std::int64_t rejected = 0;                       ///< rows that could not be read
+  double seconds = 0;
+};
+
+/// Reads every item of `reader`, analyzes it with `engine` and adds it to
+/// `store` in transactions of `options.batch_items`. `position`, when given,
+/// is saved with the last transaction. Rejected rows go to `on_reject`;
+/// `on_progress` gets the items done so far.
+IngestStats ingest(Reader& reader, const Engine& engine, Store& store, const IngestOptions& options,
+                   const SourcePosition* position, const std::function<void(const Reject&)>& on_reject,
+                   const std::function<void(std::int64_t)>& on_progress = {});
+
+}  // namespace shopsight::store

@@ -1,0 +1,139 @@
+// End-to-end tests of `shopsight alerts` and `shopsight backtest`.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "detect/detect.h"
+#include "support/run_shopsight.h"
+
+namespace shopsight::detect {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_shopsight;
+
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr std::int64_t kMonday = 1793577600000LL;  // 2026-11-02 00:00 UTC
+
+// Standard output of `shopsight ARGUMENTS` as JSON. run_shopsight appends
+// "2>&1" to the command, so the redirections end the command with "exit $?"
+// to keep log lines out of the JSON file while keeping the exit status.
+nlohmann::json run_json(const std::string& arguments, const fs::path& folder) {
+  const fs::path output = folder / "output.json";
+  const fs::path errors = folder / "errors.log";
+  const auto result = run_shopsight(arguments + " > " + output.string() + " 2> " + errors.string() + "; exit $?");
+  std::ifstream error_log(errors);
+  const std::string logged((std::istreambuf_iterator<char>(error_log)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(result.status, 0) << logged;
+  std::ifstream input(output);
+  return nlohmann::json::parse(input);
+}
+
+fs::path temp_folder(const std::string& name) {
+  const fs::path folder = fs::temp_directory_path() / ("detect_cli_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  return folder;
+}
+
+std::string iso_day(int day, int hour) {
+  const auto seconds = static_cast<std::time_t>((kMonday + day * kDayMs) / 1000 + hour * 3600);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+// 40 days of 60 reviews of product p1, one in ten negative, except day 35
+// where half are negative.
+void write_timeline(const fs::path& path) {
+  const std::vector<std::string> positive = {"质量很好，非常满意，推荐购买", "东西不错，物流很快，好评",
+                                             "很好用，性价比高，满意"};
+  const std::vector<std::string> negative = {"质量太差了，非常失望，退货", "用了两天就坏了，很差劲",
+                                             "做工粗糙，完全不值这个价，差评"};
+  std::ofstream out(path);
+  out << "id,time,product,review\n";
+  for (int day = 0; day < 40; ++day) {
+    const int negatives = day == 35 ? 30 : 6;
+    for (int i = 0; i < 60; ++i) {
+      const auto& texts = i < negatives ? negative : positive;
+      out << day << "-" << i << "," << iso_day(day, i % 24) << ",p1," << texts[static_cast<std::size_t>(i) % 3] << "\n";
+    }
+  }
+}
+
+TEST(DetectCli, BacktestFindsIncident) {
+  const fs::path folder = temp_folder("backtest");
+  write_timeline(folder / "timeline.csv");
+  const fs::path rules = folder / "rules.toml";
+  std::ofstream(rules) << "[[detector]]\ndetector = \"negative_share\"\ndimensions = [\"product\"]\nmin_count = 30\n";
+
+  const nlohmann::json output = run_json("--lang en backtest " + (folder / "timeline.csv").string() + " --rules " +
+                                              rules.string() + " --text review --format json",
+                                          folder);
+  EXPECT_EQ(output.at("items"), 2400);
+  ASSERT_EQ(output.at("alerts").size(), 1u) << output.dump(1);
+  const nlohmann::json& alert = output.at("alerts")[0];
+  EXPECT_EQ(alert.at("detector"), "negative_share");
+  EXPECT_EQ(alert.at("value"), "p1");
+  EXPECT_EQ(alert.at("window_start"), kMonday + 35 * kDayMs);
+  ASSERT_FALSE(alert.at("example_items").empty());
+  EXPECT_EQ(alert.at("example_items")[0].at("sentiment"), "negative");
+  fs::remove_all(folder);
+}
+
+TEST(DetectCli, BacktestBadRulesNamesLine) {
+  const fs::path folder = temp_folder("bad_rules");
+  write_timeline(folder / "timeline.csv");
+  const fs::path rules = folder / "rules.toml";
+  std::ofstream(rules) << "[[detector]]\ndetector = \"volume\"\nthreshold = \"high\"\n";
+  const auto result =
+      run_shopsight("--lang en backtest " + (folder / "timeline.csv").string() + " --rules " + rules.string());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("rules.toml:3"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("threshold"), std::string::npos) << result.output;
+  fs::remove_all(folder);
+}
+
+TEST(DetectCli, AlertsListsAndFilters) {
+  const fs::path folder = temp_folder("alerts");
+  const std::string db = (folder / "store.db").string();
+  {
+    store::StoreOptions options;
+    options.path = db;
+    store::Store store(options);
+    store::Alert alert;
+    alert.fingerprint = "negative_share|product|p9||day|1";
+    alert.detector = "negative_share";
+    alert.dimension = "product";
+    alert.value = "p9";
+    alert.window_start = kMonday;
+    alert.window_end = kMonday + kDayMs;
+    alert.severity = "warning";
+    alert.statistic_name = "p_value";
+    ASSERT_TRUE(store.add_alert(alert));
+  }
+  const nlohmann::json listed = run_json("--lang en alerts --db " + db + " --format json", folder);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("value"), "p9");
+
+  EXPECT_TRUE(run_json("--lang en alerts --db " + db + " --detector volume --format json", folder).empty());
+
+  const auto later = run_shopsight("--lang en alerts --db " + db + " --since 2026-11-03");
+  EXPECT_NE(later.output.find("0 alerts"), std::string::npos) << later.output;
+
+  const auto text = run_shopsight("--lang en alerts --db " + db);
+  EXPECT_NE(text.output.find("negative_share on product p9"), std::string::npos) << text.output;
+
+  const auto bad = run_shopsight("--lang en alerts --db " + db + " --since yesterday");
+  EXPECT_NE(bad.status, 0);
+  EXPECT_NE(bad.output.find("--since"), std::string::npos) << bad.output;
+  fs::remove_all(folder);
+}
+
+}  // namespace
+}  // namespace shopsight::detect

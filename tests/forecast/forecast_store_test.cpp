@@ -1,0 +1,195 @@
+// Forecasts read from a real in-memory store filled with hand-made items.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/i18n.h"
+#include "forecast/forecast.h"
+
+namespace shopsight::forecast {
+namespace {
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kMonday = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
+
+/// Items and analyses added to a store together.
+struct Batch {
+  std::vector<Item> items;
+  std::vector<Analysis> analyses;
+
+  void add(std::int64_t time, const std::string& product, const std::string& label,
+           const std::vector<std::string>& aspects = {}) {
+    Item item;
+    item.id = "item-" + std::to_string(items.size());
+    item.time = time;
+    item.product = product;
+    item.category = "washer";
+    item.user = "user-" + std::to_string(items.size() % 5);
+    item.text = "text " + item.id;
+    Analysis analysis;
+    analysis.language = "en";
+    analysis.masked_text = item.text;
+    analysis.sentiment.label = label;
+    analysis.sentiment.score = label == "negative" ? -0.8f : 0.8f;
+    for (const auto& category : aspects) analysis.aspects.push_back({category, "", -1, -1, "", -1, -1, label});
+    items.push_back(std::move(item));
+    analyses.push_back(std::move(analysis));
+  }
+};
+
+std::unique_ptr<store::Store> open_store(const Batch& batch) {
+  store::StoreOptions options;
+  options.path = ":memory:";
+  auto store = std::make_unique<store::Store>(options);
+  if (!batch.items.empty()) store->add(batch.items, batch.analyses, true);
+  return store;
+}
+
+// Eight weeks in which day d of the week has 2 + 2*d items of product A and
+// one item of product B, every third item negative and every other one
+// mentioning price.
+Batch weekly_batch() {
+  Batch batch;
+  for (int day = 0; day < 56; ++day) {
+    const int count = 2 + 2 * (day % 7);
+    for (int i = 0; i < count; ++i) {
+      const std::int64_t time = kMonday + day * kDay + i * 60'000;
+      batch.add(time, "A", i % 3 == 0 ? "negative" : "positive",
+                i % 2 == 0 ? std::vector<std::string>{"price"} : std::vector<std::string>{});
+    }
+    batch.add(kMonday + day * kDay + 3'600'000, "B", "positive");
+  }
+  return batch;
+}
+
+TEST(ForecastStore, WeeklyShopVolume) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.horizon = 7;
+  const auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  const ValueForecast& result = forecasts[0];
+  EXPECT_EQ(result.history.size(), 56u);
+  EXPECT_EQ(result.history_start, kMonday);
+  EXPECT_EQ(result.forecast_start, kMonday + 56 * kDay);
+  EXPECT_EQ(result.result.fit.method, Method::holt_winters);
+  ASSERT_EQ(result.result.points.size(), 7u);
+  for (int h = 0; h < 7; ++h) {
+    EXPECT_NEAR(result.result.points[h].mean, 3 + 2 * h, 0.5) << "h=" << h + 1;
+  }
+  EXPECT_EQ(result.result.backtest.holdout, 7);
+  // The weeks repeat exactly, so the seasonal naive error that scales MASE
+  // is zero and MASE is undefined; MAPE still measures the fit.
+  EXPECT_FALSE(result.result.backtest.mase.has_value());
+  ASSERT_TRUE(result.result.backtest.mape.has_value());
+  EXPECT_LT(*result.result.backtest.mape, 5.0);
+}
+
+TEST(ForecastStore, TopProductsByVolume) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.dimension = "product";
+  query.top = 1;
+  auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  EXPECT_EQ(forecasts[0].value, "A");
+
+  query.top = 10;
+  forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 2u);
+  EXPECT_EQ(forecasts[1].value, "B");
+  for (double volume : forecasts[1].history) EXPECT_DOUBLE_EQ(volume, 1.0);
+}
+
+TEST(ForecastStore, NegativeShareStaysInUnitInterval) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.measure = *parse_measure("negative_share");
+  query.horizon = 14;
+  const auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  for (double share : forecasts[0].history) {
+    EXPECT_GT(share, 0.0);
+    EXPECT_LT(share, 1.0);
+  }
+  for (const Point& point : forecasts[0].result.points) {
+    EXPECT_GE(point.lower, 0.0);
+    EXPECT_LE(point.upper, 1.0);
+  }
+}
+
+TEST(ForecastStore, AspectMentionsPerBucket) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.measure = *parse_measure("aspect:price");
+  query.dimension = "product";
+  query.value = "A";
+  const auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  // Day d of the week has 2 + 2d items, half of them mentioning price.
+  for (std::size_t day = 0; day < forecasts[0].history.size(); ++day) {
+    EXPECT_DOUBLE_EQ(forecasts[0].history[day], static_cast<double>(1 + day % 7)) << "day " << day;
+  }
+}
+
+TEST(ForecastStore, HistoryLimit) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.max_history = 14;
+  const auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  EXPECT_EQ(forecasts[0].history.size(), 14u);
+  EXPECT_EQ(forecasts[0].history_start, kMonday + 42 * kDay);
+}
+
+TEST(ForecastStore, InvalidQueriesThrow) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.dimension = "colour";
+  EXPECT_THROW(forecast(*store, query), Error);
+  query.dimension = "product";
+  query.value = "no such product";
+  EXPECT_THROW(forecast(*store, query), Error);
+  query.value = "A";
+  query.horizon = 0;
+  EXPECT_THROW(forecast(*store, query), Error);
+}
+
+TEST(ForecastStore, EmptyStoreThrows) {
+  const auto store = open_store({});
+  EXPECT_THROW(forecast(*store, Query{}), Error);
+}
+
+TEST(ForecastStore, JsonCarriesFitAndBacktest) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.horizon = 3;
+  const nlohmann::json json = to_json(forecast(*store, query).at(0));
+  EXPECT_EQ(json["method"], "holt_winters");
+  EXPECT_EQ(json["period"], 7);
+  EXPECT_EQ(json["measure"], "volume");
+  ASSERT_EQ(json["forecast"].size(), 3u);
+  EXPECT_EQ(json["forecast"][0]["start"], "2024-02-26T00:00:00Z");
+  EXPECT_TRUE(json["parameters"].contains("alpha"));
+  EXPECT_TRUE(json["backtest"]["mase"].is_null());
+  EXPECT_TRUE(json["backtest"]["mape"].is_number());
+  EXPECT_FALSE(format_text(forecast(*store, query).at(0)).empty());
+}
+
+// Every translated line must format with the same arguments as the English one.
+TEST(ForecastStore, TextInChinese) {
+  const auto store = open_store(weekly_batch());
+  const ValueForecast result = forecast(*store, Query{}).at(0);
+  set_language(Language::zh);
+  std::string text;
+  EXPECT_NO_THROW(text = format_text(result));
+  set_language(Language::en);
+  EXPECT_NE(text.find("参数"), std::string::npos) << text;
+  EXPECT_NE(text.find("回测"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace shopsight::forecast

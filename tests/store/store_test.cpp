@@ -1,0 +1,311 @@
+// Store: idempotent adds, aggregates, queries, alerts, marks, retention and
+// schema checks, on real SQLite files.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "common/error.h"
+#include "support/store_consistency.h"
+#include "store/store.h"
+
+namespace shopsight::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kHour = 3'600'000;
+// 2026-03-02T00:00:00Z, a Monday.
+constexpr std::int64_t kMonday = 1'772'409'600'000;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    folder_ = fs::temp_directory_path() / ("shopsight_store_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(folder_);
+    fs::create_directories(folder_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+
+  std::string path(const std::string& name = "store.db") const { return (folder_ / name).string(); }
+
+  fs::path folder_;
+};
+
+Item make_item(std::string id, std::int64_t time, std::string product, std::string text) {
+  Item item;
+  item.id = std::move(id);
+  item.time = time;
+  item.product = std::move(product);
+  item.category = "washer";
+  item.user = "u1";
+  item.text = std::move(text);
+  item.source = "test.csv";
+  return item;
+}
+
+Analysis make_analysis(const std::string& label, float score, std::vector<AspectMention> aspects = {},
+                       std::vector<std::string> keywords = {}) {
+  Analysis analysis;
+  analysis.language = "zh";
+  analysis.masked_text = "text";
+  analysis.sentiment = {label, 0.9f, score};
+  analysis.aspects = std::move(aspects);
+  for (auto& word : keywords) analysis.keywords.push_back({word, 1.0f});
+  return analysis;
+}
+
+AspectMention mention(const std::string& category, const std::string& polarity) {
+  AspectMention aspect;
+  aspect.category = category;
+  aspect.polarity = polarity;
+  return aspect;
+}
+
+/// Three items of two products on one day; the second has a logistics complaint.
+struct Batch {
+  std::vector<Item> items;
+  std::vector<Analysis> analyses;
+};
+
+Batch sample_batch() {
+  Batch batch;
+  batch.items = {make_item("1", kMonday + kHour, "p1", "好"), make_item("2", kMonday + 2 * kHour, "p1", "慢"),
+                 make_item("3", kMonday + 3 * kHour, "p2", "ok")};
+  batch.items[0].rating = 5;
+  batch.items[1].rating = 1;
+  batch.analyses = {make_analysis("positive", 0.8f, {mention("quality", "positive")}, {"质量"}),
+                    make_analysis("negative", -0.9f, {mention("logistics", "negative")}, {"物流", "慢"}),
+                    make_analysis("neutral", 0.0f)};
+  return batch;
+}
+
+TEST_F(StoreTest, AddsItemsAndCountsThemInEveryDimension) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  const AddResult result = store.add(batch.items, batch.analyses, true);
+  EXPECT_EQ(result.added, 3);
+  EXPECT_EQ(result.duplicates, 0);
+  EXPECT_EQ(store.item_count(), 3);
+
+  const Series shop = store.series({.dimension = "shop", .from = kMonday, .to = kMonday + kDay});
+  ASSERT_EQ(shop.buckets.size(), 1u);
+  const BucketMeasures& day = shop.buckets[0];
+  EXPECT_EQ(day.volume, 3);
+  EXPECT_EQ(day.positive, 1);
+  EXPECT_EQ(day.negative, 1);
+  EXPECT_EQ(day.neutral, 1);
+  EXPECT_NEAR(day.score_sum, -0.1, 1e-6);
+  EXPECT_EQ(day.ratings[0], 1);
+  EXPECT_EQ(day.ratings[4], 1);
+  EXPECT_EQ(day.aspects.at("logistics").negative, 1);
+  EXPECT_TRUE(day.keywords.empty()) << "keywords are read only when asked for";
+
+  const Series p1 = store.series({.dimension = "product", .value = "p1", .granularity = Granularity::hour,
+                                  .from = kMonday, .to = kMonday + 4 * kHour, .keywords = true});
+  ASSERT_EQ(p1.buckets.size(), 4u);
+  EXPECT_EQ(p1.buckets[0].volume, 0);
+  EXPECT_EQ(p1.buckets[1].volume, 1);
+  EXPECT_EQ(p1.buckets[2].aspects.at("logistics").negative, 1);
+  EXPECT_TRUE(p1.buckets[2].keywords.empty()) << "keywords are counted by day";
+  EXPECT_EQ(p1.buckets[3].volume, 0) << "p2's item is not p1's";
+  const Series p1_days = store.series(
+      {.dimension = "product", .value = "p1", .from = kMonday, .to = kMonday + kDay, .keywords = true});
+  EXPECT_EQ(p1_days.buckets[0].keywords.at("物流"), 1);
+  const Series minutes = store.series(
+      {.granularity = Granularity::minute, .from = kMonday + 2 * kHour, .to = kMonday + 2 * kHour + 60'000});
+  EXPECT_EQ(minutes.buckets[0].volume, 1);
+  EXPECT_TRUE(minutes.buckets[0].aspects.empty()) << "aspects are counted by hour and day";
+
+  const Series logistics = store.series({.dimension = "aspect", .value = "logistics", .from = kMonday, .to = kMonday + kDay});
+  EXPECT_EQ(logistics.buckets[0].volume, 1);
+  EXPECT_EQ(logistics.buckets[0].negative, 1);
+
+  const auto products = store.values("product", Granularity::day, kMonday, kMonday + kDay);
+  ASSERT_EQ(products.size(), 2u);
+  EXPECT_EQ(products[0].value, "p1");
+  EXPECT_EQ(products[0].volume, 2);
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
+TEST_F(StoreTest, ReplayingItemsCountsNothingTwice) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  store.add(batch.items, batch.analyses, true);
+  const AddResult again = store.add(batch.items, batch.analyses, true);
+  EXPECT_EQ(again.added, 0);
+  EXPECT_EQ(again.duplicates, 3);
+  EXPECT_EQ(store.item_count(), 3);
+  const Series shop = store.series({.dimension = "shop", .from = kMonday, .to = kMonday + kDay});
+  EXPECT_EQ(shop.buckets[0].volume, 3);
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
+TEST_F(StoreTest, ItemsWithoutIdsAreKeyedByContentAndTime) {
+  Store store({.path = path()});
+  Batch batch = sample_batch();
+  EXPECT_EQ(store.add(batch.items, batch.analyses, false).added, 3);
+
+  // Line numbers are not ids: the same content on other lines is the same item.
+  for (auto& item : batch.items) item.id = "99";
+  EXPECT_EQ(store.add(batch.items, batch.analyses, false).added, 0);
+
+  batch.items[0].time = *batch.items[0].time + 1000;
+  EXPECT_EQ(store.add(batch.items, batch.analyses, false).added, 1);
+  EXPECT_NE(item_key(batch.items[0], false), item_key(batch.items[1], false));
+}
+
+TEST_F(StoreTest, KeepsThePositionWithTheItems) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  const SourcePosition position{"feed.csv", "1:2", 1234, 3};
+  store.add(batch.items, batch.analyses, true, &position);
+  const auto saved = Store({.path = path()}).position("feed.csv");
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(saved->offset, 1234);
+  EXPECT_EQ(saved->line, 3);
+  EXPECT_EQ(saved->identity, "1:2");
+  EXPECT_FALSE(store.position("other.csv"));
+}
+
+TEST_F(StoreTest, FiltersItems) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  store.add(batch.items, batch.analyses, true);
+
+  EXPECT_EQ(store.items({.sentiment = "negative"}).size(), 1u);
+  EXPECT_EQ(store.items({.aspect = "logistics", .aspect_polarity = "negative"}).size(), 1u);
+  EXPECT_EQ(store.items({.aspect = "logistics", .aspect_polarity = "positive"}).size(), 0u);
+  EXPECT_EQ(store.items({.keyword = "物流"}).size(), 1u);
+  EXPECT_EQ(store.items({.keyword = "物"}).size(), 0u) << "keywords match whole words";
+  EXPECT_EQ(store.items({.dimension = "product", .value = "p1"}).size(), 2u);
+  EXPECT_EQ(store.items({.dimension = "aspect", .value = "quality"}).size(), 1u);
+  EXPECT_EQ(store.items({.from = kMonday + 2 * kHour}).size(), 2u);
+  EXPECT_EQ(store.items({.text = "tex"}).size(), 3u);
+  EXPECT_EQ(store.items({.text = "100%"}).size(), 0u);
+
+  const auto newest = store.items({.limit = 1});
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].id, "3");
+  const auto by_row = store.items_by_row(std::vector<std::int64_t>{newest[0].row, 9999});
+  ASSERT_EQ(by_row.size(), 1u);
+  EXPECT_EQ(by_row[0].product, "p2");
+  EXPECT_THROW(store.items({.dimension = "colour", .value = "x"}), Error);
+}
+
+TEST_F(StoreTest, UsersThatArePersonalDataGetPseudonyms) {
+  Store store({.path = path()});
+  Batch batch = sample_batch();
+  batch.items[0].user = "13812345678";
+  batch.items[1].user = "13812345678";
+  store.add(batch.items, batch.analyses, true);
+  const auto users = store.values("user", Granularity::day, kMonday, kMonday + kDay);
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].volume, 2) << "one person's items stay together";
+  EXPECT_EQ(users[0].value.find("138"), std::string::npos);
+  EXPECT_TRUE(users[0].value.starts_with("user-"));
+}
+
+TEST_F(StoreTest, DeduplicatesAlertsAndKeepsMarks) {
+  Store store({.path = path()});
+  Alert alert;
+  alert.fingerprint = "negative_share|product|p1||day|1";
+  alert.detector = "negative_share";
+  alert.dimension = "product";
+  alert.value = "p1";
+  alert.window_start = kMonday;
+  alert.window_end = kMonday + kDay;
+  alert.severity = "warning";
+  alert.examples = {2, 3};
+  EXPECT_TRUE(store.add_alert(alert));
+  EXPECT_FALSE(store.add_alert(alert));
+
+  const auto alerts = store.alerts({.dimension = "product"});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].examples, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_TRUE(store.alerts({.severity = "critical"}).empty());
+  EXPECT_EQ(store.last_alert_end("negative_share", "product", "p1", ""), kMonday + kDay);
+  EXPECT_FALSE(store.last_alert_end("volume", "product", "p1", ""));
+
+  EXPECT_FALSE(store.mark("detect.day"));
+  store.set_mark("detect.day", 42);
+  EXPECT_EQ(Store({.path = path()}).mark("detect.day"), 42);
+}
+
+TEST_F(StoreTest, RetentionDropsFineBucketsFirst) {
+  Store store({.path = path(), .retention = {.minute_days = 1, .hour_days = 3, .day_days = 0, .item_days = 0}});
+  Batch batch = sample_batch();
+  batch.items[2].time = kMonday + 5 * kDay;
+  store.add(batch.items, batch.analyses, true);
+  EXPECT_GT(store.apply_retention(), 0);
+
+  const auto minute = store.series({.granularity = Granularity::minute, .from = kMonday, .to = kMonday + kDay});
+  std::int64_t old_minutes = 0;
+  for (const auto& bucket : minute.buckets) old_minutes += bucket.volume;
+  EXPECT_EQ(old_minutes, 0);
+  const auto day = store.series({.from = kMonday, .to = kMonday + kDay});
+  EXPECT_EQ(day.buckets[0].volume, 2) << "day buckets are kept forever by default";
+  EXPECT_EQ(store.item_count(), 3);
+}
+
+TEST_F(StoreTest, RefusesForeignAndNewerFiles) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path("foreign.db").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE customers (name TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    Store store({.path = path("foreign.db")});
+    FAIL() << "a foreign SQLite file was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("foreign.db"), std::string::npos) << error.what();
+  }
+
+  { Store store({.path = path()}); EXPECT_EQ(store.schema_version(), kSchemaVersion); }
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_THROW(Store({.path = path()}), Error);
+}
+
+TEST_F(StoreTest, BucketsStartOnUtcBoundaries) {
+  EXPECT_EQ(bucket_start(kMonday + kDay - 1, Granularity::day), kMonday);
+  EXPECT_EQ(bucket_start(kMonday + 61'000, Granularity::minute), kMonday + 60'000);
+  EXPECT_EQ(bucket_start(-1, Granularity::hour), -kHour);
+  EXPECT_EQ(parse_granularity("hour"), Granularity::hour);
+  EXPECT_FALSE(parse_granularity("week"));
+}
+
+TEST_F(StoreTest, IngestsAFileWithTheDefaultModel) {
+  std::istringstream csv(
+      "id,time,product,review\n"
+      "a,2026-03-02 10:00:00,p1,物流太慢了，等了一个星期\n"
+      "b,2026-03-02 11:00:00,p1,质量很好，很满意\n"
+      "c,not a time,p2,\n"
+      "d,2026-03-03 09:00:00,p2,The fabric feels cheap and it shrank after one wash\n");
+  ReaderOptions options;
+  options.path = "reviews.csv";
+  auto reader = Reader::open(csv, options);
+  const Engine engine(EngineOptions{});
+  Store store({.path = path()});
+  std::vector<Reject> rejects;
+  const IngestStats stats = ingest(*reader, engine, store, {.batch_items = 2}, nullptr,
+                                   [&](const Reject& reject) { rejects.push_back(reject); });
+  EXPECT_EQ(stats.read, 3);
+  EXPECT_EQ(stats.added, 3);
+  EXPECT_EQ(stats.rejected, 1);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].line, 4);
+
+  const auto negative = store.items({.sentiment = "negative", .aspect = "logistics"});
+  ASSERT_EQ(negative.size(), 1u);
+  EXPECT_EQ(negative[0].id, "a");
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
+}  // namespace
+}  // namespace shopsight::store

@@ -1,0 +1,183 @@
+// `shopsight ingest` and `shopsight watch` end to end: growing files,
+// replays, standard input, and SIGKILL at random points during ingest.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "store/store.h"
+#include "support/run_shopsight.h"
+#include "support/store_consistency.h"
+
+namespace shopsight {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_shopsight;
+
+const char* const kTexts[] = {
+    "物流太慢了，等了一个星期才到",     "质量很好，做工精细，很满意",
+    "价格便宜，性价比高",               "客服态度很差，问了半天没人回",
+    "The fabric is soft and fits well", "Arrived late and the box was crushed",
+    "包装破损，里面的东西也坏了",       "尺码偏小，建议买大一号",
+};
+
+// Minute buckets are kept for 3 days by default, and the test data spans 20.
+const std::string kKeepAll = " --keep-minutes-days 0";
+
+class WatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    folder_ = fs::temp_directory_path() / ("shopsight_watch_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(folder_);
+    fs::create_directories(folder_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+
+  std::string path(const std::string& name) const { return (folder_ / name).string(); }
+
+  /// Appends rows first..last-1 with ids, times over several days, and
+  /// every fifth text quoted with a line break inside.
+  static void append_rows(const std::string& file, int first, int last, bool header) {
+    std::ofstream out(file, std::ios::app | std::ios::binary);
+    if (header) out << "id,time,product,category,user,review\n";
+    for (int i = first; i < last; ++i) {
+      const int day = 1 + i % 20;
+      out << "r" << i << ",2026-03-" << (day < 10 ? "0" : "") << day << " " << (10 + i % 12) << ":00:00,p" << i % 7
+          << ",c" << i % 3 << ",u" << i % 50 << ",";
+      if (i % 5 == 0) out << "\"" << kTexts[i % 8] << "\n第" << i << "条\"\n";
+      else out << kTexts[i % 8] << " " << i << "\n";
+    }
+  }
+
+  static std::int64_t stored_items(const std::string& db) {
+    return store::Store({.path = db, .read_only = true}).item_count();
+  }
+
+  fs::path folder_;
+};
+
+TEST_F(WatchTest, FollowsAGrowingFileWithoutRepeatsOrGaps) {
+  const std::string feed = path("feed.csv");
+  const std::string db = path("store.db");
+  append_rows(feed, 0, 100, true);
+  auto result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), 100);
+
+  // A record still being written (no line break yet) waits for its end.
+  append_rows(feed, 100, 150, false);
+  { std::ofstream(feed, std::ios::app) << "r150,2026-03-05 10:00:00,p1,c1,u1,还没写完"; }
+  result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), 150);
+
+  { std::ofstream(feed, std::ios::app) << "的评论\n"; }
+  result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), 151);
+  const auto last = store::Store({.path = db}).items({.text = "还没写完的评论"});
+  EXPECT_EQ(last.size(), 1u);
+
+  result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
+  EXPECT_EQ(stored_items(db), 151);
+  const auto differences = testing::aggregates_match_items(db);
+  EXPECT_TRUE(differences.empty()) << differences.size() << " differences, first: " << differences.front();
+
+  // Ingesting the whole file again adds nothing.
+  result = run_shopsight("ingest " + feed + " --db " + db);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("151"), std::string::npos) << result.output;
+  EXPECT_EQ(stored_items(db), 151);
+}
+
+TEST_F(WatchTest, ReadsAFolderAndStandardInput) {
+  const std::string inbox = path("inbox");
+  fs::create_directories(inbox);
+  append_rows(inbox + "/a.csv", 0, 30, true);
+  append_rows(inbox + "/b.csv", 30, 50, true);
+  append_rows(inbox + "/c.csv.part", 50, 60, true);
+  const std::string db = path("store.db");
+  auto result = run_shopsight("watch " + inbox + " --db " + db + kKeepAll + " --once");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), 50) << "files still being copied in are left alone";
+
+  append_rows(path("more.csv"), 40, 70, true);
+  result = run_shopsight("watch - --db " + db + " < " + path("more.csv"));
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), 70) << "ids r40..r49 were stored already";
+  EXPECT_TRUE(testing::aggregates_match_items(db).empty());
+}
+
+TEST_F(WatchTest, RejectsNameTheLineOfTheSource) {
+  const std::string feed = path("feed.csv");
+  const std::string db = path("store.db");
+  append_rows(feed, 0, 10, true);
+  ASSERT_EQ(run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once").status, 0);
+  { std::ofstream(feed, std::ios::app) << "bad,2026-03-05 10:00:00,p1,c1,u1,\n"; }
+  const auto result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once --rejects " + path("rejects.csv"));
+  EXPECT_EQ(result.status, 3) << result.output;
+  std::ifstream rejects(path("rejects.csv"));
+  std::string content((std::istreambuf_iterator<char>(rejects)), std::istreambuf_iterator<char>());
+  // The header and ten records take 13 lines (two records hold a line break).
+  EXPECT_NE(content.find("feed.csv\",14,"), std::string::npos) << content;
+}
+
+// Kills `shopsight watch` with SIGKILL at random moments while the file
+// grows, many times; afterwards every row is stored exactly once and the
+// aggregates equal a recomputation from the stored items.
+TEST_F(WatchTest, SurvivesSigkillAtRandomPoints) {
+  const std::string feed = path("feed.csv");
+  const std::string db = path("store.db");
+  constexpr int kRounds = 12;
+  constexpr int kRowsPerRound = 2500;
+  constexpr int kRows = kRowsPerRound * (kRounds + 1);
+  append_rows(feed, 0, kRowsPerRound, true);
+  // One thread analyzes a round's rows in about the mean delay on an idle
+  // machine, so many kills land in the middle of the appended rows.
+  std::mt19937 random(20261205);
+  std::uniform_int_distribution<int> delay_ms(30, 500);
+
+  int rows = kRowsPerRound;
+  int killed_mid_file = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    append_rows(feed, rows, rows + kRowsPerRound, false);
+    rows += kRowsPerRound;
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::execl(SHOPSIGHT_BINARY, SHOPSIGHT_BINARY, "--log-level", "off", "watch", feed.c_str(), "--db", db.c_str(),
+              "--keep-minutes-days", "0", "--batch-items", "97", "--threads", "1", "--poll", "0.05",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round << ": watch stopped by itself";
+    const std::int64_t stored = stored_items(db);
+    if (stored > 0 && stored < rows) ++killed_mid_file;
+  }
+  // Kills that only ever hit an idle watcher would prove nothing.
+  EXPECT_GE(killed_mid_file, 3);
+  const auto result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once --threads 1");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(stored_items(db), kRows);
+  const auto differences = testing::aggregates_match_items(db);
+  EXPECT_TRUE(differences.empty()) << differences.size() << " differences, first: " << differences.front();
+  const auto shop = store::Store({.path = db}).values("shop", store::Granularity::day, 0, INT64_MAX);
+  ASSERT_EQ(shop.size(), 1u);
+  EXPECT_EQ(shop[0].volume, kRows);
+}
+
+}  // namespace
+}  // namespace shopsight
