@@ -238,7 +238,7 @@ Engine::~Engine() = default;
 const Normalizer& Engine::normalizer() const { return impl_->normalizer; }
 
 // NOTE: on bench/analyze_vs_fasttext.sh a whole `analyze` run matches
-// `fasttext predict` (ratio 1.04 to 1.13) only while both cores are free for
+// `fasttext predict` (ratio 1.02 to 1.13) only while both cores are free for
 // its two threads, and falls to 0.6 to 0.9 when other processes take one.
 // The largest remaining costs are ICU's dictionary word break, about a sixth
 // of the time, and cache misses in the tagger's and the sentiment model's
