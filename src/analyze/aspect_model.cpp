@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 
 namespace shopsight {
 namespace {
@@ -574,7 +575,7 @@ std::vector<int> gold_tags(const PreparedText& prepared, const std::vector<Aspec
 
 std::u32string decode_text(std::string_view text) {
   std::u32string out;
-  decode_utf8(text, out);
+  utf8::decode(text, out);
   return out;
 }
 
@@ -924,7 +925,7 @@ CombinedAspectExtractor::CombinedAspectExtractor(std::shared_ptr<const AspectLex
 
 std::vector<AspectSpan> CombinedAspectExtractor::extract(const Document& document) const {
   thread_local std::u32string text;
-  decode_utf8(document.normalized.text, text);
+  utf8::decode(document.normalized.text, text);
   for (const LearnedAspectModel& model : models_) {
     if (model.language() == document.language) return model.extract(document, text, *lexicon_);
   }

@@ -40,18 +40,6 @@ bool allowed(int previous, int tag) {
 
 }  // namespace
 
-void decode_utf8(std::string_view text, std::u32string& out) {
-  out.clear();
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto size = static_cast<std::int32_t>(text.size());
-  std::int32_t i = 0;
-  while (i < size) {
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
-    out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
-  }
-}
-
 std::uint64_t hash_code_points(std::u32string_view text) {
   std::uint64_t hash = 1469598103934665603ULL;
   for (char32_t c : text) {

@@ -29,10 +29,6 @@ std::vector<TextUnit> split_units(std::u32string_view text);
 /// Same as above, but writes into `units`, reusing its storage.
 void split_units(std::u32string_view text, std::vector<TextUnit>& units);
 
-/// Decodes UTF-8 into `out`, reusing its storage, with U+FFFD for each
-/// invalid sequence as utf8::decode() does.
-void decode_utf8(std::string_view text, std::u32string& out);
-
 /// Stable 64-bit hash of code points (FNV-1a), the same on every platform.
 std::uint64_t hash_code_points(std::u32string_view text);
 

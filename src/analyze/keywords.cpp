@@ -11,6 +11,7 @@
 #include "analyze/flat_table.h"
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 
 namespace shopsight {
 namespace {
@@ -81,7 +82,7 @@ bool is_keyword_candidate(const Token& token) {
   std::size_t han = 0;
   std::size_t letters = 0;
   thread_local std::u32string code_points;
-  decode_utf8(token.text, code_points);
+  utf8::decode(token.text, code_points);
   for (char32_t c : code_points) {
     if (is_han(c)) {
       ++han;

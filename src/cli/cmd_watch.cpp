@@ -54,7 +54,7 @@ struct WatchContext {
   store::IngestStats total;
 };
 
-/// How records of a source are delimited, from --format or the file name.
+/// Record delimiting of a source, from --input-format or the file name.
 struct Layout {
   bool quoted = true;       ///< CSV: line breaks inside double quotes belong to the field
   bool has_header = true;   ///< CSV and TSV start with a header record
@@ -142,9 +142,11 @@ bool follow_file(WatchContext& context, const std::string& path) {
     spdlog::warn("{}", tr("{} was replaced or truncated; reading it from the start", path));
     position = {path, identity, 0, 0};
   }
+  if (position.offset >= size) return false;
   const Layout layout = layout_of(context.args.feed.reader, path);
 
-  // Records past the start are read behind the source's header record.
+  // Records past the start are read behind the source's header record,
+  // which is read once per round, and only when the file has grown.
   std::string header;
   if (layout.has_header) {
     const std::string start = read_range(path, 0, std::min<std::size_t>(static_cast<std::size_t>(size), 1 << 20));
@@ -155,9 +157,9 @@ bool follow_file(WatchContext& context, const std::string& path) {
 
   bool ingested = false;
   while (!g_stop && position.offset < size) {
-    const std::size_t wanted = std::min<std::size_t>(static_cast<std::size_t>(size - position.offset),
+    const std::size_t length = std::min<std::size_t>(static_cast<std::size_t>(size - position.offset),
                                                      context.args.chunk_bytes);
-    const std::string bytes = read_range(path, position.offset, wanted);
+    const std::string bytes = read_range(path, position.offset, length);
     const std::size_t end = complete_end(bytes, layout.quoted);
     if (end == 0 && position.offset + static_cast<std::int64_t>(bytes.size()) == size) break;  // record still being written
     if (end == 0) throw Error(tr("{}: a record at byte {} is longer than --chunk-bytes", path, position.offset));

@@ -127,13 +127,13 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
   command.add_option("--model", engine.model_dir, tr("model folder (default: the shipped default model)"))
       ->group(model_group);
   command.add_option("--sentiment-model", engine.sentiment_model,
-                      tr("sentiment classifier that replaces the folder's: a shopsight model, a GGUF model with a classifier head or an embedding head file (default: none)"))
+                     tr("sentiment classifier that replaces the folder's: a shopsight model, a GGUF model with a classifier head or an embedding head file (default: none)"))
       ->group(model_group);
   command.add_option("--aspect-lexicon", engine.aspect_lexicon,
-                      tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
+                     tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
       ->group(model_group);
   command.add_option("--neutral-threshold", engine.neutral_threshold,
-                      tr("sentiment below this probability is neutral (0.5 to 1)"))
+                     tr("sentiment below this probability is neutral (0.5 to 1)"))
       ->check(CLI::Range(0.5f, 1.0f))
       ->capture_default_str()
       ->group(model_group);
@@ -141,13 +141,14 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
       ->check(CLI::Range(0, 100))
       ->capture_default_str()
       ->group(model_group);
+
   const std::string llm_group = tr("LLM");
   CLI::Option* llm_option =
       command.add_option("--llm", engine.llm_model,
-                       tr("decoder GGUF model that extracts aspects, and the sentiment unless --sentiment-model is given (default: none)"))
+                      tr("decoder GGUF model that extracts aspects, and the sentiment unless --sentiment-model is given (default: none)"))
           ->group(llm_group);
   command.add_option("--llm-prompt", engine.llm_prompt,
-                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
+                     tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
       ->needs(llm_option)
       ->group(llm_group);
   command.add_option("--llm-context", engine.llm_context, tr("LLM context in tokens, prompt plus output"))
@@ -159,12 +160,12 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
       ->capture_default_str()
       ->group(llm_group);
   command.add_option("--llm-max-tokens", engine.llm_max_tokens,
-                      tr("tokens generated per item at most; 0 uses the longest answer the output grammar allows"))
+                     tr("tokens generated per item at most; 0 uses the longest answer the output grammar allows"))
       ->check(CLI::Range(0, 1048576))
       ->capture_default_str()
       ->group(llm_group);
   command.add_option("--temperature", engine.llm_temperature,
-                      tr("LLM sampling temperature; 0 always picks the most likely token"))
+                     tr("LLM sampling temperature; 0 always picks the most likely token"))
       ->check(CLI::Range(0.0f, 5.0f))
       ->capture_default_str()
       ->group(llm_group);

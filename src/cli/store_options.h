@@ -37,7 +37,7 @@ struct FeedArguments {
 /// Adds --rejects, --batch-items, --threads, the input options and the model options.
 void add_feed_options(CLI::App& command, FeedArguments& args);
 
-/// Loads the analyzers; with an LLM, one analyzer thread unless --threads says otherwise.
+/// Loads the analyzers. With an LLM, one analyzer thread runs unless --threads is set.
 std::unique_ptr<Engine> load_engine(FeedArguments& args);
 
 /// Reads, analyzes and stores one file with a progress display.

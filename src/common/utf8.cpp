@@ -24,9 +24,10 @@ std::int32_t length(std::string_view text) {
   return count;
 }
 
-std::vector<char32_t> decode(std::string_view text) {
-  std::vector<char32_t> out;
-  out.reserve(text.size());
+namespace {
+
+template <typename CodePoints>
+void decode_into(std::string_view text, CodePoints& out) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
   const auto size = static_cast<std::int32_t>(text.size());
   std::int32_t i = 0;
@@ -35,7 +36,20 @@ std::vector<char32_t> decode(std::string_view text) {
     U8_NEXT(bytes, i, size, c);
     out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
   }
+}
+
+}  // namespace
+
+std::vector<char32_t> decode(std::string_view text) {
+  std::vector<char32_t> out;
+  out.reserve(text.size());
+  decode_into(text, out);
   return out;
+}
+
+void decode(std::string_view text, std::u32string& out) {
+  out.clear();
+  decode_into(text, out);
 }
 
 void append(std::string& out, char32_t code_point) {

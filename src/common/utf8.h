@@ -19,6 +19,10 @@ std::int32_t length(std::string_view text);
 /// Decodes valid UTF-8 into code points.
 std::vector<char32_t> decode(std::string_view text);
 
+/// Decodes UTF-8 into `out`, replacing its content; invalid bytes become
+/// U+FFFD. Reusing `out` saves an allocation per call on hot paths.
+void decode(std::string_view text, std::u32string& out);
+
 /// Encodes code points as UTF-8.
 std::string encode(const std::vector<char32_t>& code_points);
 

@@ -51,7 +51,7 @@ class Statement {
 void execute(sqlite3* db, std::string_view sql);
 
 /// Throws shopsight::Error naming the store file for a failed SQLite call.
-[[noreturn]] void fail(sqlite3* db, std::string_view what);
+[[noreturn]] void fail(sqlite3* db, std::string_view sql);
 
 /// Creates the schema or migrates it to kSchemaVersion; `path` names the file in errors.
 void migrate(sqlite3* db, const std::string& path);
@@ -60,8 +60,8 @@ void migrate(sqlite3* db, const std::string& path);
 int dimension_index(std::string_view dimension);
 
 /// Granularities kept for a dimension: minutes only for the shop and the
-/// channels, users only by day. A product's minute holds too few items to
-/// tell anything, and such rows would be most of the table.
+/// channels, users only by day. A product's minute contains too few items
+/// to tell anything, and such rows would be most of the table.
 bool keeps_granularity(int dimension, Granularity granularity);
 
 /// Aspect counts are kept for hour and day buckets, except in the aspect
@@ -78,7 +78,7 @@ class Aggregator {
   /// Counts one item in every bucket it belongs to.
   void add(const StoredItem& item);
 
-  /// Adds the counted increments to the store's tables and forgets them.
+  /// Adds the counted increments to the store's tables and clears them.
   void flush(sqlite3* db);
 
  private:

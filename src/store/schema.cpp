@@ -194,9 +194,9 @@ void execute(sqlite3* db, std::string_view sql) {
   }
 }
 
-void fail(sqlite3* db, std::string_view what) {
+void fail(sqlite3* db, std::string_view sql) {
   const char* file = sqlite3_db_filename(db, "main");
-  spdlog::debug("SQLite failed on: {}", what.substr(0, 200));
+  spdlog::debug("SQLite failed on: {}", sql.substr(0, 200));
   throw Error(tr("store {}: {}", file != nullptr && *file != '\0' ? file : ":memory:", sqlite3_errmsg(db)));
 }
 

@@ -32,7 +32,7 @@ std::optional<Granularity> parse_granularity(std::string_view text);
 /// Length of one bucket in milliseconds.
 std::int64_t bucket_milliseconds(Granularity granularity);
 
-/// Start of the bucket that holds `time` (Unix milliseconds).
+/// Start of the bucket that contains `time` (Unix milliseconds).
 std::int64_t bucket_start(std::int64_t time, Granularity granularity);
 
 /// Names of the dimensions that buckets are kept for. The shop dimension has
@@ -66,7 +66,7 @@ struct BucketMeasures {
   double mean_score() const { return volume > 0 ? score_sum / static_cast<double>(volume) : 0.0; }
 };
 
-/// What Store::series reads.
+/// Query of Store::series: one dimension value over a time range.
 struct SeriesQuery {
   std::string dimension = "shop";
   std::string value;                               ///< empty for the shop dimension
@@ -210,7 +210,7 @@ class Store {
   int schema_version() const;
 
   /// Adds analyzed items and their aggregates in one transaction, skipping
-  /// items whose key is already stored. `has_id` says whether Item::id came
+  /// items whose key is already stored. `has_id` is true when Item::id came
   /// from the source. `position`, when given, is saved in the same transaction.
   AddResult add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
                 const SourcePosition* position = nullptr);

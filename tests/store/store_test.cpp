@@ -146,7 +146,7 @@ TEST_F(StoreTest, ReplayingItemsCountsNothingTwice) {
   EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
 }
 
-TEST_F(StoreTest, ItemsWithoutIdsAreKeyedByContentAndTime) {
+TEST_F(StoreTest, KeysItemsWithoutIdsByContent) {
   Store store({.path = path()});
   Batch batch = sample_batch();
   EXPECT_EQ(store.add(batch.items, batch.analyses, false).added, 3);

@@ -139,7 +139,7 @@ TEST_F(WatchTest, RejectsNameTheLineOfTheSource) {
 }
 
 // Kills `shopsight watch` with SIGKILL at random moments while the file
-// grows, many times; afterwards every row is stored exactly once and the
+// grows, many times. Afterwards every row is stored exactly once, and the
 // aggregates equal a recomputation from the stored items.
 TEST_F(WatchTest, SurvivesSigkillAtRandomPoints) {
   const std::string feed = path("feed.csv");
