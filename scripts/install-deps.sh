@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev
   libcpp-httplib-dev libtoml11-dev libxxhash-dev prometheus
   fasttext python3
+  chromium chromium-driver fonts-noto-cjk
 )
 
 missing=()
@@ -17,9 +18,11 @@ for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 
-# npm fetches llama.cpp's source once. Some Node.js builds bring their own npm
-# and conflict with Debian's package, so the package is only installed when
-# no npm command exists.
+# npm fetches llama.cpp's source once and builds the web dashboard. Some
+# Node.js builds bring their own npm and conflict with Debian's packages, so
+# these are only installed when no node or npm command exists. Chromium and
+# the CJK fonts are for the dashboard's browser tests and screenshots.
+if ! command -v node >/dev/null; then missing+=(nodejs); fi
 if ! command -v npm >/dev/null; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then

@@ -53,6 +53,7 @@ struct Analysis {
   std::vector<AspectMention> aspects;
   std::vector<Keyword> keywords;
   std::optional<std::string> summary;     ///< one-line summary from the LLM; set only when requested
+  std::string search_words;               ///< words of the normalized masked text joined by spaces, for full-text search
 };
 
 /// Aspect mention found in normalized text; spans are normalized code points.

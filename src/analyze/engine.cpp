@@ -304,6 +304,9 @@ Analysis Engine::analyze(const Item& item) const {
     }
     analysis.aspects.push_back(std::move(mention));
   }
+  // The normalizer masks personal data too, so the words hold none.
+  analysis.search_words = search_words(document);
+
   // Moved rather than copied, after the last reader of the document's text.
   analysis.normalized_text = std::move(document.normalized.text);
   return analysis;

@@ -26,7 +26,9 @@ struct ForecastArguments {
 void run_forecast(ForecastArguments& args) {
   const auto measure = forecast::parse_measure(args.measure);
   if (!measure) {
-    throw Error(tr("--measure {} is invalid; use volume, negative_share or aspect:CATEGORY", args.measure));
+    throw Error(tr("--measure {} is invalid; use volume, negative_share, mean_score, aspect:CATEGORY or "
+                   "aspect_negative:CATEGORY",
+                   args.measure));
   }
   args.query.measure = *measure;
   args.query.granularity = *store::parse_granularity(args.granularity);
@@ -54,14 +56,17 @@ void run_forecast(ForecastArguments& args) {
 void add_forecast_command(CLI::App& app) {
   auto args = std::make_shared<ForecastArguments>();
   CLI::App* command = app.add_subcommand(
-      "forecast", tr("forecast volume, negative share or aspect mentions for the next buckets, with a backtest"));
+      "forecast",
+      tr("forecast volume, negative share, mean score or aspect mentions for the next buckets, with a backtest"));
   command->add_option("--db", args->db, tr("store file written by shopsight ingest"))->required();
   command->add_option("--dimension", args->query.dimension, tr("dimension to forecast"))
       ->check(CLI::IsMember({"shop", "product", "category", "channel", "aspect", "user"}))
       ->capture_default_str();
   command->add_option("--value", args->query.value,
                       tr("dimension value to forecast (default: the largest values by volume, see --top)"));
-  command->add_option("--measure", args->measure, tr("what to forecast: volume, negative_share or aspect:CATEGORY"))
+  command->add_option("--measure", args->measure,
+                      tr("what to forecast: volume, negative_share, mean_score, aspect:CATEGORY (mentions) or "
+                         "aspect_negative:CATEGORY (negative mentions)"))
       ->capture_default_str();
   command->add_option("--granularity", args->granularity,
                       tr("bucket length: hour (season of 24 buckets) or day (season of 7 buckets)"))

@@ -1,4 +1,5 @@
-// `shopsight serve`: the HTTP API and /metrics over a store, until SIGINT or SIGTERM.
+// `shopsight serve`: the HTTP API, /metrics and the web dashboard over a
+// store, until SIGINT or SIGTERM.
 
 #include <pthread.h>
 
@@ -21,6 +22,7 @@ namespace {
 struct ServeArguments {
   std::string db;
   std::string token_file;
+  std::string dashboard;
   serve::ServerOptions server;
   EngineOptions engine;
 };
@@ -42,6 +44,30 @@ std::string read_token(const std::string& path) {
   return token;
 }
 
+// Picks the dashboard folder: --dashboard when given, which must contain
+// index.html, else the first search path that has one, else none.
+std::string choose_dashboard(const std::string& dashboard_option) {
+  if (!dashboard_option.empty()) {
+    if (!serve::is_dashboard_directory(dashboard_option)) {
+      throw Error(tr("--dashboard {} has no index.html; name the folder of the built dashboard", dashboard_option));
+    }
+    spdlog::info("{}", tr("serving the dashboard from {}", dashboard_option));
+    return dashboard_option;
+  }
+  const std::vector<std::string> candidates = serve::dashboard_search_paths();
+  for (const std::string& candidate : candidates) {
+    if (!serve::is_dashboard_directory(candidate)) continue;
+    spdlog::info("{}", tr("serving the dashboard from {}", candidate));
+    return candidate;
+  }
+  std::string searched;
+  for (const std::string& candidate : candidates) searched += (searched.empty() ? "" : ", ") + candidate;
+  spdlog::warn("{}", tr("no dashboard found in {}; / returns 404 until the dashboard is built or --dashboard "
+                        "names its folder",
+                        searched));
+  return {};
+}
+
 // Blocks until SIGINT or SIGTERM arrives. The signals must already be blocked
 // in every thread, so none of the server's threads takes them.
 int wait_for_stop_signal(const sigset_t& signals) {
@@ -52,6 +78,7 @@ int wait_for_stop_signal(const sigset_t& signals) {
 
 void run_serve(ServeArguments& args) {
   args.server.token = read_token(args.token_file);
+  args.server.dashboard_directory = choose_dashboard(args.dashboard);
   if (args.server.token.empty() && args.server.host != "127.0.0.1" && args.server.host != "localhost" &&
       args.server.host != "::1") {
     spdlog::warn("{}", tr("listening on {} without a token: anyone who can reach it can read and add items; "
@@ -109,6 +136,9 @@ void add_server_options(CLI::App& command, ServeArguments& args) {
   command.add_flag("--metrics-at-latest-item", server.metrics_window_at_latest_item,
                    tr("end the /metrics time range at the latest stored item instead of now, for replayed history "
                       "(default: off)"));
+  command.add_option("--dashboard", args.dashboard,
+                     tr("folder of the built web dashboard, served at / without a token (default: "
+                        "share/shopsight/dashboard beside the executable's folder, then the build tree's)"));
   command.add_option("--metrics-products", server.metrics_products,
                      tr("products with their own series in /metrics, largest volume first"))
       ->check(CLI::Range(1, 100000))

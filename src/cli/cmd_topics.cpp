@@ -1,7 +1,12 @@
 // `shopsight topics`: groups reviews into topics and names them by keywords.
+// The reviews come from a file, or with --db from a store, which then keeps
+// the result for GET /api/v1/topics.
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +16,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "store/store.h"
 #include "topics/topics.h"
 
 namespace shopsight::cli {
@@ -18,6 +24,10 @@ namespace {
 
 struct TopicsArguments {
   std::string input;
+  std::string db;
+  std::string from;
+  std::string to;
+  std::int64_t limit = 10000;
   std::string output;
   std::string assignments;
   std::string embedding_cache;
@@ -53,6 +63,56 @@ TopicRows read_items(const std::string& path, ReaderOptions options) {
   return rows;
 }
 
+std::optional<std::int64_t> time_option(const std::string& name, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const std::optional<std::int64_t> time = parse_time(text, "UTC");
+  if (!time) {
+    throw Error(tr("invalid {} '{}'; give a date such as 2026-12-01 or a time such as 2026-12-01T08:00:00Z", name,
+                   text));
+  }
+  return time;
+}
+
+// The newest `limit` stored items in [from, to), oldest first, with their
+// masked texts. Items without a source id are named "row:N" by their row.
+std::vector<TopicItem> read_store_items(const store::Store& store, const TopicsArguments& args) {
+  store::ItemQuery query;
+  query.from = time_option("--from", args.from);
+  query.to = time_option("--to", args.to);
+  query.limit = args.limit;
+  std::vector<store::StoredItem> stored = store.items(query);
+  std::vector<TopicItem> items;
+  items.reserve(stored.size());
+  for (auto it = stored.rbegin(); it != stored.rend(); ++it) {
+    std::string id = it->id.empty() ? "row:" + std::to_string(it->row) : it->id;
+    items.push_back({std::move(id), it->time, std::move(it->analysis.masked_text)});
+  }
+  return items;
+}
+
+std::string iso_time(std::int64_t milliseconds) {
+  const auto seconds = static_cast<std::time_t>(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000);
+  const auto remainder = milliseconds - static_cast<std::int64_t>(seconds) * 1000;
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(seconds), remainder);
+}
+
+// The JSON document of a topic run kept in the store: topics_to_json plus
+// when it was computed and the time range of the items it grouped.
+nlohmann::json topic_run_document(const TopicResult& result, const std::vector<TopicItem>& items,
+                                  std::int64_t computed_at, std::int64_t limit) {
+  nlohmann::json document = topics_to_json(result, items);
+  const std::int64_t from = *items.front().time;
+  const std::int64_t to = *items.back().time + 1;
+  document["computed_at"] = iso_time(computed_at);
+  document["computed_at_ms"] = computed_at;
+  document["from"] = iso_time(from);
+  document["from_ms"] = from;
+  document["to"] = iso_time(to);
+  document["to_ms"] = to;
+  document["limit"] = limit;
+  return document;
+}
+
 void write_file(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(tr("cannot write {}: check that the folder exists and is writable", path));
@@ -61,9 +121,26 @@ void write_file(const std::string& path, const std::string& content) {
   if (!out) throw Error(tr("cannot write {}: the disk may be full", path));
 }
 
+std::int64_t now_milliseconds() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
+}
+
 void run_topics(TopicsArguments& args) {
-  const TopicRows rows = read_items(args.input, args.reader);
-  if (rows.items.empty()) throw Error(tr("no reviews in {}; name the text column with --text", args.input));
+  if (args.input.empty() == args.db.empty()) throw Error(tr("name either an input file or a store with --db"));
+  std::unique_ptr<store::Store> item_store;
+  TopicRows rows;
+  if (!args.db.empty()) {
+    store::StoreOptions options;
+    options.path = args.db;
+    item_store = std::make_unique<store::Store>(options);
+    rows.items = read_store_items(*item_store, args);
+    if (rows.items.empty()) throw Error(tr("the store {} has no items in the time range", args.db));
+    spdlog::info("{}", tr("grouping {} items of the store {}", rows.items.size(), args.db));
+  } else {
+    rows = read_items(args.input, args.reader);
+    if (rows.items.empty()) throw Error(tr("no reviews in {}; name the text column with --text", args.input));
+  }
 
   // One progress display per step; a new step closes the previous one.
   std::unique_ptr<Progress> progress;
@@ -94,6 +171,13 @@ void run_topics(TopicsArguments& args) {
     write_file(args.assignments, lines);
     spdlog::info("{}", tr("topic of each review written to {}", args.assignments));
   }
+  if (item_store) {
+    const std::int64_t computed_at = now_milliseconds();
+    const nlohmann::json document = topic_run_document(result, rows.items, computed_at, args.limit);
+    const std::int64_t run = item_store->save_topics(
+        document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), computed_at);
+    spdlog::info("{}", tr("topics saved in the store {} as run {}", args.db, run));
+  }
   if (rows.rejected > 0) set_exit_status(kExitRowsRejected);
 }
 
@@ -103,8 +187,19 @@ void add_topics_command(CLI::App& app) {
   auto args = std::make_shared<TopicsArguments>();
   CLI::App* command = app.add_subcommand(
       "topics", tr("group reviews into topics and name each topic by its most distinctive words"));
-  command->add_option("input", args->input, tr("input file (CSV, TSV or JSON Lines), or - for standard input"))
-      ->required();
+  CLI::Option* input =
+      command->add_option("input", args->input, tr("input file (CSV, TSV or JSON Lines), or - for standard input"));
+  CLI::Option* db = command->add_option(
+      "--db", args->db, tr("group the items of this store instead of a file, and save the topics in it"));
+  db->check(CLI::ExistingFile)->excludes(input);
+  command->add_option("--from", args->from, tr("with --db: only items from this time on (ISO 8601 or a date)"))
+      ->needs(db);
+  command->add_option("--to", args->to, tr("with --db: only items before this time (ISO 8601 or a date)"))
+      ->needs(db);
+  command->add_option("--limit", args->limit, tr("with --db: the newest items grouped, at most"))
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}))
+      ->capture_default_str()
+      ->needs(db);
 
   command->add_option("--embedding-model", args->options.embedding_model,
                       tr("GGUF embedding model for the review vectors (default: TF-IDF of the words)"));

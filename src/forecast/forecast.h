@@ -1,7 +1,7 @@
 #pragma once
 
 // Forecast: additive Holt-Winters forecasts of stored time series (volume,
-// negative share, aspect mentions) with prediction intervals, and a backtest
+// negative share, mean score, aspect mentions) with prediction intervals, and a backtest
 // that scores each forecast on the most recent history it did not see.
 
 #include <cstdint>
@@ -13,9 +13,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
 #include "store/store.h"
 
 namespace shopsight::forecast {
+
+/// Thrown by forecast() when the store, or the requested value within the
+/// history range, has no items to build a history from.
+class NoItemsError : public Error {
+ public:
+  using Error::Error;
+};
 
 /// Model family chosen for a series.
 enum class Method {
@@ -32,6 +40,7 @@ enum class Bounds {
   none,           ///< any real number
   non_negative,   ///< counts: [0, inf)
   unit_interval,  ///< shares: [0, 1]
+  score_interval, ///< sentiment scores: [-1, 1]
 };
 
 /// Smoothing parameters in error-correction form: after the one-step error e,
@@ -102,15 +111,21 @@ int season_length(store::Granularity granularity);
 
 /// Quantity that is forecast per bucket.
 struct Measure {
-  enum class Kind { volume, negative_share, aspect };
+  enum class Kind {
+    volume,           ///< items
+    negative_share,   ///< negative items / items
+    aspect,           ///< mentions of one aspect category
+    mean_score,       ///< mean sentiment score of the items
+    aspect_negative,  ///< negative mentions of one aspect category
+  };
   Kind kind = Kind::volume;
-  std::string aspect;                ///< aspect category for Kind::aspect
+  std::string aspect;                ///< aspect category for Kind::aspect and Kind::aspect_negative
 
-  /// "volume", "negative_share" or "aspect:CATEGORY".
+  /// "volume", "negative_share", "mean_score", "aspect:CATEGORY" or "aspect_negative:CATEGORY".
   std::string name() const;
 };
 
-/// Parses "volume", "negative_share" or "aspect:CATEGORY"; nullopt otherwise.
+/// Parses the names that Measure::name() returns; nullopt for anything else.
 std::optional<Measure> parse_measure(std::string_view text);
 
 /// Request of forecast(): the series to read from the store and the horizon.
@@ -123,6 +138,8 @@ struct Query {
   int top = 10;                      ///< values forecast when `value` is empty
   int max_history = 0;               ///< most recent buckets used; 0 uses all
   double coverage = 0.95;            ///< probability of the prediction intervals
+  std::optional<std::int64_t> from;  ///< history starts at the bucket of this time (Unix ms) or later
+  std::optional<std::int64_t> to;    ///< history ends with the bucket of the time just before this one (Unix ms)
 };
 
 /// Forecast of one dimension value.
@@ -139,8 +156,9 @@ struct ValueForecast {
 
 /// Forecasts the measure for one value, or for the largest values of the
 /// dimension when `query.value` is empty. History runs from the first bucket
-/// with items to the bucket of the latest stored item. Throws shopsight::Error
-/// for an unknown dimension, an empty store or a value without items.
+/// with items to the bucket of the latest stored item, within `query.from`
+/// and `query.to` when set. Throws NoItemsError for an empty store or a value
+/// without items in that range, and shopsight::Error for an invalid query.
 std::vector<ValueForecast> forecast(const store::Store& store, const Query& query);
 
 /// JSON object of one value forecast, with bucket times in ISO 8601 UTC.

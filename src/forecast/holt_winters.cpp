@@ -207,6 +207,8 @@ double clip(double value, Bounds bounds) {
       return std::max(0.0, value);
     case Bounds::unit_interval:
       return std::clamp(value, 0.0, 1.0);
+    case Bounds::score_interval:
+      return std::clamp(value, -1.0, 1.0);
     case Bounds::none:
       break;
   }

@@ -8,6 +8,7 @@ namespace shopsight::forecast {
 namespace {
 
 constexpr std::string_view kAspectPrefix = "aspect:";
+constexpr std::string_view kAspectNegativePrefix = "aspect_negative:";
 
 }  // namespace
 
@@ -19,6 +20,10 @@ std::string Measure::name() const {
       return "negative_share";
     case Kind::aspect:
       return std::string(kAspectPrefix) + aspect;
+    case Kind::mean_score:
+      return "mean_score";
+    case Kind::aspect_negative:
+      return std::string(kAspectNegativePrefix) + aspect;
   }
   return "volume";
 }
@@ -30,9 +35,18 @@ std::optional<Measure> parse_measure(std::string_view text) {
     measure.kind = Measure::Kind::negative_share;
     return measure;
   }
+  if (text == "mean_score") {
+    measure.kind = Measure::Kind::mean_score;
+    return measure;
+  }
   if (text.starts_with(kAspectPrefix) && text.size() > kAspectPrefix.size()) {
     measure.kind = Measure::Kind::aspect;
     measure.aspect = std::string(text.substr(kAspectPrefix.size()));
+    return measure;
+  }
+  if (text.starts_with(kAspectNegativePrefix) && text.size() > kAspectNegativePrefix.size()) {
+    measure.kind = Measure::Kind::aspect_negative;
+    measure.aspect = std::string(text.substr(kAspectNegativePrefix.size()));
     return measure;
   }
   return std::nullopt;

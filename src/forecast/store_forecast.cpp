@@ -11,23 +11,32 @@
 namespace shopsight::forecast {
 namespace {
 
-// Negative share is undefined in a bucket without items, so such a bucket
-// repeats the last defined share (the first defined one at the start),
-// because a quiet hour carries no news about the share.
-std::vector<double> negative_shares(const std::vector<store::BucketMeasures>& buckets) {
-  std::vector<double> shares(buckets.size(), 0.0);
+// A ratio such as the negative share or the mean score is undefined in a
+// bucket without items. Such a bucket repeats the last defined ratio (the
+// first defined one at the start), because a quiet hour carries no news
+// about it. `ratio` is called only for buckets with items.
+template <typename Ratio>
+std::vector<double> carried_ratios(const std::vector<store::BucketMeasures>& buckets, Ratio ratio) {
+  std::vector<double> values(buckets.size(), 0.0);
   const auto first = std::find_if(buckets.begin(), buckets.end(), [](const auto& b) { return b.volume > 0; });
-  if (first == buckets.end()) return shares;
-  double last = static_cast<double>(first->negative) / static_cast<double>(first->volume);
+  if (first == buckets.end()) return values;
+  double last = ratio(*first);
   for (std::size_t i = 0; i < buckets.size(); ++i) {
-    if (buckets[i].volume > 0) last = static_cast<double>(buckets[i].negative) / static_cast<double>(buckets[i].volume);
-    shares[i] = last;
+    if (buckets[i].volume > 0) last = ratio(buckets[i]);
+    values[i] = last;
   }
-  return shares;
+  return values;
 }
 
 std::vector<double> measure_values(const std::vector<store::BucketMeasures>& buckets, const Measure& measure) {
-  if (measure.kind == Measure::Kind::negative_share) return negative_shares(buckets);
+  if (measure.kind == Measure::Kind::negative_share) {
+    return carried_ratios(buckets, [](const store::BucketMeasures& bucket) {
+      return static_cast<double>(bucket.negative) / static_cast<double>(bucket.volume);
+    });
+  }
+  if (measure.kind == Measure::Kind::mean_score) {
+    return carried_ratios(buckets, [](const store::BucketMeasures& bucket) { return bucket.mean_score(); });
+  }
   std::vector<double> values;
   values.reserve(buckets.size());
   for (const auto& bucket : buckets) {
@@ -36,9 +45,29 @@ std::vector<double> measure_values(const std::vector<store::BucketMeasures>& buc
       continue;
     }
     const auto found = bucket.aspects.find(measure.aspect);
-    values.push_back(found == bucket.aspects.end() ? 0.0 : static_cast<double>(found->second.mentions));
+    if (found == bucket.aspects.end()) {
+      values.push_back(0.0);
+    } else if (measure.kind == Measure::Kind::aspect_negative) {
+      values.push_back(static_cast<double>(found->second.negative));
+    } else {
+      values.push_back(static_cast<double>(found->second.mentions));
+    }
   }
   return values;
+}
+
+Bounds measure_bounds(const Measure& measure) {
+  switch (measure.kind) {
+    case Measure::Kind::negative_share:
+      return Bounds::unit_interval;
+    case Measure::Kind::mean_score:
+      return Bounds::score_interval;
+    case Measure::Kind::volume:
+    case Measure::Kind::aspect:
+    case Measure::Kind::aspect_negative:
+      break;
+  }
+  return Bounds::non_negative;
 }
 
 std::vector<std::string> values_to_forecast(const store::Store& store, const Query& query, std::int64_t from,
@@ -49,7 +78,7 @@ std::vector<std::string> values_to_forecast(const store::Store& store, const Que
   for (const auto& summary : store.values(query.dimension, query.granularity, from, to, query.top)) {
     names.push_back(summary.value);
   }
-  if (names.empty()) throw Error(tr("the store has no {} values to forecast", query.dimension));
+  if (names.empty()) throw NoItemsError(tr("the store has no {} values to forecast", query.dimension));
   return names;
 }
 
@@ -67,7 +96,7 @@ ValueForecast forecast_value(const store::Store& store, const Query& query, cons
   // known" (or dropped by retention), so the history starts at the first item.
   auto& buckets = series.buckets;
   const auto first = std::find_if(buckets.begin(), buckets.end(), [](const auto& b) { return b.volume > 0; });
-  if (first == buckets.end()) throw Error(tr("{} {} has no items in the store", query.dimension, value));
+  if (first == buckets.end()) throw NoItemsError(tr("{} {} has no items in the store", query.dimension, value));
   buckets.erase(buckets.begin(), first);
 
   ValueForecast result;
@@ -78,10 +107,8 @@ ValueForecast forecast_value(const store::Store& store, const Query& query, cons
   result.history_start = buckets.front().start;
   result.history = measure_values(buckets, query.measure);
   result.forecast_start = to;
-  const Bounds bounds =
-      query.measure.kind == Measure::Kind::negative_share ? Bounds::unit_interval : Bounds::non_negative;
   result.result = forecast_series(result.history, season_length(query.granularity), query.horizon,
-                                  query.coverage, bounds);
+                                  query.coverage, measure_bounds(query.measure));
   return result;
 }
 
@@ -92,16 +119,22 @@ std::vector<ValueForecast> forecast(const store::Store& store, const Query& quer
     throw Error(tr("unknown dimension {}; use shop, product, category, channel, aspect or user", query.dimension));
   }
   if (query.horizon < 1) throw Error(tr("the horizon is {} but must be at least 1 bucket", query.horizon));
+  if (query.from && query.to && *query.from >= *query.to) {
+    throw Error(tr("the history range is empty: its start must be before its end"));
+  }
   const auto earliest = store.earliest_time();
   const auto latest = store.latest_time();
-  if (!earliest || !latest) throw Error(tr("the store has no items; add some with shopsight ingest"));
+  if (!earliest || !latest) throw NoItemsError(tr("the store has no items; add some with shopsight ingest"));
 
-  // NOTE: the bucket of the latest item counts as complete. While a source
-  // is still being followed it is not, so the forecast runs low.
+  // NOTE: the bucket of the latest item (or of the time just before
+  // query.to) counts as complete. While a source is still being followed it
+  // is not, so the forecast runs low.
   const std::int64_t length = store::bucket_milliseconds(query.granularity);
-  const std::int64_t to = store::bucket_start(*latest, query.granularity) + length;
-  std::int64_t from = store::bucket_start(*earliest, query.granularity);
+  const std::int64_t last_time = query.to ? *query.to - 1 : *latest;
+  const std::int64_t to = store::bucket_start(last_time, query.granularity) + length;
+  std::int64_t from = store::bucket_start(std::max(*earliest, query.from.value_or(*earliest)), query.granularity);
   if (query.max_history > 0) from = std::max(from, to - query.max_history * length);
+  if (from >= to) throw NoItemsError(tr("the store has no items in the history range"));
 
   std::vector<ValueForecast> forecasts;
   for (const std::string& value : values_to_forecast(store, query, from, to)) {

@@ -65,6 +65,10 @@ store::Granularity granularity_parameter(const httplib::Request& request, const 
 /// Dimension parameter, checked against store::kDimensions; empty when absent.
 std::string dimension_parameter(const httplib::Request& request, const std::string& name);
 
+/// Number parameter in [minimum, maximum], or `fallback` when absent.
+double number_parameter(const httplib::Request& request, const std::string& name, double fallback, double minimum,
+                        double maximum);
+
 /// Parses a time given as Unix milliseconds or ISO 8601; nullopt when it is neither.
 std::optional<std::int64_t> parse_api_time(const std::string& text);
 
@@ -111,5 +115,22 @@ nlohmann::json handle_product(Context& context, const httplib::Request& request)
 nlohmann::json handle_search_items(Context& context, const httplib::Request& request);
 nlohmann::json handle_user_profile(Context& context, const httplib::Request& request);
 nlohmann::json handle_recommendations(Context& context, const httplib::Request& request);
+nlohmann::json handle_status(Context& context, const httplib::Request& request);
+nlohmann::json handle_forecast(Context& context, const httplib::Request& request);
+nlohmann::json handle_keywords(Context& context, const httplib::Request& request);
+nlohmann::json handle_alert(Context& context, const httplib::Request& request);
+nlohmann::json handle_topics(Context& context, const httplib::Request& request);
+
+// Dashboard: the static files of the web front end, served without a token.
+
+/// True for the paths that the dashboard handler serves: every path but
+/// /healthz, /metrics, /openapi.json and those under /api/. Requests for
+/// them need no bearer token, so none of them may reach data.
+bool is_dashboard_path(const std::string& path);
+
+/// Serves DIR/index.html at / and DIR's other files at their paths, with the
+/// dashboard's security and caching headers. `root` is the canonical DIR, or
+/// empty when no dashboard is installed; then / gets a 404 with a hint.
+void serve_dashboard_file(const std::string& root, const httplib::Request& request, httplib::Response& response);
 
 }  // namespace shopsight::serve

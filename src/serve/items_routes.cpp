@@ -1,8 +1,10 @@
-// Routes that take items in (analyze, store) and the item search.
+// Routes that take items in (analyze, store), the item search and the
+// keyword counts of stored items.
 
 #include <chrono>
 
 #include "serve/api.h"
+#include "text/text.h"
 
 namespace shopsight::serve {
 namespace {
@@ -36,6 +38,14 @@ store::AddResult add_group(Context& context, const std::vector<Item>& items, con
   if (group_items.empty()) return {};
   const std::lock_guard lock(context.store_mutex);
   return context.store.add(group_items, group_analyses, has_id);
+}
+
+std::string sentiment_parameter(const httplib::Request& request) {
+  const std::string sentiment = text_parameter(request, "sentiment");
+  if (!sentiment.empty() && sentiment != "positive" && sentiment != "negative" && sentiment != "neutral") {
+    throw ApiError(400, "invalid parameter sentiment: expected positive, negative or neutral");
+  }
+  return sentiment;
 }
 
 }  // namespace
@@ -76,11 +86,7 @@ json handle_search_items(Context& context, const httplib::Request& request) {
   }
   query.from = time_parameter(request, "from");
   query.to = time_parameter(request, "to");
-  query.sentiment = text_parameter(request, "sentiment");
-  if (!query.sentiment.empty() && query.sentiment != "positive" && query.sentiment != "negative" &&
-      query.sentiment != "neutral") {
-    throw ApiError(400, "invalid parameter sentiment: expected positive, negative or neutral");
-  }
+  query.sentiment = sentiment_parameter(request);
   query.aspect = text_parameter(request, "aspect");
   query.aspect_polarity = text_parameter(request, "aspect_polarity");
   query.keyword = text_parameter(request, "keyword");
@@ -88,9 +94,13 @@ json handle_search_items(Context& context, const httplib::Request& request) {
   query.text = text_parameter(request, "text");
   query.limit = integer_parameter(request, "limit", 20, 1, 500);
   query.offset = integer_parameter(request, "offset", 0, 0, std::numeric_limits<std::int32_t>::max());
+  const std::string search = text_parameter(request, "q");
+  if (!search.empty()) query.words = search_words(make_document(context.engine.normalizer(), search));
 
   std::vector<store::StoredItem> found;
-  {
+  // A search without a single word (only punctuation, say) matches nothing,
+  // rather than every item as no search at all would.
+  if (search.empty() || !query.words.empty()) {
     const std::lock_guard lock(context.store_mutex);
     found = context.store.items(query);
   }
@@ -102,6 +112,31 @@ json handle_search_items(Context& context, const httplib::Request& request) {
     out["next_offset"] = query.offset + query.limit;
   }
   return out;
+}
+
+json handle_keywords(Context& context, const httplib::Request& request) {
+  store::ItemQuery query;
+  query.dimension = dimension_parameter(request, "dimension");
+  if (!query.dimension.empty() && query.dimension != "shop") {
+    query.value = text_parameter(request, "value");
+    if (query.value.empty()) throw ApiError(400, "missing parameter value: every dimension but shop needs one");
+  }
+  query.sentiment = sentiment_parameter(request);
+  query.from = time_parameter(request, "from");
+  query.to = time_parameter(request, "to");
+  if (query.from && query.to && *query.from >= *query.to) {
+    throw ApiError(400, "invalid parameter from: must be before to");
+  }
+  const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 500);
+
+  store::KeywordCounts counts;
+  {
+    const std::lock_guard lock(context.store_mutex);
+    counts = context.store.keyword_counts(query, limit);
+  }
+  json keywords = json::array();
+  for (const auto& keyword : counts.keywords) keywords.push_back({{"word", keyword.word}, {"count", keyword.count}});
+  return json{{"keywords", std::move(keywords)}, {"items", counts.items}};
 }
 
 }  // namespace shopsight::serve

@@ -71,6 +71,19 @@ std::string dimension_parameter(const httplib::Request& request, const std::stri
   return dimension;
 }
 
+double number_parameter(const httplib::Request& request, const std::string& name, double fallback, double minimum,
+                        double maximum) {
+  if (!request.has_param(name.c_str())) return fallback;
+  const std::string text = request.get_param_value(name.c_str());
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto result = std::from_chars(text.data(), end, value);
+  if (text.empty() || result.ec != std::errc() || result.ptr != end || !(value >= minimum && value <= maximum)) {
+    throw ApiError(400, fmt::format("invalid parameter {}: expected a number from {} to {}", name, minimum, maximum));
+  }
+  return value;
+}
+
 TimeRange time_range_parameters(Context& context, const httplib::Request& request, std::int64_t span_ms) {
   TimeRange range;
   const std::optional<std::int64_t> to = time_parameter(request, "to");

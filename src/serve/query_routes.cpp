@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 
 #include "detect/detect.h"
 #include "serve/api.h"
@@ -63,22 +65,55 @@ json summary_json(const store::ValueSummary& value) {
               {"mean_score", value.volume > 0 ? value.score_sum / static_cast<double>(value.volume) : 0.0}};
 }
 
-// Orders values for GET /values; volume order comes from the store.
-void sort_values(std::vector<store::ValueSummary>& values, const std::string& sort) {
-  const auto negative_share = [](const store::ValueSummary& value) { return share(value.negative, value.volume); };
-  const auto mean_score = [](const store::ValueSummary& value) {
-    return value.volume > 0 ? value.score_sum / static_cast<double>(value.volume) : 0.0;
+/// A value's summary and, when compared, its summary over the previous range.
+struct ComparedValue {
+  store::ValueSummary current;
+  std::optional<store::ValueSummary> previous;  ///< absent without compare or without previous items
+
+  std::optional<double> negative_share_change() const {
+    if (!previous) return std::nullopt;
+    return share(current.negative, current.volume) - share(previous->negative, previous->volume);
+  }
+};
+
+constexpr std::array<std::string_view, 5> kValueSorts = {"volume", "negative_share", "negative", "mean_score",
+                                                         "negative_share_change"};
+
+std::string sort_parameter(const httplib::Request& request) {
+  const std::string sort = text_parameter(request, "sort");
+  if (sort.empty()) return "volume";
+  if (std::find(kValueSorts.begin(), kValueSorts.end(), sort) == kValueSorts.end()) {
+    throw ApiError(400, "invalid parameter sort: expected volume, negative_share, negative, mean_score or "
+                        "negative_share_change");
+  }
+  return sort;
+}
+
+// Orders values for GET /values; volume order comes from the store. A value
+// without previous items has no share change and goes after those with one.
+void sort_values(std::vector<ComparedValue>& values, const std::string& sort) {
+  const auto negative_share = [](const ComparedValue& value) {
+    return share(value.current.negative, value.current.volume);
+  };
+  const auto mean_score = [](const ComparedValue& value) {
+    return value.current.volume > 0 ? value.current.score_sum / static_cast<double>(value.current.volume) : 0.0;
   };
   if (sort == "negative_share") {
     std::stable_sort(values.begin(), values.end(),
                      [&](const auto& a, const auto& b) { return negative_share(a) > negative_share(b); });
   } else if (sort == "negative") {
-    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.negative > b.negative; });
+    std::stable_sort(values.begin(), values.end(),
+                     [](const auto& a, const auto& b) { return a.current.negative > b.current.negative; });
   } else if (sort == "mean_score") {
     std::stable_sort(values.begin(), values.end(),
                      [&](const auto& a, const auto& b) { return mean_score(a) < mean_score(b); });
-  } else if (sort != "volume") {
-    throw ApiError(400, "invalid parameter sort: expected volume, negative_share, negative or mean_score");
+  } else if (sort == "negative_share_change") {
+    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+      const std::optional<double> change_a = a.negative_share_change();
+      const std::optional<double> change_b = b.negative_share_change();
+      if (!change_b) return change_a.has_value();
+      return change_a && *change_a > *change_b;
+    });
   }
 }
 
@@ -153,30 +188,63 @@ json handle_values(Context& context, const httplib::Request& request) {
   const std::string dimension = dimension_parameter(request, "dimension");
   if (dimension.empty()) throw ApiError(400, "missing parameter dimension");
   const auto granularity = granularity_parameter(request, "granularity", store::Granularity::day);
-  const std::string sort = text_parameter(request, "sort").empty() ? "volume" : text_parameter(request, "sort");
+  const std::string sort = sort_parameter(request);
+  const std::string compare = text_parameter(request, "compare");
+  if (!compare.empty() && compare != "previous") throw ApiError(400, "invalid parameter compare: expected previous");
+  // A ranking by the change needs the previous range, with or without compare=previous.
+  const bool with_previous = compare == "previous" || sort == "negative_share_change";
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 1000);
   const std::int64_t min_volume = integer_parameter(request, "min_volume", 1, 1, std::numeric_limits<std::int32_t>::max());
   const TimeRange range = time_range_parameters(context, request, 30 * kDayMs);
   const store::SeriesQuery query = series_query(dimension, "", granularity, range);
+  const std::int64_t previous_from = query.from - (query.to - query.from);
 
-  std::vector<store::ValueSummary> values;
+  std::vector<store::ValueSummary> current;
+  std::vector<store::ValueSummary> previous;
   {
     const std::lock_guard lock(context.store_mutex);
     // Volume order needs only the first `limit`; another order needs them all.
-    values = context.store.values(dimension, granularity, query.from, query.to, sort == "volume" ? limit : 0);
+    current = context.store.values(dimension, granularity, query.from, query.to, sort == "volume" ? limit : 0);
+    if (with_previous) previous = context.store.values(dimension, granularity, previous_from, query.from);
   }
-  std::erase_if(values, [&](const auto& value) { return value.volume < min_volume; });
+  std::erase_if(current, [&](const auto& value) { return value.volume < min_volume; });
+
+  std::map<std::string, const store::ValueSummary*> previous_by_value;
+  for (const auto& value : previous) previous_by_value[value.value] = &value;
+  std::vector<ComparedValue> values;
+  values.reserve(current.size());
+  for (auto& value : current) {
+    ComparedValue compared{std::move(value), std::nullopt};
+    const auto found = previous_by_value.find(compared.current.value);
+    if (found != previous_by_value.end() && found->second->volume > 0) compared.previous = *found->second;
+    values.push_back(std::move(compared));
+  }
   sort_values(values, sort);
   if (static_cast<std::int64_t>(values.size()) > limit) values.resize(static_cast<std::size_t>(limit));
 
   json out = json::array();
-  for (const auto& value : values) out.push_back(summary_json(value));
-  return json{{"dimension", dimension},
-              {"granularity", std::string(store::to_string(granularity))},
-              {"from", format_time(query.from)},
-              {"to", format_time(query.to)},
-              {"sort", sort},
-              {"values", std::move(out)}};
+  for (const auto& value : values) {
+    json entry = summary_json(value.current);
+    if (with_previous) {
+      entry["previous_volume"] = value.previous ? value.previous->volume : 0;
+      entry["previous_negative_share"] =
+          value.previous ? json(share(value.previous->negative, value.previous->volume)) : json(nullptr);
+      const std::optional<double> change = value.negative_share_change();
+      entry["negative_share_change"] = change ? json(*change) : json(nullptr);
+    }
+    out.push_back(std::move(entry));
+  }
+  json body = {{"dimension", dimension},
+               {"granularity", std::string(store::to_string(granularity))},
+               {"from", format_time(query.from)},
+               {"to", format_time(query.to)},
+               {"sort", sort},
+               {"values", std::move(out)}};
+  if (with_previous) {
+    body["previous_from"] = format_time(previous_from);
+    body["previous_to"] = format_time(query.from);
+  }
+  return body;
 }
 
 json handle_alerts(Context& context, const httplib::Request& request) {
@@ -201,6 +269,15 @@ json handle_alerts(Context& context, const httplib::Request& request) {
     out.push_back(detect::alert_to_json(alert, examples));
   }
   return json{{"alerts", std::move(out)}};
+}
+
+json handle_alert(Context& context, const httplib::Request& request) {
+  const std::string fingerprint = request.matches[1].str();
+  const std::lock_guard lock(context.store_mutex);
+  const std::optional<store::Alert> alert = context.store.alert(fingerprint);
+  if (!alert) throw ApiError(404, "alert not found: no stored alert has this fingerprint");
+  const std::vector<store::StoredItem> examples = context.store.items_by_row(alert->examples);
+  return detect::alert_to_json(*alert, examples);
 }
 
 json handle_product(Context& context, const httplib::Request& request) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // Serve: the HTTP JSON API over the analysis engine and the store, the
-// OpenAPI document that describes it, and the Prometheus /metrics exposition.
+// OpenAPI document that describes it, the Prometheus /metrics exposition and
+// the static files of the web dashboard.
 
 #include <cstddef>
 #include <memory>
@@ -26,7 +27,16 @@ struct ServerOptions {
   int metrics_window_hours = 24;                   ///< time range of the business series in /metrics
   bool metrics_window_at_latest_item = false;      ///< end that range at the latest stored item instead of now
   int metrics_products = 100;                      ///< products with their own series in /metrics, by volume
+  std::string dashboard_directory;                 ///< folder of the web dashboard served at /; empty serves none
 };
+
+/// Folders where `shopsight serve` looks for the dashboard when --dashboard
+/// is not given, in order: EXE_DIR/../share/shopsight/dashboard, where an
+/// installed build keeps it, then the dashboard folder of the build tree.
+std::vector<std::string> dashboard_search_paths();
+
+/// True when `directory` contains the dashboard's index.html.
+bool is_dashboard_directory(const std::string& directory);
 
 /// One route of the API: an HTTP method and an OpenAPI path template such as
 /// /api/v1/products/{id}.

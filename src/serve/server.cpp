@@ -1,8 +1,9 @@
 // The cpp-httplib server: route table, bearer-token check, error bodies,
-// per-request metrics and logs, start and graceful stop.
+// per-request metrics and logs, the dashboard's files, start and graceful stop.
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -34,6 +35,13 @@ const RouteEntry kRoutes[] = {
     {"GET", "/api/v1/series", "/api/v1/series", handle_series},
     {"GET", "/api/v1/values", "/api/v1/values", handle_values},
     {"GET", "/api/v1/alerts", "/api/v1/alerts", handle_alerts},
+    // cpp-httplib decodes the path before matching, so a fingerprint's
+    // encoded slashes arrive as slashes.
+    {"GET", "/api/v1/alerts/{fingerprint}", "/api/v1/alerts/(.+)", handle_alert},
+    {"GET", "/api/v1/status", "/api/v1/status", handle_status},
+    {"GET", "/api/v1/forecast", "/api/v1/forecast", handle_forecast},
+    {"GET", "/api/v1/keywords", "/api/v1/keywords", handle_keywords},
+    {"GET", "/api/v1/topics", "/api/v1/topics", handle_topics},
     {"GET", "/api/v1/products/{id}", "/api/v1/products/([^/]+)", handle_product},
     {"GET", "/api/v1/users/{id}/profile", "/api/v1/users/([^/]+)/profile", handle_user_profile},
     {"GET", "/api/v1/users/{id}/recommendations", "/api/v1/users/([^/]+)/recommendations", handle_recommendations},
@@ -95,6 +103,7 @@ struct Server::Impl {
   std::atomic<bool> listener_done{false};
   int bound_port = 0;
   std::vector<std::regex> patterns;  ///< of kRoutes, in order, to name the route of a request
+  std::string dashboard_root;        ///< canonical dashboard folder; empty when none is served
 
   Impl(const ServerOptions& server_options, const Engine& analysis_engine, store::Store& item_store)
       : options(server_options), engine(analysis_engine), store(item_store) {}
@@ -130,6 +139,16 @@ void Server::Impl::configure() {
   http.set_logger(
       [this](const httplib::Request& request, const httplib::Response& response) { log_request(request, response); });
   register_routes();
+  std::error_code error;
+  if (!options.dashboard_directory.empty()) {
+    dashboard_root = std::filesystem::canonical(options.dashboard_directory, error).string();
+    if (error) dashboard_root.clear();
+  }
+  // Registered after the API routes, because cpp-httplib tries handlers in
+  // registration order and this pattern matches every path.
+  http.Get("/.*", [this](const httplib::Request& request, httplib::Response& response) {
+    serve_dashboard_file(dashboard_root, request, response);
+  });
 }
 
 void Server::Impl::register_routes() {
@@ -165,7 +184,10 @@ void Server::Impl::register_routes() {
 httplib::Server::HandlerResponse Server::Impl::check_auth(const httplib::Request& request,
                                                           httplib::Response& response) {
   t_request_start = std::chrono::steady_clock::now();
-  if (options.token.empty() || request.path == "/healthz" || authorized(request, options.token)) {
+  // The dashboard's files contain no data, and the browser that loads them
+  // has no token yet. The dashboard sends the token with its /api requests.
+  if (options.token.empty() || request.path == "/healthz" || is_dashboard_path(request.path) ||
+      authorized(request, options.token)) {
     return httplib::Server::HandlerResponse::Unhandled;
   }
   response.set_header("WWW-Authenticate", "Bearer");
@@ -222,6 +244,8 @@ std::string Server::Impl::route_of(const httplib::Request& request) const {
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     if (request.method == kRoutes[i].method && std::regex_match(request.path, patterns[i])) return kRoutes[i].path;
   }
+  // One label for every dashboard file, so that paths never become labels.
+  if ((request.method == "GET" || request.method == "HEAD") && is_dashboard_path(request.path)) return "dashboard";
   return "unmatched";
 }
 

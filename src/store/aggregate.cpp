@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/json_writer.h"
 #include "store/internal.h"
 
 namespace shopsight::store {
@@ -81,11 +83,12 @@ void Aggregator::flush(sqlite3* db) {
                    "INSERT INTO aspect_buckets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                    "ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, "
                    "positive = positive + excluded.positive, negative = negative + excluded.negative");
-  Statement keyword(db,
-                    "INSERT INTO keyword_buckets VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                    "ON CONFLICT DO UPDATE SET count = count + excluded.count");
+  Statement read_keywords(db,
+                          "SELECT counts FROM keyword_counts WHERE granularity = ?1 AND dimension = ?2 "
+                          "AND value = ?3 AND start = ?4");
+  Statement write_keywords(db, "INSERT OR REPLACE INTO keyword_counts VALUES (?1, ?2, ?3, ?4, ?5)");
 
-  for (const auto& [key, measures] : buckets_) {
+  for (auto& [key, measures] : buckets_) {
     const auto bind_key = [&](Statement& statement) {
       statement.bind(1, std::int64_t{key.granularity}).bind(2, std::int64_t{key.dimension});
       statement.bind(3, key.value).bind(4, key.start);
@@ -101,13 +104,34 @@ void Aggregator::flush(sqlite3* db) {
       aspect.bind(5, name).bind(6, counts.mentions).bind(7, counts.positive).bind(8, counts.negative);
       aspect.run();
     }
-    for (const auto& [word, count] : measures.keywords) {
-      bind_key(keyword);
-      keyword.bind(5, word).bind(6, count);
-      keyword.run();
-    }
+    if (measures.keywords.empty()) continue;
+    bind_key(read_keywords);
+    if (read_keywords.step()) read_keyword_counts(read_keywords.text(0), measures.keywords);
+    read_keywords.reset();
+    bind_key(write_keywords);
+    write_keywords.bind(5, write_keyword_counts(measures.keywords));
+    write_keywords.run();
   }
   buckets_.clear();
+}
+
+void read_keyword_counts(std::string_view json, std::map<std::string, std::int64_t>& counts) {
+  const nlohmann::json object = nlohmann::json::parse(json, nullptr, false);
+  if (!object.is_object()) return;
+  for (const auto& [word, count] : object.items()) {
+    if (count.is_number_integer()) counts[word] += count.get<std::int64_t>();
+  }
+}
+
+std::string write_keyword_counts(const std::map<std::string, std::int64_t>& counts) {
+  JsonWriter json;
+  json.begin_object();
+  for (const auto& [word, count] : counts) {
+    json.key(word);
+    json.value(count);
+  }
+  json.end_object();
+  return std::move(json.text());
 }
 
 }  // namespace shopsight::store

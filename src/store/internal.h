@@ -114,6 +114,12 @@ std::string keywords_to_json(const std::vector<Keyword>& keywords);
 /// Reads back what aspects_to_json wrote.
 std::vector<AspectMention> aspects_from_json(std::string_view text);
 
+/// Adds the counts of a keyword_counts row, a JSON object of word to count, to `counts`.
+void read_keyword_counts(std::string_view json, std::map<std::string, std::int64_t>& counts);
+
+/// A keyword_counts row's JSON object.
+std::string write_keyword_counts(const std::map<std::string, std::int64_t>& counts);
+
 /// Reads back what keywords_to_json wrote.
 std::vector<Keyword> keywords_from_json(std::string_view text);
 

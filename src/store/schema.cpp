@@ -6,6 +6,7 @@
 #include "common/i18n.h"
 #include "common/log.h"
 #include "store/internal.h"
+#include "text/text.h"
 
 namespace shopsight::store {
 namespace {
@@ -117,6 +118,35 @@ CREATE TABLE marks (
   value INTEGER NOT NULL
 );
 )sql",
+    // Version 2: full-text search, saved topic discoveries, and keyword
+    // counts as one JSON object per bucket. item_words holds each item's
+    // segmented words (Analysis::search_words) under the item's row, because
+    // SQLite's tokenizers cannot split Chinese into words; fill_search_words()
+    // fills it for the items of a version 1 store. A row per bucket and word
+    // made ingest write about twenty keyword rows per item; one object per
+    // bucket is rewritten once per transaction instead.
+    R"sql(
+CREATE VIRTUAL TABLE item_words USING fts5 (words, tokenize = 'unicode61', detail = 'none', columnsize = 0);
+
+CREATE TABLE keyword_counts (
+  granularity INTEGER NOT NULL,
+  dimension INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  counts TEXT NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start)
+) WITHOUT ROWID;
+INSERT INTO keyword_counts
+  SELECT granularity, dimension, value, start, json_group_object(keyword, count)
+  FROM keyword_buckets GROUP BY granularity, dimension, value, start;
+DROP TABLE keyword_buckets;
+
+CREATE TABLE topic_runs (
+  row INTEGER PRIMARY KEY,
+  computed_at INTEGER NOT NULL,
+  document TEXT NOT NULL
+);
+)sql",
 };
 
 std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
@@ -127,6 +157,18 @@ std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
 bool has_tables(sqlite3* db) {
   Statement statement(db, "SELECT count(*) FROM sqlite_schema");
   return statement.step() && statement.integer(0) > 0;
+}
+
+// Indexes the words of items stored before version 2. Their stored text is
+// already masked, so it is segmented as it is.
+void fill_search_words(sqlite3* db) {
+  const Normalizer normalizer;
+  Statement select(db, "SELECT row, text FROM items");
+  Statement insert(db, "INSERT INTO item_words (rowid, words) VALUES (?1, ?2)");
+  while (select.step()) {
+    insert.bind(1, select.integer(0)).bind(2, search_words(make_document(normalizer, select.text(1))));
+    insert.run();
+  }
 }
 
 }  // namespace
@@ -217,6 +259,7 @@ void migrate(sqlite3* db, const std::string& path) {
   try {
     for (auto step = static_cast<std::size_t>(version); step < kMigrations.size(); ++step) {
       execute(db, kMigrations[step]);
+      if (step == 1) fill_search_words(db);
       // A new file gets every step too; only an upgrade of a used store is news.
       if (version > 0) spdlog::info("{}", tr("store {}: schema migrated to version {}", path, step + 1));
     }

@@ -121,6 +121,7 @@ struct ItemQuery {
   std::string keyword;                             ///< one of the item's keywords
   std::string language;
   std::string text;                                ///< substring of the masked text
+  std::string words;                               ///< words that must all occur, as search_words() joins them
   std::int64_t limit = 20;
   std::int64_t offset = 0;
 };
@@ -188,8 +189,36 @@ struct AddResult {
   std::int64_t duplicates = 0;                     ///< items already stored, skipped
 };
 
+/// Counts and time range of a whole store.
+struct StoreSummary {
+  std::int64_t items = 0;
+  std::int64_t alerts = 0;
+  std::optional<std::int64_t> earliest;            ///< time of the earliest item, Unix ms
+  std::optional<std::int64_t> latest;              ///< time of the latest item, Unix ms
+  bool topics = false;                             ///< a topic run is saved
+};
+
+/// A keyword and the number of items that have it.
+struct KeywordCount {
+  std::string word;
+  std::int64_t count = 0;
+};
+
+/// Outcome of Store::keyword_counts.
+struct KeywordCounts {
+  std::int64_t items = 0;                          ///< items matching the query
+  std::vector<KeywordCount> keywords;              ///< most items first, then by word
+};
+
+/// One saved topic discovery.
+struct TopicRun {
+  std::int64_t row = 0;
+  std::int64_t computed_at = 0;                    ///< wall-clock Unix ms of the discovery
+  std::string document;                            ///< JSON text as saved
+};
+
 /// Current version of the store schema; older files are migrated on open.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 /// Key that makes an item unique: its source id when `has_id`, else a hash
 /// of its time and text.
@@ -261,6 +290,25 @@ class Store {
   /// Deletes buckets and items older than the retention allows, counted back
   /// from the latest item time. Returns the rows deleted.
   std::int64_t apply_retention();
+
+  /// Item and alert counts, item time range and whether topics are saved,
+  /// read under one lock. Cheap enough to poll: counts use an index scan and
+  /// the time range two index look-ups.
+  StoreSummary summary() const;
+
+  /// Items matching `query` (its limit and offset are ignored) and their most
+  /// frequent keywords, most items first, at most `limit` of them.
+  KeywordCounts keyword_counts(const ItemQuery& query, std::int64_t limit) const;
+
+  /// The alert with this fingerprint, if stored.
+  std::optional<Alert> alert(std::string_view fingerprint) const;
+
+  /// Saves a topic discovery as a new run; `document` is its JSON text.
+  /// Returns the run's row.
+  std::int64_t save_topics(std::string_view document, std::int64_t computed_at);
+
+  /// The most recently saved topic run, if any.
+  std::optional<TopicRun> latest_topics() const;
 
  private:
   struct Impl;

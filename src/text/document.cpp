@@ -10,4 +10,14 @@ Document make_document(const Normalizer& normalizer, std::string_view original) 
   return document;
 }
 
+std::string search_words(const Document& document) {
+  std::string words;
+  for (const Token& token : document.tokens) {
+    if (!token.is_word) continue;
+    if (!words.empty()) words += ' ';
+    words += token.text;
+  }
+  return words;
+}
+
 }  // namespace shopsight

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "support/store_consistency.h"
 #include "store/store.h"
+#include "text/text.h"
 
 namespace shopsight::store {
 namespace {
@@ -305,6 +306,105 @@ TEST_F(StoreTest, IngestsAFileWithTheDefaultModel) {
   ASSERT_EQ(negative.size(), 1u);
   EXPECT_EQ(negative[0].id, "a");
   EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
+TEST_F(StoreTest, SumsKeywordCountsAcrossTransactions) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  store.add(std::span(batch.items).first(2), std::span(batch.analyses).first(2), true);
+  store.add(std::span(batch.items).subspan(2), std::span(batch.analyses).subspan(2), true);
+  std::vector<Item> later = {make_item("4", kMonday + 5 * kHour, "p1", "慢")};
+  std::vector<Analysis> analyses = {make_analysis("negative", -0.8f, {}, {"物流", "太慢"})};
+  store.add(later, analyses, true);
+
+  const Series shop = store.series({.from = kMonday, .to = kMonday + kDay, .keywords = true});
+  EXPECT_EQ(shop.buckets[0].keywords.at("物流"), 2);
+  EXPECT_EQ(shop.buckets[0].keywords.at("太慢"), 1);
+  const Series p1 = store.series(
+      {.dimension = "product", .value = "p1", .from = kMonday, .to = kMonday + kDay, .keywords = true});
+  EXPECT_EQ(p1.buckets[0].keywords.at("物流"), 2);
+}
+
+TEST_F(StoreTest, FindsItemsByTheirWords) {
+  const Engine engine(EngineOptions{});
+  const std::vector<std::string> texts = {"这款耳机的物流太慢了，等了一周", "质量很好，包装也不错",
+                                          "The Battery died after two days", "客服电话 13812345678 打不通"};
+  std::vector<Item> items;
+  std::vector<Analysis> analyses;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    items.push_back(make_item(std::to_string(i), kMonday + static_cast<std::int64_t>(i) * kHour, "p1", texts[i]));
+    analyses.push_back(engine.analyze(items.back()));
+  }
+  Store store({.path = path()});
+  store.add(items, analyses, true);
+
+  const auto search = [&](std::string_view text) {
+    ItemQuery query;
+    query.words = search_words(make_document(engine.normalizer(), text));
+    std::vector<std::string> ids;
+    for (const StoredItem& item : store.items(query)) ids.push_back(item.id);
+    return ids;
+  };
+  EXPECT_EQ(search("物流"), std::vector<std::string>{"0"}) << "a word inside a Chinese sentence";
+  EXPECT_EQ(search("物流 包装"), std::vector<std::string>{}) << "every word must occur";
+  EXPECT_EQ(search("質量"), std::vector<std::string>{"1"}) << "Traditional finds Simplified";
+  EXPECT_EQ(search("BATTERY"), std::vector<std::string>{"2"}) << "case is folded";
+  ItemQuery phone;
+  phone.words = "13812345678";
+  EXPECT_TRUE(store.items(phone).empty()) << "personal data is not indexed";
+  EXPECT_EQ(search("客服"), std::vector<std::string>{"3"});
+  EXPECT_EQ(search("\"物流\" OR (NOT *"), std::vector<std::string>{}) << "query syntax is matched as words";
+}
+
+// The version 1 schema as it was released, to check the migration of a store
+// written by an older shopsight.
+constexpr const char* kVersion1Schema = R"sql(
+CREATE TABLE items (row INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, id TEXT NOT NULL, time INTEGER NOT NULL,
+  product TEXT NOT NULL, category TEXT NOT NULL, channel TEXT NOT NULL, user TEXT NOT NULL, rating REAL,
+  language TEXT NOT NULL, sentiment TEXT NOT NULL, probability REAL NOT NULL, score REAL NOT NULL,
+  text TEXT NOT NULL, aspects TEXT NOT NULL, keywords TEXT NOT NULL, summary TEXT, source TEXT NOT NULL);
+CREATE TABLE buckets (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, volume INTEGER NOT NULL, positive INTEGER NOT NULL, negative INTEGER NOT NULL,
+  neutral INTEGER NOT NULL, score_sum REAL NOT NULL, rating1 INTEGER NOT NULL, rating2 INTEGER NOT NULL,
+  rating3 INTEGER NOT NULL, rating4 INTEGER NOT NULL, rating5 INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start)) WITHOUT ROWID;
+CREATE TABLE aspect_buckets (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, aspect TEXT NOT NULL, mentions INTEGER NOT NULL, positive INTEGER NOT NULL,
+  negative INTEGER NOT NULL, PRIMARY KEY (granularity, dimension, value, start, aspect)) WITHOUT ROWID;
+CREATE TABLE keyword_buckets (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, keyword TEXT NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start, keyword)) WITHOUT ROWID;
+CREATE TABLE alerts (row INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, detector TEXT NOT NULL,
+  dimension TEXT NOT NULL, value TEXT NOT NULL, subject TEXT NOT NULL, granularity INTEGER NOT NULL,
+  window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, severity TEXT NOT NULL, observed REAL NOT NULL,
+  baseline REAL NOT NULL, statistic REAL NOT NULL, statistic_name TEXT NOT NULL, count INTEGER NOT NULL,
+  examples TEXT NOT NULL, raised_at INTEGER NOT NULL);
+CREATE TABLE positions (source TEXT PRIMARY KEY, identity TEXT NOT NULL, offset INTEGER NOT NULL,
+  line INTEGER NOT NULL);
+CREATE TABLE marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO items VALUES (1, 'id:a', 'a', 1772409600000, 'p1', 'washer', 'review', 'u1', 5, 'zh', 'negative',
+  0.9, -0.8, '洗衣机噪音很大', '[]', '[{"word":"噪音","score":1.0}]', NULL, 'old.csv');
+INSERT INTO keyword_buckets VALUES (2, 0, '', 1772409600000, '噪音', 3), (2, 0, '', 1772409600000, '很大', 1);
+PRAGMA application_id = 1397248083;
+PRAGMA user_version = 1;
+)sql";
+
+TEST_F(StoreTest, MigratesVersionOneStores) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kVersion1Schema, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  Store store({.path = path()});
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  const Series shop = store.series({.from = kMonday, .to = kMonday + kDay, .keywords = true});
+  EXPECT_EQ(shop.buckets[0].keywords.at("噪音"), 3);
+  EXPECT_EQ(shop.buckets[0].keywords.at("很大"), 1);
+  ItemQuery query;
+  query.words = "噪音";
+  const auto found = store.items(query);
+  ASSERT_EQ(found.size(), 1u) << "the migration indexes the words of stored items";
+  EXPECT_EQ(found[0].id, "a");
 }
 
 }  // namespace

@@ -1,0 +1,283 @@
+// Chart figures: an ECharts chart with a text summary and a table view of the same data.
+
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart } from 'echarts/charts';
+import {
+  GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { EChartsCoreOption } from 'echarts/core';
+
+import { h, table, uniqueId } from './dom';
+import { chartLocale, formatDateTime, formatNumber, t } from './i18n';
+
+echarts.use([
+  BarChart, LineChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent,
+  CanvasRenderer,
+]);
+
+/** One series of a chart: its name and [x, y] points (x is Unix ms or a category). */
+export interface ChartSeries {
+  name: string;
+  points: [number | string, number | null][];
+  kind?: 'line' | 'bar' | 'area';
+  /** Forecast interval per point, drawn as a shaded band and shown in the table beside the series. */
+  band?: { lower: number[]; upper: number[] };
+  color?: string;
+  dashed?: boolean;
+  yAxis?: number;
+  stack?: string;
+}
+
+export interface ChartData {
+  series: ChartSeries[];
+  /** Time axis (Unix ms) or category axis. */
+  xType: 'time' | 'category';
+  /** Formats a y value for the table and the summary. */
+  format?: (value: number) => string;
+  yAxes?: { name?: string; min?: number; max?: number; format?: (value: number) => string }[];
+  markArea?: { from: number; to: number; label: string };
+  markLine?: { value: number; label: string };
+  withTime?: boolean;
+  horizontal?: boolean;
+}
+
+const palette = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed', '#b45309', '#0e7490', '#be123c', '#4d7c0f'];
+
+let openFigures = new Set<ChartFigure>();
+let resizeObserverInstalled = false;
+
+function installResize(): void {
+  if (resizeObserverInstalled) return;
+  resizeObserverInstalled = true;
+  window.addEventListener('resize', () => {
+    for (const figure of openFigures) figure.resize();
+  });
+}
+
+/** Disposes every chart. The router calls it before it replaces a page. */
+export function disposeCharts(): void {
+  for (const figure of openFigures) figure.dispose();
+  openFigures = new Set();
+}
+
+export class ChartFigure {
+  readonly element: HTMLElement;
+  private readonly chartBox: HTMLDivElement;
+  private readonly tableBox: HTMLDivElement;
+  private readonly summary: HTMLParagraphElement;
+  private readonly toggle: HTMLButtonElement;
+  private chart: echarts.ECharts | null = null;
+  private showingTable = false;
+  private data: ChartData | null = null;
+
+  constructor(
+    readonly key: string,
+    private readonly title: string,
+    height = 280,
+  ) {
+    installResize();
+    const titleId = uniqueId('chart-title');
+    const summaryId = uniqueId('chart-summary');
+    this.summary = h('p', { class: 'chart-summary', id: summaryId });
+    this.toggle = h('button', { type: 'button', class: 'toggle', 'aria-pressed': 'false' }, t('showTable'));
+    this.toggle.addEventListener('click', () => this.setTableView(!this.showingTable));
+    this.chartBox = h('div', {
+      class: 'chart-canvas', role: 'img', 'aria-labelledby': titleId, 'aria-describedby': summaryId,
+      style: `height:${height}px`,
+    });
+    this.tableBox = h('div', { class: 'chart-table', hidden: true });
+    this.element = h(
+      'figure',
+      { class: 'chart', 'data-chart': key },
+      h('div', { class: 'chart-head' }, h('h3', { id: titleId }, title), this.toggle),
+      this.chartBox,
+      this.tableBox,
+      h('figcaption', {}, this.summary),
+    );
+    openFigures.add(this);
+  }
+
+  private setTableView(show: boolean): void {
+    this.showingTable = show;
+    this.toggle.setAttribute('aria-pressed', String(show));
+    this.toggle.textContent = show ? t('showChart') : t('showTable');
+    this.tableBox.hidden = !show;
+    this.chartBox.hidden = show;
+    if (!show) this.resize();
+  }
+
+  resize(): void {
+    this.chart?.resize();
+  }
+
+  dispose(): void {
+    this.chart?.dispose();
+    this.chart = null;
+  }
+
+  /** Draws or redraws the chart in place and rebuilds its table and summary. */
+  update(data: ChartData): void {
+    this.data = data;
+    const tabled = data.series;
+    this.element.dataset.seriesCount = String(tabled.length);
+    this.element.dataset.pointCounts = tabled.map((series) => series.points.length).join(',');
+    if (data.markArea) {
+      this.element.dataset.markFrom = String(data.markArea.from);
+      this.element.dataset.markTo = String(data.markArea.to);
+    }
+    this.summary.textContent = this.describe(data);
+    this.tableBox.textContent = '';
+    this.tableBox.appendChild(this.buildTable(data));
+    if (!this.chart) {
+      this.chart = echarts.init(this.chartBox, undefined, { locale: chartLocale(), renderer: 'canvas' });
+    }
+    this.chart.setOption(this.buildOption(data), { notMerge: true });
+    this.element.dataset.rendered = 'true';
+  }
+
+  private formatX(x: number | string): string {
+    if (typeof x === 'string') return x;
+    return formatDateTime(x, this.data?.withTime ?? false);
+  }
+
+  private describe(data: ChartData): string {
+    const format = data.format ?? ((value: number) => formatNumber(value, 2));
+    const points = data.series.reduce((sum, series) => sum + series.points.length, 0);
+    const xs = data.series.flatMap((series) => series.points.map((point) => point[0]));
+    if (xs.length === 0) return t('noData');
+    const first = data.xType === 'time' ? Math.min(...(xs as number[])) : xs[0];
+    const last = data.xType === 'time' ? Math.max(...(xs as number[])) : xs[xs.length - 1];
+    let highest = '';
+    const main = data.series[0];
+    if (main && main.points.length > 0) {
+      let best = main.points[0];
+      for (const point of main.points) if ((point[1] ?? -Infinity) > (best[1] ?? -Infinity)) best = point;
+      if (best[1] !== null) highest = t('summaryMax', main.name, format(best[1]), this.formatX(best[0]));
+    }
+    return t('chartSummary', this.title, data.series.length, points, this.formatX(first), this.formatX(last), highest);
+  }
+
+  private buildTable(data: ChartData): HTMLTableElement {
+    const format = data.format ?? ((value: number) => formatNumber(value, 2));
+    const xs: (number | string)[] = [];
+    const seen = new Set<number | string>();
+    for (const series of data.series) {
+      for (const [x] of series.points) {
+        if (!seen.has(x)) {
+          seen.add(x);
+          xs.push(x);
+        }
+      }
+    }
+    if (data.xType === 'time') (xs as number[]).sort((a, b) => a - b);
+    const lookups = data.series.map((series) => new Map(series.points.map(([x, y]) => [x, y])));
+    const bands = data.series.map((series) => {
+      if (!series.band) return null;
+      const map = new Map<number | string, [number, number]>();
+      series.points.forEach(([x], index) => map.set(x, [series.band!.lower[index], series.band!.upper[index]]));
+      return map;
+    });
+    const headers = [data.xType === 'time' ? t('time') : t('value')];
+    data.series.forEach((series) => {
+      headers.push(series.name);
+      if (series.band) headers.push(t('forecastBand'));
+    });
+    const rows = xs.map((x) => {
+      const row: string[] = [this.formatX(x)];
+      data.series.forEach((series, index) => {
+        const y = lookups[index].get(x);
+        row.push(y === undefined || y === null ? '' : format(y));
+        if (series.band) {
+          const band = bands[index]?.get(x);
+          row.push(band ? `${format(band[0])} – ${format(band[1])}` : '');
+        }
+      });
+      return row;
+    });
+    return table(headers, rows, this.title);
+  }
+
+  private buildOption(data: ChartData): EChartsCoreOption {
+    const textColor = '#1f2937';
+    const axisFormat = (index: number) => data.yAxes?.[index]?.format ?? data.format;
+    const yAxes = (data.yAxes ?? [{}]).map((axis, index) => ({
+      type: 'value',
+      name: axis.name,
+      min: axis.min,
+      max: axis.max,
+      position: index === 0 ? 'left' : 'right',
+      axisLabel: { color: textColor, formatter: axisFormat(index) },
+      splitLine: { show: index === 0 },
+    }));
+    const category = data.xType === 'category';
+    const categoryAxis = {
+      type: 'category',
+      data: category ? (data.series[0]?.points.map((point) => String(point[0])) ?? []) : undefined,
+      axisLabel: { color: textColor, hideOverlap: true, interval: 0, width: 90, overflow: 'truncate' },
+    };
+    const timeAxis = { type: 'time', axisLabel: { color: textColor, hideOverlap: true } };
+    const series: object[] = [];
+    data.series.forEach((entry, index) => {
+      const color = entry.color ?? palette[index % palette.length];
+      const points = category ? entry.points.map((point) => point[1]) : entry.points;
+      if (entry.band) {
+        const xs = entry.points.map((point) => point[0]);
+        series.push({
+          type: 'line', name: `${entry.name}-lower`, data: xs.map((x, i) => [x, entry.band!.lower[i]]),
+          stack: `band-${index}`, symbol: 'none', lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false },
+          yAxisIndex: entry.yAxis ?? 0,
+        });
+        series.push({
+          type: 'line', name: t('forecastBand'),
+          data: xs.map((x, i) => [x, entry.band!.upper[i] - entry.band!.lower[i]]),
+          stack: `band-${index}`, symbol: 'none', color, lineStyle: { opacity: 0 }, areaStyle: { color, opacity: 0.18 },
+          silent: true, tooltip: { show: false }, yAxisIndex: entry.yAxis ?? 0,
+        });
+      }
+      const base: Record<string, unknown> = {
+        name: entry.name,
+        type: entry.kind === 'bar' ? 'bar' : 'line',
+        data: points,
+        color,
+        yAxisIndex: entry.yAxis ?? 0,
+        showSymbol: entry.points.length < 40,
+        stack: entry.stack,
+        connectNulls: false,
+        lineStyle: entry.dashed ? { type: 'dashed' } : undefined,
+        areaStyle: entry.kind === 'area' ? { opacity: 0.15 } : undefined,
+      };
+      if (index === 0 && data.markArea) {
+        base.markArea = {
+          itemStyle: { color: 'rgba(190, 18, 60, 0.12)' },
+          label: { color: '#9f1239' },
+          data: [[{ name: data.markArea.label, xAxis: data.markArea.from }, { xAxis: data.markArea.to }]],
+        };
+      }
+      if (index === 0 && data.markLine) {
+        base.markLine = {
+          symbol: 'none',
+          lineStyle: { color: '#374151', type: 'dashed' },
+          label: { formatter: data.markLine.label, color: textColor, position: 'insideEndTop' },
+          data: [{ yAxis: data.markLine.value }],
+        };
+      }
+      series.push(base);
+    });
+    let xAxis: object = category ? categoryAxis : timeAxis;
+    if (data.horizontal) xAxis = yAxes[0];
+    const legend = data.series.length > 1 || data.series.some((entry) => entry.band);
+    return {
+      animation: false,
+      textStyle: { fontFamily: 'inherit' },
+      grid: { left: 8, right: data.yAxes && data.yAxes.length > 1 ? 8 : 16, top: legend ? 40 : 16, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', valueFormatter: data.format },
+      legend: legend
+        ? { type: 'scroll', top: 0, textStyle: { color: textColor }, data: series.map((s) => (s as { name: string }).name).filter((name) => !name.endsWith('-lower')) }
+        : undefined,
+      xAxis: xAxis,
+      yAxis: data.horizontal ? { ...categoryAxis, inverse: true } : yAxes,
+      series,
+    };
+  }
+}

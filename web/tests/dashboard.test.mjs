@@ -1,0 +1,339 @@
+// End-to-end tests of the dashboard in headless Chromium against a real
+// `shopsight serve` on a store filled by `shopsight ingest`.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  INCIDENT_PRODUCT, SEARCH_WORD, buildStore, fetchJson, gotoReady, launchBrowser, openPage, screenshotDir,
+  startServer, waitReady,
+} from './fixture.mjs';
+
+const require = createRequire(import.meta.url);
+// The dashboard's Content-Security-Policy blocks the inline script that
+// page.addScriptTag would add, so the axe source is evaluated through the
+// DevTools protocol instead, which the policy does not cover.
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const DAY_MS = 86_400_000;
+
+let store;
+let server;
+let browser;
+let origin;
+let status;
+let negativeAlert;
+
+/** Hash routes of every page, with the file name of its screenshot. */
+function pages() {
+  const list = [
+    ['overview', '#/'],
+    ['product', `#/product/${encodeURIComponent(INCIDENT_PRODUCT)}`],
+    ['category', `#/category/${encodeURIComponent('数码')}`],
+    ['alerts', '#/alerts'],
+    ['alert', `#/alerts/${encodeURIComponent(negativeAlert.fingerprint)}`],
+    ['items', '#/items'],
+    ['user', '#/user/u1001'],
+  ];
+  if (status.topics) list.push(['topics', '#/topics']);
+  return list;
+}
+
+/** Returns the overview's default range: the 30 days up to the UTC midnight after the latest item. */
+function defaultRange() {
+  const to = Math.ceil((status.latest_ms + 1) / DAY_MS) * DAY_MS;
+  return { from: to - 30 * DAY_MS, to };
+}
+
+async function chartData(page, key) {
+  return page.$eval(`figure[data-chart="${key}"]`, (figure) => ({
+    seriesCount: Number(figure.dataset.seriesCount),
+    pointCounts: (figure.dataset.pointCounts ?? '').split(',').filter(Boolean).map(Number),
+    markFrom: figure.dataset.markFrom ? Number(figure.dataset.markFrom) : null,
+    markTo: figure.dataset.markTo ? Number(figure.dataset.markTo) : null,
+    tableRows: figure.querySelectorAll('.chart-table tbody tr').length,
+    hasCanvas: figure.querySelector('canvas') !== null,
+  }));
+}
+
+async function setLanguage(page, lang) {
+  await page.selectOption('#lang-select', lang);
+  await waitReady(page);
+}
+
+before(async () => {
+  store = buildStore();
+  server = await startServer(store.db);
+  origin = server.url;
+  browser = await launchBrowser();
+  mkdirSync(screenshotDir, { recursive: true });
+  status = await fetchJson(origin, '/api/v1/status');
+  const alerts = await fetchJson(origin, '/api/v1/alerts?detector=negative_share&limit=10');
+  negativeAlert = alerts.alerts[0];
+  assert.ok(negativeAlert, 'the fixture raised no negative_share alert');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  store?.cleanup();
+});
+
+describe('dashboard', () => {
+  test('every page loads cleanly in both languages', async () => {
+    for (const lang of ['en', 'zh-CN']) {
+      const { page, problems, foreign } = await openPage(browser.context, origin);
+      await page.goto(`${origin}/`);
+      await waitReady(page);
+      await setLanguage(page, lang);
+      for (const [name, route] of pages()) {
+        await gotoReady(page, `${origin}/${route}`);
+        assert.equal(await page.getAttribute('html', 'lang'), lang, `${name}: html lang`);
+        const errors = await page.$$eval('.message.error', (nodes) => nodes.map((node) => node.textContent));
+        assert.deepEqual(errors, [], `${name} (${lang}) shows errors`);
+        await page.screenshot({ path: path.join(screenshotDir, `${name}-${lang}.png`), fullPage: true });
+      }
+      assert.deepEqual(problems, [], `console or page errors in ${lang}`);
+      assert.deepEqual(foreign(), [], 'requests left the server origin');
+      await page.close();
+    }
+  });
+
+  test('overview charts match the API', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/?range=30&bucket=day`);
+    const { from, to } = defaultRange();
+    const series = await fetchJson(origin, `/api/v1/series?dimension=shop&granularity=day&from=${from}&to=${to}`);
+    const volume = await chartData(page, 'volume');
+    assert.equal(volume.seriesCount, 1);
+    assert.deepEqual(volume.pointCounts, [series.buckets.length]);
+    assert.equal(volume.tableRows, series.buckets.length);
+    assert.ok(volume.hasCanvas, 'volume chart has no canvas');
+    const total = series.buckets.reduce((sum, bucket) => sum + bucket.volume, 0);
+    const shownVolume = await page.textContent('#kpi-volume');
+    assert.equal(Number(shownVolume.replace(/[^\d]/g, '')), total);
+
+    const sentiment = await chartData(page, 'sentiment');
+    const active = series.buckets.filter((bucket) => bucket.volume > 0).length;
+    assert.deepEqual(sentiment.pointCounts, [active, active]);
+
+    const negativeAspects = new Set();
+    for (const bucket of series.buckets) {
+      for (const [key, counts] of Object.entries(bucket.aspects ?? {})) if (counts.negative > 0) negativeAspects.add(key);
+    }
+    const complaints = await chartData(page, 'complaints');
+    assert.deepEqual(complaints.pointCounts, [negativeAspects.size]);
+
+    const rising = await fetchJson(origin,
+      `/api/v1/values?dimension=product&granularity=day&from=${from}&to=${to}&compare=previous&sort=negative_share_change&min_volume=10&limit=10`);
+    const rows = await page.$$eval('#rising-products tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent));
+    assert.deepEqual(rows, rising.values.map((row) => row.value));
+    const alertRows = await page.$$eval('#latest-alerts li', (items) => items.length);
+    assert.equal(alertRows, Math.min(10, status.alerts));
+    await page.close();
+  });
+
+  test('range picker changes the series', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/?range=30&bucket=day`);
+    await page.selectOption('#range-preset', '7');
+    await waitReady(page);
+    assert.deepEqual((await chartData(page, 'volume')).pointCounts, [7]);
+    await page.selectOption('#range-bucket', 'hour');
+    await waitReady(page);
+    assert.deepEqual((await chartData(page, 'volume')).pointCounts, [7 * 24]);
+    assert.match(page.url(), /range=7&bucket=hour/);
+    await page.close();
+  });
+
+  test('product page charts match the API', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/product/${encodeURIComponent(INCIDENT_PRODUCT)}`);
+    const { from, to } = defaultRange();
+    const value = encodeURIComponent(INCIDENT_PRODUCT);
+    const series = await fetchJson(origin, `/api/v1/series?dimension=product&value=${value}&granularity=day&from=${from}&to=${to}`);
+    const forecast = await fetchJson(origin,
+      `/api/v1/forecast?dimension=product&value=${value}&measure=volume&granularity=day&horizon=7&from=${from}&to=${to}&coverage=0.95`);
+    const volume = await chartData(page, 'volume-forecast');
+    assert.deepEqual(volume.pointCounts, [series.buckets.length, forecast.forecast.length]);
+    const aspects = new Set(series.buckets.flatMap((bucket) => Object.keys(bucket.aspects ?? {})));
+    assert.deepEqual((await chartData(page, 'aspects')).pointCounts, [aspects.size, aspects.size]);
+
+    const negative = await fetchJson(origin,
+      `/api/v1/keywords?dimension=product&value=${value}&sentiment=negative&from=${from}&to=${to}&limit=15`);
+    const words = await page.$$eval('#keywords-negative tbody tr td:first-child', (cells) => cells.map((cell) => cell.textContent));
+    assert.deepEqual(words, negative.keywords.map((keyword) => keyword.word));
+
+    const marks = await page.$$eval('#examples mark', (nodes) => nodes.map((node) => node.textContent));
+    assert.ok(marks.length > 0, 'example items have no highlighted spans');
+    await page.close();
+  });
+
+  test('chart table toggle shows the data', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    const toggle = page.locator('figure[data-chart="volume"] button.toggle');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    assert.ok(await page.isVisible('figure[data-chart="volume"] .chart-table table'));
+    assert.ok(await page.isHidden('figure[data-chart="volume"] .chart-canvas'));
+    await page.close();
+  });
+
+  test('item explorer filters and searches', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/items`);
+    const all = await page.$$eval('#item-list .item', (items) => items.map((item) => item.dataset.sentiment));
+    assert.equal(all.length, 20);
+    await page.selectOption('#items-sentiment', 'negative');
+    await waitReady(page);
+    const negative = await page.$$eval('#item-list .item', (items) => items.map((item) => item.dataset.sentiment));
+    assert.ok(negative.length > 0);
+    assert.ok(negative.every((label) => label === 'negative'), 'sentiment filter let other labels through');
+    assert.notDeepEqual(negative, all);
+
+    await page.click('#items-more');
+    await waitReady(page);
+    assert.equal(await page.$$eval('#item-list .item', (items) => items.length), 40);
+
+    await page.selectOption('#items-sentiment', '');
+    await page.fill('#items-q', SEARCH_WORD);
+    await page.press('#items-q', 'Enter');
+    await waitReady(page);
+    const texts = await page.$$eval('#item-list .item .item-text', (nodes) => nodes.map((node) => node.textContent));
+    const expected = await fetchJson(origin, `/api/v1/items?q=${encodeURIComponent(SEARCH_WORD)}&limit=20`);
+    assert.ok(texts.length > 0, `search for ${SEARCH_WORD} found nothing`);
+    assert.equal(texts.length, expected.items.length);
+    assert.ok(texts.every((text) => text.includes(SEARCH_WORD)), 'a search result lacks the word');
+    await page.close();
+  });
+
+  test('alert filters and evidence window', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/alerts`);
+    const count = async () => Number(await page.getAttribute('#alert-list', 'data-count'));
+    assert.equal(await count(), Math.min(200, status.alerts));
+    await page.selectOption('#alert-severity', 'critical');
+    await waitReady(page);
+    const critical = await fetchJson(origin, '/api/v1/alerts?severity=critical&limit=200');
+    assert.equal(await count(), critical.alerts.length);
+    await page.selectOption('#alert-severity', '');
+    await page.selectOption('#alert-detector', 'negative_share');
+    await waitReady(page);
+    const severities = await page.$$eval('#alert-list li', (items) => items.length);
+    const expected = await fetchJson(origin, '/api/v1/alerts?detector=negative_share&limit=200');
+    assert.equal(severities, expected.alerts.length);
+    assert.notEqual(expected.alerts.length, status.alerts);
+
+    await page.click(`#alert-list li[data-fingerprint="${negativeAlert.fingerprint}"] a`);
+    await page.waitForURL(/#\/alerts\/.+/);
+    await page.waitForSelector('figure[data-chart="alert-series"][data-rendered]');
+    await waitReady(page);
+    const chart = await chartData(page, 'alert-series');
+    assert.equal(chart.markFrom, negativeAlert.window_start);
+    assert.equal(chart.markTo, negativeAlert.window_end);
+    assert.equal(await page.getAttribute('#alert-facts', 'data-window-start'), String(negativeAlert.window_start));
+    const examples = await page.$$eval('#alert-examples .item', (items) => items.length);
+    assert.equal(examples, (negativeAlert.example_items ?? []).length);
+    await page.close();
+  });
+
+  test('language switch translates labels and persists', async () => {
+    const labelled = 'h1, h2, h3, label, button, nav a, dt, thead th';
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    await setLanguage(page, 'en');
+    const visibleTexts = () =>
+      page.$$eval(labelled, (nodes) =>
+        nodes.filter((node) => node.offsetParent !== null && !node.closest('[translate="no"]')).map((node) => node.textContent.trim()));
+    for (const [name, route] of pages()) {
+      await gotoReady(page, `${origin}/${route}`);
+      const english = await visibleTexts();
+      await setLanguage(page, 'zh-CN');
+      const chinese = await visibleTexts();
+      assert.equal(chinese.length, english.length, `${name}: label count differs`);
+      english.forEach((text, index) => {
+        assert.notEqual(chinese[index], text, `${name}: "${text}" is not translated`);
+      });
+      await page.reload();
+      await waitReady(page);
+      assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN', 'language choice lost on reload');
+      await setLanguage(page, 'en');
+    }
+    await page.close();
+  });
+
+  test('keyboard reaches and follows nav links', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    let found = false;
+    for (let press = 0; press < 10 && !found; press += 1) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement?.getAttribute('href') === '#/alerts');
+    }
+    assert.ok(found, 'Tab did not reach the Alerts link');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'focused link has no visible outline');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/alerts$/);
+    await page.waitForSelector('#alert-list[data-count]');
+    await waitReady(page);
+    await page.close();
+  });
+
+  test('axe finds no serious violations', async () => {
+    const { page } = await openPage(browser.context, origin);
+    for (const lang of ['en', 'zh-CN']) {
+      await gotoReady(page, `${origin}/#/`);
+      await setLanguage(page, lang);
+      for (const [name, route] of pages()) {
+        await gotoReady(page, `${origin}/${route}`);
+        await page.evaluate(axeSource);
+        const violations = await page.evaluate(async () => {
+          const result = await window.axe.run(document, { resultTypes: ['violations'] });
+          return result.violations
+            .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+            .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')}`);
+        });
+        assert.deepEqual(violations, [], `${name} (${lang})`);
+      }
+    }
+    await page.close();
+  });
+
+  test('phone viewport has no horizontal scroll', async () => {
+    const { page } = await openPage(browser.context, origin, { width: 390, height: 844 });
+    await gotoReady(page, `${origin}/#/`);
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `page is ${widths[0]} px wide in a ${widths[1]} px viewport`);
+    const chart = await page.$eval('figure[data-chart="volume"] canvas', (canvas) => canvas.getBoundingClientRect().width);
+    assert.ok(chart <= 390, `volume chart is ${chart} px wide, wider than the viewport`);
+    assert.ok(chart > 200, `volume chart is only ${chart} px wide`);
+    await page.screenshot({ path: path.join(screenshotDir, 'overview-phone.png'), fullPage: true });
+    await page.close();
+  });
+
+  test('live update without navigation', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/?range=30&bucket=day`);
+    await page.evaluate(() => {
+      window.liveMarker = 'still here';
+    });
+    const before = await page.textContent('#kpi-volume');
+    const time = new Date(status.latest_ms - 3_600_000).toISOString();
+    const items = Array.from({ length: 5 }, (_, index) => ({
+      id: `live-${index}`, time, product: INCIDENT_PRODUCT, category: '数码', text: '物流太慢了，等了好久。',
+    }));
+    const response = await fetch(`${origin}/api/v1/items`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ items }),
+    });
+    assert.equal(response.status, 200);
+    await page.waitForFunction((old) => document.querySelector('#kpi-volume')?.textContent !== old, before, { timeout: 15_000 });
+    const after = await page.textContent('#kpi-volume');
+    assert.equal(Number(after.replace(/[^\d]/g, '')), Number(before.replace(/[^\d]/g, '')) + 5);
+    assert.equal(await page.evaluate(() => window.liveMarker), 'still here', 'the page was reloaded');
+    await page.close();
+  });
+});
