@@ -42,6 +42,7 @@ export interface ChartData {
   horizontal?: boolean;
 }
 
+const textColor = '#1f2937';
 const palette = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed', '#b45309', '#0e7490', '#be123c', '#4d7c0f'];
 
 let openFigures = new Set<ChartFigure>();
@@ -199,7 +200,6 @@ export class ChartFigure {
   }
 
   private buildOption(data: ChartData): EChartsCoreOption {
-    const textColor = '#1f2937';
     const axisFormat = (index: number) => data.yAxes?.[index]?.format ?? data.format;
     const yAxes = (data.yAxes ?? [{}]).map((axis, index) => ({
       type: 'value',
@@ -220,49 +220,8 @@ export class ChartFigure {
     const series: object[] = [];
     data.series.forEach((entry, index) => {
       const color = entry.color ?? palette[index % palette.length];
-      const points = category ? entry.points.map((point) => point[1]) : entry.points;
-      if (entry.band) {
-        const xs = entry.points.map((point) => point[0]);
-        series.push({
-          type: 'line', name: `${entry.name}-lower`, data: xs.map((x, i) => [x, entry.band!.lower[i]]),
-          stack: `band-${index}`, symbol: 'none', lineStyle: { opacity: 0 }, silent: true, tooltip: { show: false },
-          yAxisIndex: entry.yAxis ?? 0,
-        });
-        series.push({
-          type: 'line', name: t('forecastBand'),
-          data: xs.map((x, i) => [x, entry.band!.upper[i] - entry.band!.lower[i]]),
-          stack: `band-${index}`, symbol: 'none', color, lineStyle: { opacity: 0 }, areaStyle: { color, opacity: 0.18 },
-          silent: true, tooltip: { show: false }, yAxisIndex: entry.yAxis ?? 0,
-        });
-      }
-      const base: Record<string, unknown> = {
-        name: entry.name,
-        type: entry.kind === 'bar' ? 'bar' : 'line',
-        data: points,
-        color,
-        yAxisIndex: entry.yAxis ?? 0,
-        showSymbol: entry.points.length < 40,
-        stack: entry.stack,
-        connectNulls: false,
-        lineStyle: entry.dashed ? { type: 'dashed' } : undefined,
-        areaStyle: entry.kind === 'area' ? { opacity: 0.15 } : undefined,
-      };
-      if (index === 0 && data.markArea) {
-        base.markArea = {
-          itemStyle: { color: 'rgba(190, 18, 60, 0.12)' },
-          label: { color: '#9f1239' },
-          data: [[{ name: data.markArea.label, xAxis: data.markArea.from }, { xAxis: data.markArea.to }]],
-        };
-      }
-      if (index === 0 && data.markLine) {
-        base.markLine = {
-          symbol: 'none',
-          lineStyle: { color: '#374151', type: 'dashed' },
-          label: { formatter: data.markLine.label, color: textColor, position: 'insideEndTop' },
-          data: [{ yAxis: data.markLine.value }],
-        };
-      }
-      series.push(base);
+      if (entry.band) series.push(...bandSeries(entry, index, color));
+      series.push(entrySeries(data, entry, index, color));
     });
     let xAxis: object = category ? categoryAxis : timeAxis;
     if (data.horizontal) xAxis = yAxes[0];
@@ -280,4 +239,58 @@ export class ChartFigure {
       series,
     };
   }
+}
+
+/**
+ * Builds the two stacked series of a forecast band: the lower edge, drawn
+ * invisible, and the interval width on top of it, filled.
+ */
+function bandSeries(entry: ChartSeries, index: number, color: string): object[] {
+  const band = entry.band!;
+  const xs = entry.points.map((point) => point[0]);
+  // stackStrategy 'all' stacks negative values too, which a mean score band can have.
+  const shared = {
+    type: 'line', stack: `band-${index}`, stackStrategy: 'all', symbol: 'none', lineStyle: { opacity: 0 },
+    silent: true, tooltip: { show: false }, yAxisIndex: entry.yAxis ?? 0,
+  };
+  return [
+    { ...shared, name: `${entry.name}-lower`, data: xs.map((x, i) => [x, band.lower[i]]) },
+    {
+      ...shared, name: t('forecastBand'), color, areaStyle: { color, opacity: 0.18 },
+      data: xs.map((x, i) => [x, band.upper[i] - band.lower[i]]),
+    },
+  ];
+}
+
+/** Builds the ECharts series of one chart series; the first one carries the mark area and line. */
+function entrySeries(data: ChartData, entry: ChartSeries, index: number, color: string): object {
+  const category = data.xType === 'category';
+  const series: Record<string, unknown> = {
+    name: entry.name,
+    type: entry.kind === 'bar' ? 'bar' : 'line',
+    data: category ? entry.points.map((point) => point[1]) : entry.points,
+    color,
+    yAxisIndex: entry.yAxis ?? 0,
+    showSymbol: entry.points.length < 40,
+    stack: entry.stack,
+    connectNulls: false,
+    lineStyle: entry.dashed ? { type: 'dashed' } : undefined,
+    areaStyle: entry.kind === 'area' ? { opacity: 0.15 } : undefined,
+  };
+  if (index === 0 && data.markArea) {
+    series.markArea = {
+      itemStyle: { color: 'rgba(190, 18, 60, 0.12)' },
+      label: { color: '#9f1239' },
+      data: [[{ name: data.markArea.label, xAxis: data.markArea.from }, { xAxis: data.markArea.to }]],
+    };
+  }
+  if (index === 0 && data.markLine) {
+    series.markLine = {
+      symbol: 'none',
+      lineStyle: { color: '#374151', type: 'dashed' },
+      label: { formatter: data.markLine.label, color: textColor, position: 'insideEndTop' },
+      data: [{ yAxis: data.markLine.value }],
+    };
+  }
+  return series;
 }

@@ -54,7 +54,7 @@ const en = {
   forecastBand: 'Forecast interval',
   forecastMissing: 'Forecast unavailable: {0}',
   negativeShareChart: 'Negative share and forecast',
-  meanScoreChart: 'Mean score over time',
+  meanScoreChart: 'Mean score and forecast',
   volumeForecastChart: 'Volume and forecast',
   aspectBreakdown: 'Aspect breakdown',
   aspectOverTime: 'Negative aspect mentions over time',
@@ -181,7 +181,7 @@ const zh: Record<MessageKey, string> = {
   forecastBand: '预测区间',
   forecastMissing: '预测不可用：{0}',
   negativeShareChart: '负面占比与预测',
-  meanScoreChart: '平均得分趋势',
+  meanScoreChart: '平均得分与预测',
   volumeForecastChart: '数量与预测',
   aspectBreakdown: '方面分布',
   aspectOverTime: '各方面负面提及趋势',
@@ -281,8 +281,9 @@ const termNames: Record<Lang, Record<string, string>> = {
     info: 'Info', warning: 'Warning', critical: 'Critical',
     shop: 'Shop', product: 'Product', category: 'Category', channel: 'Channel', aspect: 'Aspect', user: 'User',
     zh: 'Chinese', other: 'Other', p_value: 'p-value', z: 'z-score', robust_z: 'robust z-score',
-    review: 'Review', query: 'Query', chat: 'Chat', undetermined: 'Undetermined',
-    critical_tendency: 'Critical', positive_tendency: 'Positive', balanced: 'Balanced', mean_score: 'Mean score',
+    review: 'Review', query: 'Query', chat: 'Chat', mean_score: 'Mean score',
+    tendency_critical: 'More critical than the shop average', tendency_positive: 'More positive than the shop average',
+    tendency_typical: 'Like the shop average', tendency_undetermined: 'Too few items to compare with the shop',
   },
   'zh-CN': {
     positive: '正面', negative: '负面', neutral: '中性',
@@ -291,8 +292,9 @@ const termNames: Record<Lang, Record<string, string>> = {
     info: '提示', warning: '警告', critical: '严重',
     shop: '全店', product: '商品', category: '品类', channel: '渠道', aspect: '方面', user: '用户',
     zh: '中文', en: '英文', other: '其他', p_value: 'p 值', z: 'z 分数', robust_z: '稳健 z 分数',
-    review: '评价', query: '咨询', chat: '聊天', undetermined: '未确定',
-    critical_tendency: '挑剔', positive_tendency: '积极', balanced: '均衡', mean_score: '平均得分',
+    review: '评价', query: '咨询', chat: '聊天', mean_score: '平均得分',
+    tendency_critical: '比全店平均更挑剔', tendency_positive: '比全店平均更积极',
+    tendency_typical: '与全店平均相当', tendency_undetermined: '条目太少，无法与全店比较',
   },
 };
 termNames.en.en = 'English';
@@ -350,6 +352,15 @@ export function formatNumber(value: number | null | undefined, digits = 0): stri
 export function formatPercent(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: digits }).format(value);
+}
+
+/** Formats a test statistic; p-values below 0.001 get scientific notation so they do not show as 0. */
+export function formatStatistic(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value !== 0 && Math.abs(value) < 0.001) {
+    return new Intl.NumberFormat(current, { notation: 'scientific', maximumFractionDigits: 2 }).format(value);
+  }
+  return formatNumber(value, 3);
 }
 
 /** Formats a change of a share as signed percentage points. */

@@ -37,7 +37,6 @@ export function parseRoute(): Route {
 
 function renderChrome(): void {
   document.documentElement.lang = lang();
-  document.title = `shopsight · ${t('overviewTitle')}`;
   (document.getElementById('skip-link') as HTMLElement).textContent = t('skip');
   (document.getElementById('lang-label') as HTMLElement).textContent = t('language');
   nav.setAttribute('aria-label', t('navMain'));
@@ -89,6 +88,8 @@ async function loadPage(page: Page, generation: number): Promise<void> {
   } catch (error) {
     if (generation === renderGeneration) main.prepend(errorMessage(error));
   }
+  const heading = main.querySelector('h1')?.textContent;
+  if (generation === renderGeneration && heading) document.title = `${heading} · shopsight`;
 }
 
 async function render(): Promise<void> {

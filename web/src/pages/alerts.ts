@@ -3,7 +3,7 @@
 import { ApiError, getJson } from '../api';
 import { ChartFigure } from '../charts';
 import { h, replaceChildren, routeHref } from '../dom';
-import { formatDateTime, formatNumber, formatPercent, t, term } from '../i18n';
+import { formatDateTime, formatNumber, formatPercent, formatStatistic, t, term } from '../i18n';
 import type { Alert, AlertExample, Bucket, Series } from '../types';
 import { alertRows, alertSubject, errorMessage, message, section, sentimentBadge, trackLoad, type Page } from './common';
 
@@ -126,7 +126,7 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
       const share = alert.detector === 'negative_share' || alert.detector === 'aspect_negative';
       const format = (value: number) => (share ? formatPercent(value) : formatNumber(value, 3));
       const withTime = alert.granularity !== 'day';
-      heading.textContent = `${t('alertTitle')}: ${term(alert.detector)} · ${alertSubject(alert)}`;
+      heading.textContent = `${t('alertTitle')} · ${term(alert.detector)} · ${alertSubject(alert)}`;
       const row = (label: string, value: string, id?: string) =>
         h('div', {}, h('dt', {}, label), h('dd', { id: id ?? null }, value));
       replaceChildren(
@@ -137,7 +137,7 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
         row(t('window'), `${formatDateTime(alert.window_start, true)} – ${formatDateTime(alert.window_end, true)}`, 'alert-window'),
         row(t('observed'), format(alert.observed)),
         row(t('baseline'), format(alert.baseline)),
-        row(t('statistic'), `${term(alert.statistic_name)} = ${formatNumber(alert.statistic, 4)}`),
+        row(t('statistic'), `${term(alert.statistic_name)} = ${formatStatistic(alert.statistic)}`),
         row(t('count'), formatNumber(alert.count)),
       );
       facts.dataset.windowStart = String(alert.window_start);

@@ -10,7 +10,7 @@ import { rangeBounds, rangeFromQuery, rangePicker } from './range';
 
 const TOP_ASPECTS_OVER_TIME = 6;
 
-type Measure = 'volume' | 'negative_share';
+type Measure = 'volume' | 'negative_share' | 'mean_score';
 
 function forecastSeries(name: string, result: PromiseSettledResult<Forecast>): ChartSeries | null {
   if (result.status !== 'fulfilled' || result.value.forecast.length === 0) return null;
@@ -51,10 +51,11 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
         getJson<Forecast>('/forecast', { dimension, value, measure, granularity, horizon, from, to, coverage: 0.95 });
       const keywords = (sentiment: string) =>
         getJson<Keywords>('/keywords', { dimension, value, sentiment, from, to, limit: 15 });
-      const [series, volumeForecast, shareForecast, negative, positive, items] = await Promise.allSettled([
+      const [series, volumeForecast, shareForecast, scoreForecast, negative, positive, items] = await Promise.allSettled([
         getJson<Series>('/series', { dimension, value, granularity, from, to }),
         forecast('volume'),
         forecast('negative_share'),
+        forecast('mean_score'),
         keywords('negative'),
         keywords('positive'),
         getJson<Items>('/items', { [dimension]: value, from, to, limit: 10 }),
@@ -90,9 +91,13 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
           xType: 'time', withTime, series: shareLines, format: (number) => formatPercent(number),
           yAxes: [{ min: 0, format: (number) => formatPercent(number, 0) }],
         });
+        const scoreLines: ChartSeries[] = [
+          { name: t('meanScore'), points: active.map((bucket) => [bucket.start_ms, bucket.mean_score]) },
+        ];
+        const scoreBand = forecastSeries(t('forecast'), scoreForecast);
+        if (scoreBand) scoreLines.push(scoreBand);
         score.update({
-          xType: 'time', withTime, format: (number) => formatNumber(number, 3),
-          series: [{ name: t('meanScore'), points: active.map((bucket) => [bucket.start_ms, bucket.mean_score]) }],
+          xType: 'time', withTime, format: (number) => formatNumber(number, 3), series: scoreLines,
           yAxes: [{ min: -1, max: 1 }],
         });
 
@@ -133,7 +138,7 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
         replaceChildren(kpis, errorMessage(series.reason));
       }
 
-      const failures = [volumeForecast, shareForecast].filter((result) => result.status === 'rejected');
+      const failures = [volumeForecast, shareForecast, scoreForecast].filter((result) => result.status === 'rejected');
       replaceChildren(
         forecastNote,
         failures.length ? forecastFailure((failures[0] as PromiseRejectedResult).reason) : null,

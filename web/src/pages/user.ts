@@ -13,7 +13,7 @@ function counts(items: NamedCount[], link?: 'product' | 'category'): HTMLElement
     'ul',
     { class: 'chips' },
     items.map((item) =>
-      h('li', { class: 'chip' }, link ? h('a', { href: routeHref(link, item.name) }, item.name) : term(item.name), ` (${formatNumber(item.count)})`),
+      h('li', { class: 'chip' }, link ? h('a', { href: routeHref(link, item.name) }, item.name) : item.name, ` (${formatNumber(item.count)})`),
     ),
   );
 }
@@ -42,7 +42,7 @@ export function userPage(container: HTMLElement, user: string): Page {
         h('div', {}, h('dt', {}, t('lastSeen')), h('dd', {}, formatDateTime(Date.parse(activity.last_time)))),
         h('div', {}, h('dt', {}, t('negativeShare')),
           h('dd', {}, `${formatPercent(profile.sentiment.negative_share)} (${t('shopValue')} ${formatPercent(profile.sentiment.shop_negative_share)})`)),
-        h('div', {}, h('dt', {}, t('tendency')), h('dd', {}, term(profile.sentiment.tendency))),
+        h('div', {}, h('dt', {}, t('tendency')), h('dd', {}, term(`tendency_${profile.sentiment.tendency}`))),
       );
       const interests = h(
         'div',
