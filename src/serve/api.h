@@ -7,12 +7,14 @@
 #include <httplib.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "profile/profile.h"
 #include "serve/metrics.h"
 #include "serve/serve.h"
 
@@ -41,6 +43,13 @@ struct Context {
   store::Store& store;
   std::mutex& store_mutex;
   Metrics& metrics;
+
+  /// Profiler reused by the user routes while the store is unchanged, because
+  /// reading every product's keyword totals takes most of a recommendation.
+  /// Guarded by `store_mutex`.
+  std::shared_ptr<const profile::Profiler> profiler;
+  std::int64_t profiler_items = -1;                ///< item count the profiler was built at
+  std::int64_t profiler_latest = 0;                ///< latest item time it was built at
 };
 
 /// A route handler: returns the JSON body of a 200 response or throws ApiError.

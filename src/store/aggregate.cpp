@@ -115,12 +115,48 @@ void Aggregator::flush(sqlite3* db) {
   buckets_.clear();
 }
 
-void read_keyword_counts(std::string_view json, std::map<std::string, std::int64_t>& counts) {
-  const nlohmann::json object = nlohmann::json::parse(json, nullptr, false);
-  if (!object.is_object()) return;
-  for (const auto& [word, count] : object.items()) {
-    if (count.is_number_integer()) counts[word] += count.get<std::int64_t>();
+namespace {
+
+// Adds each "word": count member of a keyword_counts object to a map while
+// nlohmann's SAX parser reads it. Building the parsed object first took
+// half the time of a recommendation on a store of 100 products.
+class KeywordCountsReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit KeywordCountsReader(std::map<std::string, std::int64_t>& counts) : counts_(counts) {}
+
+  bool key(string_t& word) override {
+    word_ = std::move(word);
+    return true;
   }
+  bool number_integer(number_integer_t count) override {
+    counts_[word_] += count;
+    return true;
+  }
+  bool number_unsigned(number_unsigned_t count) override {
+    counts_[word_] += static_cast<std::int64_t>(count);
+    return true;
+  }
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  std::map<std::string, std::int64_t>& counts_;
+  std::string word_;
+};
+
+}  // namespace
+
+void read_keyword_counts(std::string_view json, std::map<std::string, std::int64_t>& counts) {
+  KeywordCountsReader reader(counts);
+  nlohmann::json::sax_parse(json, &reader);
 }
 
 std::string write_keyword_counts(const std::map<std::string, std::int64_t>& counts) {

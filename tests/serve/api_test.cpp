@@ -1,5 +1,7 @@
 // Routes of /api/v1 against a real server and store: success and error cases.
 
+#include <set>
+
 #include "serve_fixture.h"
 
 namespace shopsight::serve {
@@ -306,6 +308,35 @@ TEST_F(ServeApi, UserProfileAndRecommendations) {
   expect_error("/api/v1/users/nobody/profile", 404, "user");
   expect_error("/api/v1/users/nobody/recommendations", 404, "user");
   expect_error("/api/v1/users/alice/recommendations?top=0", 400, "top");
+}
+
+TEST_F(ServeApi, RecommendationsSeeNewItems) {
+  // Products need a few items before they are recommended, so each gets three.
+  const auto reviews_of = [&](const std::string& product, const std::string& user, int first) {
+    json items = json::array();
+    for (int i = 0; i < 3; ++i) {
+      json item = review(product + "-" + std::to_string(i), product, "phones", kPositive, kNovember1 + (first + i) * 1000);
+      item["user"] = user;
+      items.push_back(item);
+    }
+    return items;
+  };
+  ASSERT_EQ(post("/api/v1/items", reviews_of("P0", "alice", 0))->status, 200);
+  ASSERT_EQ(post("/api/v1/items", reviews_of("P1", "bob", 3))->status, 200);
+  const auto products = [&] {
+    std::set<std::string> names;
+    const auto response = client_->Get("/api/v1/users/alice/recommendations?top=10");
+    EXPECT_EQ(response->status, 200) << response->body;
+    const json body = body_json(response);
+    for (const auto& entry : body["recommendations"]) names.insert(entry["product"].get<std::string>());
+    return names;
+  };
+  EXPECT_EQ(products(), std::set<std::string>{"P1"});
+
+  // The server reuses its profiler while the store is unchanged; a new
+  // product must show up in the next answer all the same.
+  ASSERT_EQ(post("/api/v1/items", reviews_of("P2", "bob", 6))->status, 200);
+  EXPECT_EQ(products(), (std::set<std::string>{"P1", "P2"}));
 }
 
 TEST_F(ServeApi, UnknownRouteIsJson404) {

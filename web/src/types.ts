@@ -157,6 +157,8 @@ export interface Recommendation {
   product: string;
   category?: string;
   explanation: string;
+  /** Features that add most to the similarity: "aspect:CATEGORY" or "keyword:WORD". */
+  matched: string[];
   score: number;
   volume: number;
   positive_share: number;

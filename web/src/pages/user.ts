@@ -18,6 +18,26 @@ function counts(items: NamedCount[], link?: 'product' | 'category'): HTMLElement
   );
 }
 
+// A feature of the similarity as the user reads it: the aspect category's
+// display name, or the keyword in quotes.
+function featureName(feature: string): string {
+  if (feature.startsWith('aspect:')) return aspectName(feature.slice('aspect:'.length));
+  if (feature.startsWith('keyword:')) return `“${feature.slice('keyword:'.length)}”`;
+  return feature;
+}
+
+// The server's explanation follows the server's --lang, so the page builds
+// the same sentence from the structured fields in the page's language.
+function explanation(entry: Recommendation): string {
+  const positive = formatPercent(entry.positive_share);
+  const matched = entry.matched ?? [];
+  if (matched.length === 0) return t('recommendRated', positive);
+  const interests = matched.length === 1
+    ? featureName(matched[0])
+    : t('recommendBoth', featureName(matched[0]), featureName(matched[1]));
+  return t('recommendMatches', interests, positive);
+}
+
 export function userPage(container: HTMLElement, user: string): Page {
   const body = h('div');
   const sensitivities = new ChartFigure('aspect-sensitivity', t('sensitivities'), 300);
@@ -62,7 +82,7 @@ export function userPage(container: HTMLElement, user: string): Page {
                 {},
                 h('a', { href: routeHref('product', entry.product) }, entry.product),
                 entry.category ? h('span', { class: 'muted' }, ` · ${entry.category}`) : null,
-                h('p', { class: 'explanation', lang: 'en' }, entry.explanation),
+                h('p', { class: 'explanation' }, explanation(entry)),
               ),
             ),
           )
