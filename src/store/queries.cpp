@@ -268,10 +268,14 @@ std::vector<ValueSummary> Store::values(std::string_view dimension, Granularity 
 }
 
 std::vector<StoredItem> Store::items(const ItemQuery& query) const {
+  // The page's rows are chosen first and their columns read after, so that
+  // sorting thousands of matches of a common word moves row ids, not texts.
   const Filter filter = item_filter(query);
-  const std::string sql = std::string(kItemColumns) + filter.sql() + " ORDER BY time DESC, row DESC LIMIT " +
-                          std::to_string(query.limit > 0 ? query.limit : -1) + " OFFSET " +
-                          std::to_string(std::max<std::int64_t>(query.offset, 0));
+  const std::string page = "SELECT row FROM items" + filter.sql() + " ORDER BY time DESC, row DESC LIMIT " +
+                           std::to_string(query.limit > 0 ? query.limit : -1) + " OFFSET " +
+                           std::to_string(std::max<std::int64_t>(query.offset, 0));
+  const std::string sql =
+      std::string(kItemColumns) + " WHERE row IN (" + page + ") ORDER BY time DESC, row DESC";
   std::lock_guard lock(impl_->mutex);
   Statement select(impl_->db, sql);
   filter.bind(select);

@@ -174,6 +174,9 @@ int Store::schema_version() const {
   return static_cast<int>(single_integer(impl_->db, "PRAGMA user_version").value_or(0));
 }
 
+// TODO: ingest stores about 10,600 new items/s on 2 cores (docs/benchmarks.md),
+// short of 20,000. This function costs about 280,000 instructions per item,
+// most of them in SQLite upserts of about 9 bucket rows per item.
 AddResult Store::add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
                      const SourcePosition* position) {
   if (items.size() != analyses.size()) throw std::invalid_argument("Store::add: items and analyses differ in size");
