@@ -113,7 +113,7 @@ void warn_when_labels_differ(const std::vector<std::string>& gold, const std::ve
 }
 
 struct EvalArguments {
-  std::string model = std::string(SHOPSIGHT_DATA_DIR) + "/models/default/sentiment.ssm";
+  std::string model = default_model_dir() + "/sentiment.ssm";
   std::string embedding_model;
   std::string embedding_cache;
   std::string label_names;
