@@ -309,6 +309,12 @@ ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<
                        short_value(time)),
                     raw);
     }
+    if (!is_plausible_time(*item.time)) {
+      return reject(rejected, line, resolved_.time,
+                    tr("time '{}' is outside the years 1970 to 2099: check its unit (seconds or milliseconds)",
+                       short_value(time)),
+                    raw);
+    }
   }
 
   if (const std::string_view rating = value_of(indexes_.rating); !rating.empty()) {

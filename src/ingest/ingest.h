@@ -102,6 +102,12 @@ class Reader {
 /// text is not a time. Throws shopsight::Error for an unknown `timezone`.
 std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone);
 
+/// Whether Unix milliseconds `time` lies in the years 1970 to 2099. Times
+/// outside are mistakes such as microseconds read as milliseconds or a
+/// placeholder date. Once stored, one of them would move every default time
+/// range that ends at the latest item.
+bool is_plausible_time(std::int64_t time);
+
 /// Writes rejects as CSV with the columns source, line, field, reason, raw.
 class RejectsWriter {
  public:

@@ -115,6 +115,11 @@ void check_time_zone(const std::string& name) {
 
 }  // namespace ingest
 
+bool is_plausible_time(std::int64_t time) {
+  constexpr std::int64_t kYear2100 = 4'102'444'800'000;  // 2100-01-01T00:00:00Z
+  return time >= 0 && time < kYear2100;
+}
+
 std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone) {
   const icu::TimeZone* zone = is_utc_name(timezone) ? nullptr : &zone_named(timezone);
   const std::string_view trimmed = ingest::trim(text);

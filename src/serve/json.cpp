@@ -31,6 +31,9 @@ std::optional<std::int64_t> time_field(const json& object, std::size_t index) {
   if (!time) {
     throw ApiError(400, fmt::format("invalid item items[{}]: time must be ISO 8601 or Unix milliseconds", index));
   }
+  if (!is_plausible_time(*time)) {
+    throw ApiError(400, fmt::format("invalid item items[{}]: time must be in the years 1970 to 2099", index));
+  }
   return time;
 }
 

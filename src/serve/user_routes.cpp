@@ -9,8 +9,8 @@ namespace shopsight::serve {
 
 namespace {
 
-// The cached profiler, or a new one when items were added or removed since
-// it was built. The caller holds the store mutex.
+// Returns the cached profiler, or builds a new one when items were added or
+// removed since the last build. The caller holds the store mutex.
 const profile::Profiler& current_profiler(Context& context) {
   const std::int64_t items = context.store.item_count();
   const std::int64_t latest = context.store.latest_time().value_or(0);

@@ -289,8 +289,11 @@ void Store::set_mark(std::string_view name, std::int64_t value) {
 std::int64_t Store::apply_retention() {
   std::lock_guard lock(impl_->mutex);
   sqlite3* db = impl_->db;
-  const std::optional<std::int64_t> latest = single_integer(db, "SELECT max(time) FROM items");
+  // Counted back from the latest item, or from now when an item claims a
+  // later time, so that one item from the future cannot expire the history.
+  std::optional<std::int64_t> latest = single_integer(db, "SELECT max(time) FROM items");
   if (!latest) return 0;
+  latest = std::min(*latest, now_milliseconds());
   const Retention& retention = impl_->options.retention;
 
   Transaction transaction(db);

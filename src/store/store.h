@@ -288,7 +288,7 @@ class Store {
   void set_mark(std::string_view name, std::int64_t value);
 
   /// Deletes buckets and items older than the retention allows, counted back
-  /// from the latest item time. Returns the rows deleted.
+  /// from the latest item time or now, whichever is earlier. Returns the rows deleted.
   std::int64_t apply_retention();
 
   /// Item and alert counts, item time range and whether topics are saved,

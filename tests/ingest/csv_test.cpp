@@ -243,6 +243,20 @@ TEST(CsvRejects, BadRatingTimeChannel) {
   EXPECT_EQ(result.items[0].channel, "chat");
 }
 
+TEST(CsvRejects, ImplausibleTimes) {
+  const auto result = read_csv(
+      "id,review,time\n"
+      "1,a,1793491200000000\n"
+      "2,b,1900-01-01\n"
+      "3,c,2150-01-01 00:00:00\n"
+      "4,d,1793491200\n");
+
+  ASSERT_EQ(result.rejects.size(), 3u) << "microseconds and dates before 1970 or after 2099 are mistakes";
+  for (const auto& reject : result.rejects) EXPECT_EQ(reject.field, "time");
+  ASSERT_EQ(result.items.size(), 1u);
+  EXPECT_EQ(result.items[0].time, 1793491200000);
+}
+
 TEST(Columns, DetectedInEnglish) {
   const auto result = read_csv(
       "Review_ID,Created_At,Product_ID,Department,Class,Rating,Label,Title,Review Text,User_ID\n"

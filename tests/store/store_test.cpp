@@ -254,6 +254,20 @@ TEST_F(StoreTest, RetentionDropsFineBucketsFirst) {
   EXPECT_EQ(store.item_count(), 3);
 }
 
+TEST_F(StoreTest, RetentionIgnoresFutureItems) {
+  Store store({.path = path(), .retention = {.minute_days = 1, .hour_days = 3, .day_days = 0, .item_days = 3650}});
+  Batch batch = sample_batch();
+  batch.items[2].time = 4'000'000'000'000;  // 2096, long after now
+  store.add(batch.items, batch.analyses, true);
+  store.apply_retention();
+
+  EXPECT_EQ(store.item_count(), 3) << "retention counts back from now, not from the future item";
+  const auto hours = store.series({.granularity = Granularity::hour, .from = kMonday, .to = kMonday + kDay});
+  std::int64_t volume = 0;
+  for (const auto& bucket : hours.buckets) volume += bucket.volume;
+  EXPECT_EQ(volume, 0) << "hour buckets older than 3 days before now go";
+}
+
 TEST_F(StoreTest, RefusesForeignAndNewerFiles) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path("foreign.db").c_str(), &db), SQLITE_OK);

@@ -13,6 +13,34 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** True for the server's 404 for a path it has no route for, as opposed to a missing product, alert or user. */
+  get routeMissing(): boolean {
+    return this.status === 404 && this.message.startsWith('not found: no route');
+  }
+}
+
+/**
+ * Request options. `interactive: false` (used by the background status poll)
+ * throws on 401 instead of opening the token dialog.
+ */
+export interface RequestOptions {
+  interactive?: boolean;
+}
+
+let tokenCancelled = false;
+
+/** Lets the token dialog open again after the user cancelled it. The router calls it on each navigation. */
+export function resetTokenCancel(): void {
+  tokenCancelled = false;
+}
+
+type TokenListener = () => void;
+let tokenListener: TokenListener | null = null;
+
+/** Registers the callback that runs after the user entered a token in the dialog. */
+export function onTokenEntered(listener: TokenListener): void {
+  tokenListener = listener;
 }
 
 function storedToken(): string | null {
@@ -75,9 +103,17 @@ function promptToken(rejected: boolean): Promise<string | null> {
         memoryToken = token;
       }
       finish(token);
+      tokenListener?.();
     });
-    dialog.querySelector('#token-cancel')?.addEventListener('click', () => finish(null));
-    dialog.addEventListener('cancel', () => finish(null));
+    const cancel = () => {
+      tokenCancelled = true;
+      finish(null);
+    };
+    dialog.querySelector('#token-cancel')?.addEventListener('click', cancel);
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      cancel();
+    });
     document.body.appendChild(dialog);
     dialog.showModal();
     input.focus();
@@ -105,9 +141,13 @@ export function buildPath(path: string, query: Query = {}): string {
 
 /**
  * Fetches JSON from the API. A 401 shows the token dialog and retries with the
- * entered token. Other failures throw ApiError, with status 0 for network errors.
+ * entered token, unless the request is not interactive or the user cancelled
+ * the dialog since the last navigation. Other failures throw ApiError, with
+ * status 0 and a localized message for network errors.
  */
-export async function getJson<T>(path: string, query: Query = {}, init: RequestInit = {}): Promise<T> {
+export async function getJson<T>(
+  path: string, query: Query = {}, init: RequestInit = {}, options: RequestOptions = {},
+): Promise<T> {
   const url = buildPath(path, query);
   let rejected = false;
   for (;;) {
@@ -119,7 +159,9 @@ export async function getJson<T>(path: string, query: Query = {}, init: RequestI
     try {
       response = await fetch(url, { ...init, headers, cache: 'no-store' });
     } catch (error) {
-      throw new ApiError(0, error instanceof Error ? error.message : String(error), path);
+      // fetch rejects with a TypeError whose text comes from the browser in its own language.
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      throw new ApiError(0, t('unreachable'), path);
     }
     if (response.status === 401) {
       if (token) {
@@ -130,6 +172,7 @@ export async function getJson<T>(path: string, query: Query = {}, init: RequestI
           memoryToken = null;
         }
       }
+      if (options.interactive === false || tokenCancelled) throw new ApiError(401, t('tokenNeeded'), path);
       const entered = await promptToken(rejected);
       if (entered === null) throw new ApiError(401, t('tokenNeeded'), path);
       continue;

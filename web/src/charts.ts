@@ -27,6 +27,8 @@ export interface ChartSeries {
   dashed?: boolean;
   yAxis?: number;
   stack?: string;
+  /** Formats this series' values in the table, summary and tooltip, in place of the chart's `format`. */
+  format?: (value: number) => string;
 }
 
 export interface ChartData {
@@ -35,7 +37,8 @@ export interface ChartData {
   xType: 'time' | 'category';
   /** Formats a y value for the table and the summary. */
   format?: (value: number) => string;
-  yAxes?: { name?: string; min?: number; max?: number; format?: (value: number) => string }[];
+  /** Value axes. `integer` marks a count axis, which gets whole-number ticks only. */
+  yAxes?: { name?: string; min?: number; max?: number; integer?: boolean; format?: (value: number) => string }[];
   markArea?: { from: number; to: number; label: string };
   markLine?: { value: number; label: string };
   withTime?: boolean;
@@ -154,7 +157,7 @@ export class ChartFigure {
     if (main && main.points.length > 0) {
       let best = main.points[0];
       for (const point of main.points) if ((point[1] ?? -Infinity) > (best[1] ?? -Infinity)) best = point;
-      if (best[1] !== null) highest = t('summaryMax', main.name, format(best[1]), this.formatX(best[0]));
+      if (best[1] !== null) highest = t('summaryMax', main.name, (main.format ?? format)(best[1]), this.formatX(best[0]));
     }
     return t('chartSummary', this.title, data.series.length, points, this.formatX(first), this.formatX(last), highest);
   }
@@ -188,10 +191,11 @@ export class ChartFigure {
       const row: string[] = [this.formatX(x)];
       data.series.forEach((series, index) => {
         const y = lookups[index].get(x);
-        row.push(y === undefined || y === null ? '' : format(y));
+        const formatY = series.format ?? format;
+        row.push(y === undefined || y === null ? '' : formatY(y));
         if (series.band) {
           const band = bands[index]?.get(x);
-          row.push(band ? `${format(band[0])} – ${format(band[1])}` : '');
+          row.push(band ? `${formatY(band[0])} – ${formatY(band[1])}` : '');
         }
       });
       return row;
@@ -206,6 +210,7 @@ export class ChartFigure {
       name: axis.name,
       min: axis.min,
       max: axis.max,
+      minInterval: axis.integer ? 1 : undefined,
       position: index === 0 ? 'left' : 'right',
       axisLabel: { color: textColor, formatter: axisFormat(index) },
       splitLine: { show: index === 0 },
@@ -216,7 +221,14 @@ export class ChartFigure {
       data: category ? (data.series[0]?.points.map((point) => String(point[0])) ?? []) : undefined,
       axisLabel: { color: textColor, hideOverlap: true, interval: 0, width: 90, overflow: 'truncate' },
     };
-    const timeAxis = { type: 'time', axisLabel: { color: textColor, hideOverlap: true } };
+    // Buckets are UTC hours or days, so the axis is in UTC and never ticks finer than the bucket.
+    const timeAxis = {
+      type: 'time',
+      name: 'UTC',
+      nameTextStyle: { color: textColor },
+      minInterval: data.withTime ? 3_600_000 : 86_400_000,
+      axisLabel: { color: textColor, hideOverlap: true },
+    };
     const series: object[] = [];
     data.series.forEach((entry, index) => {
       const color = entry.color ?? palette[index % palette.length];
@@ -228,6 +240,7 @@ export class ChartFigure {
     const legend = data.series.length > 1 || data.series.some((entry) => entry.band);
     return {
       animation: false,
+      useUTC: true,
       textStyle: { fontFamily: 'inherit' },
       grid: { left: 8, right: data.yAxes && data.yAxes.length > 1 ? 8 : 16, top: legend ? 40 : 16, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', valueFormatter: data.format },
@@ -276,6 +289,7 @@ function entrySeries(data: ChartData, entry: ChartSeries, index: number, color: 
     connectNulls: false,
     lineStyle: entry.dashed ? { type: 'dashed' } : undefined,
     areaStyle: entry.kind === 'area' ? { opacity: 0.15 } : undefined,
+    tooltip: entry.format ? { valueFormatter: entry.format } : undefined,
   };
   if (index === 0 && data.markArea) {
     series.markArea = {

@@ -18,6 +18,13 @@ const en = {
   notAvailable: 'This server does not provide {0} yet.',
   notFound: 'Not found: {0}',
   noData: 'No data in this range.',
+  noDimensionData: 'No items for {0} in this range.',
+  unreachable: 'The server cannot be reached. Check that shopsight serve is running.',
+  connectionLost: 'Connection to the server lost. Retrying…',
+  rangeFromAfterTo: 'The start date must not be after the end date.',
+  rangeDateMissing: 'Enter both a start and an end date.',
+  utcNote: 'Dates and times are in UTC.',
+  evidenceVolumeOnly: 'This detector’s measure cannot be computed from the API, so the chart shows the volume without the baseline.',
   overviewTitle: 'Shop overview',
   range: 'Range',
   last7: 'Last 7 days',
@@ -107,6 +114,8 @@ const en = {
   interests: 'Interests',
   sensitivities: 'Aspect sensitivities',
   recommendations: 'Recommendations',
+  noRecommendations: 'No products to recommend.',
+  categoryIgnored: 'The category filter is ignored because a product is given.',
   recommendMatches: 'Matches your interest in {0}; {1} positive',
   recommendRated: 'Rated well by other reviewers; {0} positive',
   recommendBoth: '{0} and {1}',
@@ -145,9 +154,16 @@ const zh: Record<MessageKey, string> = {
   loading: '加载中…',
   updated: '数据已更新',
   error: '数据加载失败：{0}',
-  notAvailable: '此服务器尚未提供{0}。',
+  notAvailable: '此服务器尚未提供 {0}。',
   notFound: '未找到：{0}',
   noData: '此范围内没有数据。',
+  noDimensionData: '此范围内没有{0}的数据。',
+  unreachable: '无法连接服务器，请确认 shopsight serve 正在运行。',
+  connectionLost: '连接已断开，正在重试…',
+  rangeFromAfterTo: '开始日期不能晚于结束日期。',
+  rangeDateMissing: '请填写开始日期和结束日期。',
+  utcNote: '日期和时间均为 UTC。',
+  evidenceVolumeOnly: '无法从 API 计算此检测器的指标，图表仅显示数量，不显示基线。',
   overviewTitle: '店铺总览',
   range: '时间范围',
   last7: '最近 7 天',
@@ -237,6 +253,8 @@ const zh: Record<MessageKey, string> = {
   interests: '兴趣',
   sensitivities: '方面敏感度',
   recommendations: '推荐',
+  noRecommendations: '没有可推荐的商品。',
+  categoryIgnored: '已指定商品，因此忽略品类筛选。',
   recommendMatches: '符合你对{0}的关注；好评占 {1}',
   recommendRated: '其他评价者评价较好；好评占 {0}',
   recommendBoth: '{0}和{1}',
@@ -288,6 +306,7 @@ const termNames: Record<Lang, Record<string, string>> = {
     shop: 'Shop', product: 'Product', category: 'Category', channel: 'Channel', aspect: 'Aspect', user: 'User',
     zh: 'Chinese', other: 'Other', p_value: 'p-value', z: 'z-score', robust_z: 'robust z-score',
     review: 'Review', query: 'Query', chat: 'Chat', mean_score: 'Mean score',
+    spike: 'spike', drop: 'drop', collapse: 'collapse',
     tendency_critical: 'More critical than the shop average', tendency_positive: 'More positive than the shop average',
     tendency_typical: 'Like the shop average', tendency_undetermined: 'Too few items to compare with the shop',
   },
@@ -299,6 +318,7 @@ const termNames: Record<Lang, Record<string, string>> = {
     shop: '全店', product: '商品', category: '品类', channel: '渠道', aspect: '方面', user: '用户',
     zh: '中文', en: '英文', other: '其他', p_value: 'p 值', z: 'z 分数', robust_z: '稳健 z 分数',
     review: '评价', query: '咨询', chat: '聊天', mean_score: '平均得分',
+    spike: '激增', drop: '骤降', collapse: '骤降',
     tendency_critical: '比全店平均更挑剔', tendency_positive: '比全店平均更积极',
     tendency_typical: '与全店平均相当', tendency_undetermined: '条目太少，无法与全店比较',
   },
@@ -376,12 +396,26 @@ export function formatPointChange(value: number | null | undefined): string {
   return current === 'zh-CN' ? `${points} 个百分点` : `${points} pp`;
 }
 
+/** Returns whether `ms` is a time that Date can represent (about ±275,000 years around 1970). */
+export function isValidTime(ms: number | null | undefined): ms is number {
+  return ms !== null && ms !== undefined && Number.isFinite(ms) && !Number.isNaN(new Date(ms).getTime());
+}
+
+/**
+ * Formats a time in UTC, because the server's buckets and date filters are
+ * UTC days. Returns "–" for a missing or unrepresentable time.
+ */
 export function formatDateTime(ms: number | null | undefined, withTime = true): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  if (!isValidTime(ms)) return '–';
   const options: Intl.DateTimeFormatOptions = withTime
-    ? { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
-    : { year: 'numeric', month: 'short', day: 'numeric' };
+    ? { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }
+    : { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
   return new Intl.DateTimeFormat(current, options).format(new Date(ms));
+}
+
+/** Formats a time as YYYY-MM-DD in UTC, or returns "" for an unrepresentable time. */
+export function isoDate(ms: number | null | undefined): string {
+  return isValidTime(ms) ? new Date(ms).toISOString().slice(0, 10) : '';
 }
 
 /** Returns the ECharts built-in locale name for the current language. */

@@ -12,6 +12,7 @@ import { overviewPage } from './pages/overview';
 import { topicsPage } from './pages/topics';
 import { userPage } from './pages/user';
 import { cachedStatus, fetchStatus, statusChanged } from './status';
+import { ApiError, onTokenEntered, resetTokenCancel } from './api';
 
 const POLL_MS = 5000;
 
@@ -26,13 +27,21 @@ let renderGeneration = 0;
 interface Route {
   parts: string[];
   query: URLSearchParams;
+  /** Set when a path segment has a malformed percent escape, which routes to "page not found". */
+  malformed?: boolean;
 }
 
 export function parseRoute(): Route {
   const hash = location.hash.startsWith('#/') ? location.hash.slice(2) : '';
   const [path, search = ''] = hash.split('?');
-  const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
-  return { parts, query: new URLSearchParams(search) };
+  const query = new URLSearchParams(search);
+  try {
+    const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+    return { parts, query };
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    return { parts: [], query, malformed: true };
+  }
 }
 
 function renderChrome(): void {
@@ -41,7 +50,8 @@ function renderChrome(): void {
   (document.getElementById('lang-label') as HTMLElement).textContent = t('language');
   nav.setAttribute('aria-label', t('navMain'));
   langSelect.value = lang();
-  const section = parseRoute().parts[0] ?? '';
+  const route = parseRoute();
+  const section = route.malformed ? null : (route.parts[0] ?? '');
   const links: [string, string, string][] = [
     ['', routeHref(), t('navOverview')],
     ['alerts', routeHref('alerts'), t('navAlerts')],
@@ -61,6 +71,7 @@ function renderChrome(): void {
 }
 
 function pageFor(route: Route, container: HTMLElement): Page | null {
+  if (route.malformed) return null;
   const [first, second] = route.parts;
   switch (first) {
     case undefined:
@@ -111,17 +122,42 @@ async function render(): Promise<void> {
   await loadPage(page, generation);
 }
 
+/** True while the last status request failed, so the next success re-renders the page. */
+let statusFailed = false;
+
+/** Shows or removes the "connection lost" banner in the live region. */
+function showConnectionLost(lost: boolean): void {
+  live.classList.toggle('banner', lost);
+  live.classList.toggle('visually-hidden', !lost);
+  live.dataset.connection = lost ? 'lost' : 'ok';
+  live.textContent = lost ? t('connectionLost') : '';
+}
+
+/**
+ * Polls the status in the background without ever opening the token
+ * dialog. A poll that cannot reach the server shows the banner, and the first
+ * poll that succeeds after any failure removes it and renders the current
+ * route again.
+ */
 async function poll(): Promise<void> {
   const before = cachedStatus();
   try {
-    const after = await fetchStatus();
-    if (before && before.topics !== after.topics) renderChrome();
-    if (statusChanged(before, after) && currentPage) {
-      await loadPage(currentPage, renderGeneration);
-      live.textContent = t('updated');
+    const after = await fetchStatus({ interactive: false });
+    if (statusFailed) {
+      statusFailed = false;
+      showConnectionLost(false);
+      await render();
+    } else {
+      if (before && before.topics !== after.topics) renderChrome();
+      if (statusChanged(before, after) && currentPage) {
+        await loadPage(currentPage, renderGeneration);
+        live.textContent = t('updated');
+      }
     }
-  } catch {
-    // A failed poll is retried at the next tick; the page keeps its data.
+  } catch (error) {
+    statusFailed = true;
+    // Only a network failure means the connection is lost. A 401 waits until the user signs in on a page load.
+    if (error instanceof ApiError && error.status === 0) showConnectionLost(true);
   }
   window.setTimeout(poll, POLL_MS);
 }
@@ -138,13 +174,22 @@ async function start(): Promise<void> {
     main.focus();
   });
   window.addEventListener('hashchange', () => {
+    resetTokenCancel();
     void render().then(() => main.focus({ preventScroll: true }));
   });
+  // After a sign-in from the dialog, load the current route again with the new token.
+  onTokenEntered(() => {
+    statusFailed = false;
+    void fetchStatus({ interactive: false }).catch(() => undefined).then(() => render());
+  });
+  renderChrome();
   try {
     await fetchStatus();
   } catch (error) {
+    statusFailed = true;
     renderChrome();
     replaceChildren(main, errorMessage(error));
+    if (error instanceof ApiError && error.status === 0) showConnectionLost(true);
     setState('error');
     window.setTimeout(poll, POLL_MS);
     return;

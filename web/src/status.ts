@@ -1,6 +1,6 @@
 // Store status: item and alert counts and the latest item time, polled for live refresh.
 
-import { ApiError, getJson } from './api';
+import { ApiError, getJson, type RequestOptions } from './api';
 import type { Items, Status } from './types';
 
 let latest: Status | null = null;
@@ -9,12 +9,12 @@ let latest: Status | null = null;
  * Fetches /api/v1/status. A server without that route gets an estimate from
  * the newest item, with the counts left at -1 and topics off.
  */
-export async function fetchStatus(): Promise<Status> {
+export async function fetchStatus(options: RequestOptions = {}): Promise<Status> {
   try {
-    latest = await getJson<Status>('/status');
+    latest = await getJson<Status>('/status', {}, {}, options);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) throw error;
-    const newest = await getJson<Items>('/items', { limit: 1 });
+    if (!(error instanceof ApiError) || !error.routeMissing) throw error;
+    const newest = await getJson<Items>('/items', { limit: 1 }, {}, options);
     const item = newest.items[0];
     latest = {
       items: -1, alerts: -1, earliest_ms: null, latest_ms: item ? item.time_ms : null, topics: false,
@@ -29,7 +29,9 @@ export function cachedStatus(): Status | null {
 
 /** Returns the end of the data: just after the latest stored item, or now for an empty store. */
 export function dataEnd(): number {
-  return latest?.latest_ms != null ? latest.latest_ms + 1 : Date.now();
+  // A time Date cannot represent (an out-of-range item) falls back to now, so range math stays finite.
+  const end = latest?.latest_ms;
+  return end != null && Number.isFinite(end) && Math.abs(end) < 8.64e15 ? end + 1 : Date.now();
 }
 
 export function statusChanged(before: Status | null, after: Status): boolean {

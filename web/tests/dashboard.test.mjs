@@ -337,3 +337,71 @@ describe('dashboard', () => {
     await page.close();
   });
 });
+
+describe('dashboard error paths', () => {
+  test('malformed escape shows page not found', async () => {
+    const { page, problems } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    await setLanguage(page, 'en');
+    await gotoReady(page, `${origin}/#/product/%E0%A4%A`);
+    const links = await page.$$eval('#nav a', (nodes) => nodes.length);
+    assert.ok(links >= 3, `nav has ${links} links`);
+    assert.match(await page.textContent('#main'), /Page not found/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('unknown product reads as no items', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    await setLanguage(page, 'en');
+    await gotoReady(page, `${origin}/#/product/NO-SUCH-PRODUCT`);
+    const text = await page.textContent('#main');
+    assert.doesNotMatch(text, /does not provide/);
+    assert.match(await page.textContent('.forecast-note'), /No items for Product NO-SUCH-PRODUCT/);
+    assert.deepEqual(await page.$$eval('.message.error', (nodes) => nodes.map((node) => node.textContent)), []);
+    await page.close();
+  });
+
+  test('custom range with from after to is rejected', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    await setLanguage(page, 'en');
+    await gotoReady(page, `${origin}/#/?range=custom&from=2026-12-05&to=2026-11-01`);
+    assert.match(await page.textContent('#main'), /start date must not be after the end date/);
+    await page.close();
+  });
+
+  test('evidence chart plots the observed value', async () => {
+    const all = await fetchJson(origin, '/api/v1/alerts?limit=1000');
+    const byDetector = new Map();
+    for (const alert of all.alerts) if (!byDetector.has(alert.detector)) byDetector.set(alert.detector, alert);
+    assert.ok(byDetector.size > 0, 'the fixture raised no alerts');
+    const { page } = await openPage(browser.context, origin);
+    for (const [detector, alert] of byDetector) {
+      await gotoReady(page, `${origin}/#/alerts/${encodeURIComponent(alert.fingerprint)}`);
+      await page.waitForSelector('figure[data-chart="alert-series"][data-rendered]');
+      const value = await page.getAttribute('figure[data-chart="alert-series"]', 'data-window-value');
+      assert.ok(value, `${detector}: no chart point at the window start`);
+      assert.ok(Math.abs(Number(value) - alert.observed) < 1e-6, `${detector}: chart ${value}, observed ${alert.observed}`);
+    }
+    await page.close();
+  });
+
+  test('stopped server shows connection lost banner', async () => {
+    const own = await startServer(store.db);
+    const { page } = await openPage(browser.context, own.url);
+    await gotoReady(page, `${own.url}/#/`);
+    await setLanguage(page, 'en');
+    assert.equal(await page.isVisible('#live.banner'), false);
+    await own.stop();
+    await page.waitForSelector('#live[data-connection="lost"]', { timeout: 15_000 });
+    assert.equal(await page.isVisible('#live'), true);
+    assert.match(await page.textContent('#live'), /Connection to the server lost/);
+    await page.click('#nav a[href="#/alerts"]');
+    await waitReady(page);
+    assert.match(await page.textContent('#main'), /server cannot be reached/);
+    assert.doesNotMatch(await page.textContent('#main'), /Failed to fetch/);
+    await page.close();
+  });
+});

@@ -3,9 +3,10 @@
 import { ApiError, getJson } from '../api';
 import { ChartFigure } from '../charts';
 import { h, replaceChildren, routeHref } from '../dom';
-import { formatDateTime, formatNumber, formatPercent, formatStatistic, t, term } from '../i18n';
+import { formatDateTime, formatNumber, formatStatistic, isValidTime, t, term } from '../i18n';
+import { dataEnd } from '../status';
 import type { Alert, AlertExample, Bucket, Series } from '../types';
-import { alertRows, alertSubject, errorMessage, message, section, sentimentBadge, trackLoad, type Page } from './common';
+import { alertRows, alertSubject, errorMessage, formatAlertValue, message, section, sentimentBadge, trackLoad, type Page } from './common';
 
 const DETECTORS = ['negative_share', 'sentiment_score', 'volume', 'aspect_negative', 'emerging_keyword'];
 const DIMENSIONS = ['shop', 'category', 'product', 'channel', 'aspect'];
@@ -80,22 +81,55 @@ export function alertsPage(container: HTMLElement, query: URLSearchParams): Page
   return page;
 }
 
-/** Value of the alert's measure in one bucket, matching what the detector compared. */
-function measureOf(alert: Alert, bucket: Bucket & { keywords?: Record<string, number> }): number | null {
+type EvidenceBucket = Bucket & { keywords?: Record<string, number> };
+
+/** Detectors whose observed value and baseline measureOf reproduces from /series. */
+const REPRODUCIBLE = new Set(DETECTORS);
+
+/**
+ * Value of the alert's measure in one bucket, in the unit of the alert's
+ * observed value and baseline (src/detect/detectors.cpp). Returns null for a
+ * bucket without items, where the detector has no value either.
+ */
+function measureOf(alert: Alert, bucket: EvidenceBucket): number | null {
+  if (alert.detector === 'volume' || !REPRODUCIBLE.has(alert.detector)) return bucket.volume;
+  if (!bucket.volume) return null;
   switch (alert.detector) {
     case 'negative_share':
-      return bucket.volume ? bucket.negative_share : null;
+      return bucket.negative_share;
     case 'sentiment_score':
-      return bucket.volume ? bucket.mean_score : null;
+      return bucket.mean_score;
     case 'aspect_negative': {
-      const counts = alert.subject ? bucket.aspects?.[alert.subject] : undefined;
-      return counts && counts.mentions ? counts.negative_share : null;
+      // The detector counts negative mentions of the aspect per item of the bucket, capped at the item count.
+      const negative = alert.subject ? (bucket.aspects?.[alert.subject]?.negative ?? 0) : 0;
+      return Math.min(negative, bucket.volume) / bucket.volume;
     }
     case 'emerging_keyword':
-      return alert.subject ? (bucket.keywords?.[alert.subject] ?? 0) : null;
+      // The detector's observed value is the keyword's count divided by the bucket's items.
+      return alert.subject ? (bucket.keywords?.[alert.subject] ?? 0) / bucket.volume : null;
     default:
-      return bucket.volume;
+      return null;
   }
+}
+
+/** Fetches the buckets around the alert window, with keyword counts merged in for emerging_keyword. */
+async function evidenceBuckets(alert: Alert, step: number): Promise<EvidenceBucket[]> {
+  const query = {
+    dimension: alert.dimension,
+    value: alert.dimension === 'shop' ? '' : alert.value,
+    granularity: alert.granularity,
+    from: alert.window_start - BUCKETS_BEFORE * step,
+    to: alert.window_end + BUCKETS_AFTER * step,
+  };
+  if (alert.detector !== 'emerging_keyword') {
+    return (await getJson<Series>('/series', { ...query, measure: 'all' })).buckets;
+  }
+  const [all, keywords] = await Promise.all([
+    getJson<Series>('/series', { ...query, measure: 'all' }),
+    getJson<{ buckets: { start_ms: number; keywords?: Record<string, number> }[] }>('/series', { ...query, measure: 'keywords' }),
+  ]);
+  const byStart = new Map(keywords.buckets.map((bucket) => [bucket.start_ms, bucket.keywords ?? {}]));
+  return all.buckets.map((bucket) => ({ ...bucket, keywords: byStart.get(bucket.start_ms) ?? {} }));
 }
 
 async function fetchAlert(fingerprint: string): Promise<Alert | null> {
@@ -114,7 +148,8 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
   const chart = new ChartFigure('alert-series', t('alertWindow'), 300);
   const examples = h('div', { id: 'alert-examples' });
   const heading = h('h1', {}, t('alertTitle'));
-  const body = h('div', {}, facts, chart.element, section(t('examples'), examples));
+  const evidenceNote = h('div', { id: 'alert-evidence-note' });
+  const body = h('div', {}, facts, evidenceNote, chart.element, section(t('examples'), examples));
 
   const page: Page = {
     async load() {
@@ -123,8 +158,7 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
         replaceChildren(body, message(t('notFound', fingerprint), 'error'));
         return;
       }
-      const share = alert.detector === 'negative_share' || alert.detector === 'aspect_negative';
-      const format = (value: number) => (share ? formatPercent(value) : formatNumber(value, 3));
+      const format = (value: number) => formatAlertValue(alert, value);
       const withTime = alert.granularity !== 'day';
       heading.textContent = `${t('alertTitle')} · ${term(alert.detector)} · ${alertSubject(alert)}`;
       const row = (label: string, value: string, id?: string) =>
@@ -144,23 +178,24 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
       facts.dataset.windowEnd = String(alert.window_end);
 
       const step = BUCKET_MS[alert.granularity] ?? BUCKET_MS.day;
-      const series = await getJson<Series>('/series', {
-        dimension: alert.dimension,
-        value: alert.dimension === 'shop' ? '' : alert.value,
-        granularity: alert.granularity,
-        from: alert.window_start - BUCKETS_BEFORE * step,
-        to: alert.window_end + BUCKETS_AFTER * step,
-        measure: alert.detector === 'emerging_keyword' ? 'keywords' : 'all',
-      });
-      const points = series.buckets
+      const buckets = await evidenceBuckets(alert, step);
+      // Buckets after the latest stored item have no data yet, so they are left out rather than drawn as 0.
+      const end = dataEnd();
+      const points = buckets
+        .filter((bucket) => bucket.start_ms < end)
         .map((bucket): [number, number | null] => [bucket.start_ms, measureOf(alert, bucket)])
         .filter((point) => point[1] !== null);
+      const reproducible = REPRODUCIBLE.has(alert.detector);
+      const windowPoint = points.find((point) => point[0] === alert.window_start);
+      chart.element.dataset.windowValue = windowPoint ? String(windowPoint[1]) : '';
       chart.update({
-        xType: 'time', withTime, format,
-        series: [{ name: term(alert.detector), points, color: '#1f5fbf' }],
+        xType: 'time', withTime,
+        format: reproducible ? format : (value: number) => formatNumber(value),
+        series: [{ name: reproducible ? term(alert.detector) : t('volume'), points, color: '#1f5fbf' }],
         markArea: { from: alert.window_start, to: alert.window_end, label: t('window') },
-        markLine: { value: alert.baseline, label: `${t('baseline')} ${format(alert.baseline)}` },
+        markLine: reproducible ? { value: alert.baseline, label: `${t('baseline')} ${format(alert.baseline)}` } : undefined,
       });
+      replaceChildren(evidenceNote, reproducible ? null : message(t('evidenceVolumeOnly')));
       replaceChildren(examples, exampleList(alert.example_items ?? []));
     },
   };
@@ -182,7 +217,7 @@ function exampleList(examples: AlertExample[]): HTMLElement {
           'div',
           { class: 'item-meta' },
           sentimentBadge(example.sentiment),
-          h('time', { datetime: new Date(example.time).toISOString() }, formatDateTime(example.time)),
+          h('time', { datetime: isValidTime(example.time) ? new Date(example.time).toISOString() : null }, formatDateTime(example.time)),
           example.product ? h('a', { href: routeHref('product', example.product) }, `${t('product')}: ${example.product}`) : null,
         ),
         h('p', { class: 'item-text' }, example.text),

@@ -1,6 +1,7 @@
 // Building blocks shared by the pages: sections, messages, item cards and alert rows.
 
 import { ApiError } from '../api';
+import { RangeInputError } from './range';
 import { h, routeHref } from '../dom';
 import { highlightText } from '../highlight';
 import { aspectName, formatDateTime, formatNumber, formatPercent, t, term } from '../i18n';
@@ -20,9 +21,17 @@ export function message(text: string, kind: 'info' | 'error' = 'info'): HTMLElem
   return h('p', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : null }, text);
 }
 
-/** Builds a localized message for a failed request. With `feature` given, a 404 reads as "not provided yet". */
-export function errorMessage(error: unknown, feature?: string): HTMLElement {
-  if (error instanceof ApiError && error.status === 404 && feature) return message(t('notAvailable', feature));
+/**
+ * Builds a localized message for a failed request. With `feature` given, a
+ * 404 for a missing route reads as "not provided yet", and any other 404
+ * (no items for the product or category) reads as `notFoundText`, or as
+ * "no data in this range" without it.
+ */
+export function errorMessage(error: unknown, feature?: string, notFoundText?: string): HTMLElement {
+  if (error instanceof ApiError && error.status === 404 && feature) {
+    return message(error.routeMissing ? t('notAvailable', feature) : (notFoundText ?? t('noData')));
+  }
+  if (error instanceof RangeInputError) return message(error.message, 'error');
   const text = error instanceof Error ? error.message : String(error);
   return message(t('error', text), 'error');
 }
@@ -71,8 +80,20 @@ export function itemList(items: Item[]): HTMLElement {
 }
 
 export function alertSubject(alert: Alert): string {
-  const subject = alert.subject ? ` · ${alert.detector === 'aspect_negative' ? aspectName(alert.subject) : alert.subject}` : '';
+  let subject = '';
+  if (alert.subject) {
+    let subjectName = alert.subject;
+    if (alert.detector === 'aspect_negative') subjectName = aspectName(alert.subject);
+    else if (alert.detector === 'volume') subjectName = term(alert.subject);
+    subject = ` · ${subjectName}`;
+  }
   return `${term(alert.dimension)} ${alert.value || ''}${subject}`.trim();
+}
+
+/** Formats an alert's observed or baseline value: shares as percentages, counts and scores as numbers. */
+export function formatAlertValue(alert: Alert, value: number): string {
+  const share = alert.detector === 'negative_share' || alert.detector === 'aspect_negative' || alert.detector === 'emerging_keyword';
+  return share ? formatPercent(value) : formatNumber(value, 3);
 }
 
 export function alertRows(alerts: Alert[]): HTMLElement {
@@ -89,7 +110,7 @@ export function alertRows(alerts: Alert[]): HTMLElement {
         h(
           'span',
           { class: 'muted' },
-          `${formatDateTime(alert.window_start, alert.granularity !== 'day')} · ${t('observed')} ${formatNumber(alert.observed, 3)} · ${t('baseline')} ${formatNumber(alert.baseline, 3)}`,
+          `${formatDateTime(alert.window_start, alert.granularity !== 'day')} · ${t('observed')} ${formatAlertValue(alert, alert.observed)} · ${t('baseline')} ${formatAlertValue(alert, alert.baseline)}`,
         ),
       ),
     ),

@@ -3,7 +3,7 @@
 import { ApiError, getJson } from '../api';
 import { ChartFigure, type ChartSeries } from '../charts';
 import { h, replaceChildren, table } from '../dom';
-import { aspectName, formatNumber, formatPercent, t } from '../i18n';
+import { aspectName, formatNumber, formatPercent, t, term } from '../i18n';
 import type { Forecast, Items, Keywords, Series } from '../types';
 import { errorMessage, itemList, message, section, trackLoad, type Page } from './common';
 import { rangeBounds, rangeFromQuery, rangePicker } from './range';
@@ -80,7 +80,10 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
         ];
         const volumeBand = forecastSeries(t('forecast'), volumeForecast);
         if (volumeBand) volumeLines.push(volumeBand);
-        volume.update({ xType: 'time', withTime, series: volumeLines, format: (number) => formatNumber(number, 1) });
+        volume.update({
+          xType: 'time', withTime, series: volumeLines, format: (number) => formatNumber(number, 1),
+          yAxes: [{ integer: true, format: (number) => formatNumber(number) }],
+        });
 
         const shareLines: ChartSeries[] = [
           { name: t('negativeShare'), color: '#be123c', points: active.map((bucket) => [bucket.start_ms, bucket.negative_share]) },
@@ -121,14 +124,14 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
             },
           ],
           format: (number) => formatNumber(number, 2),
-          yAxes: [{ name: t('mentions') }, { name: t('negativeShare'), min: 0, max: 1, format: (number) => formatPercent(number, 0) }],
+          yAxes: [{ name: t('mentions'), integer: true }, { name: t('negativeShare'), min: 0, max: 1, format: (number) => formatPercent(number, 0) }],
         });
         const topNegative = [...totals.entries()]
           .filter(([, entry]) => entry.negative > 0)
           .sort((a, b) => b[1].negative - a[1].negative)
           .slice(0, TOP_ASPECTS_OVER_TIME);
         aspectsOverTime.update({
-          xType: 'time', withTime, format: (number) => formatNumber(number),
+          xType: 'time', withTime, format: (number) => formatNumber(number), yAxes: [{ integer: true }],
           series: topNegative.map(([key]) => ({
             name: aspectName(key),
             points: buckets.map((bucket): [number, number] => [bucket.start_ms, bucket.aspects?.[key]?.negative ?? 0]),
@@ -138,13 +141,14 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
         replaceChildren(kpis, errorMessage(series.reason));
       }
 
+      const noItems = t('noDimensionData', `${term(dimension)} ${value}`);
       const failures = [volumeForecast, shareForecast, scoreForecast].filter((result) => result.status === 'rejected');
       replaceChildren(
         forecastNote,
-        failures.length ? forecastFailure((failures[0] as PromiseRejectedResult).reason) : null,
+        failures.length ? forecastFailure((failures[0] as PromiseRejectedResult).reason, noItems) : null,
       );
-      fillKeywords(negativeKeywords, negative);
-      fillKeywords(positiveKeywords, positive);
+      fillKeywords(negativeKeywords, negative, noItems);
+      fillKeywords(positiveKeywords, positive, noItems);
       replaceChildren(examples, items.status === 'fulfilled' ? itemList(items.value.items) : errorMessage(items.reason));
     },
   };
@@ -168,9 +172,9 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
   return page;
 }
 
-function fillKeywords(target: HTMLElement, result: PromiseSettledResult<Keywords>): void {
+function fillKeywords(target: HTMLElement, result: PromiseSettledResult<Keywords>, noItems: string): void {
   if (result.status === 'rejected') {
-    replaceChildren(target, errorMessage(result.reason, '/api/v1/keywords'));
+    replaceChildren(target, errorMessage(result.reason, '/api/v1/keywords', noItems));
     return;
   }
   const rows = result.value.keywords;
@@ -182,7 +186,10 @@ function fillKeywords(target: HTMLElement, result: PromiseSettledResult<Keywords
   );
 }
 
-function forecastFailure(reason: unknown): HTMLElement {
-  if (reason instanceof ApiError && reason.status === 404) return message(t('notAvailable', '/api/v1/forecast'));
-  return message(t('forecastMissing', reason instanceof Error ? reason.message : String(reason)));
+/** Builds the note for a failed forecast: a missing route, no items for the product or category, or an error. */
+function forecastFailure(reason: unknown, noItems: string): HTMLElement {
+  if (reason instanceof ApiError && reason.status === 404) {
+    return message(reason.routeMissing ? t('notAvailable', '/api/v1/forecast') : noItems);
+  }
+  return message(t('forecastMissing', reason instanceof Error ? reason.message : String(reason)), 'error');
 }

@@ -2,9 +2,10 @@
 
 import { getJson } from '../api';
 import { h, replaceChildren } from '../dom';
-import { aspectName, formatNumber, t, term } from '../i18n';
+import { aspectName, formatNumber, isValidTime, t, term } from '../i18n';
 import type { Items } from '../types';
-import { itemCard, message, trackLoad, type Page } from './common';
+import { errorMessage, itemCard, message, trackLoad, type Page } from './common';
+import { RangeInputError } from './range';
 
 const PAGE_SIZE = 20;
 const ASPECTS = [
@@ -49,7 +50,8 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
   const params = () => {
     const values: Record<string, string> = {};
     for (const name of FIELDS) if (fields[name].value) values[name] = fields[name].value;
-    if (values.to) values.to = new Date(Date.parse(`${values.to}T00:00:00Z`) + 86_400_000).toISOString();
+    if (values.from && values.to && values.from > values.to) throw new RangeInputError(t('rangeFromAfterTo'));
+    if (values.to) values.to = isoTime(Date.parse(`${values.to}T00:00:00Z`) + 86_400_000);
     // The API takes one of product, category, channel or user; product wins when both are given.
     if (values.product) delete values.category;
     return values;
@@ -71,7 +73,12 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
     nextOffset = result.next_offset;
     more.hidden = nextOffset === undefined;
     list.dataset.count = String(shownCount);
-    replaceChildren(count, shownCount === 0 ? message(t('noItems')) : t('results', formatNumber(shownCount)));
+    const categoryIgnored = Boolean(fields.product.value && fields.category.value);
+    replaceChildren(
+      count,
+      shownCount === 0 ? message(t('noItems')) : t('results', formatNumber(shownCount)),
+      categoryIgnored ? message(t('categoryIgnored')) : null,
+    );
   };
 
   const page: Page = { load: () => fetchPage(0) };
@@ -86,9 +93,7 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
     h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, t('filter'))),
   );
   const run = (offset: number) => {
-    void trackLoad(fetchPage(offset)).catch((error: Error) =>
-      replaceChildren(count, message(t('error', error.message), 'error')),
-    );
+    void trackLoad(fetchPage(offset)).catch((error: unknown) => replaceChildren(count, errorMessage(error)));
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -105,4 +110,9 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
   });
   container.append(h('h1', {}, t('itemsTitle')), form, count, list, more);
   return page;
+}
+
+/** Formats a time as ISO 8601 for the API, or returns "" (no filter) for an invalid date. */
+function isoTime(ms: number): string {
+  return isValidTime(ms) ? new Date(ms).toISOString() : '';
 }

@@ -58,12 +58,16 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
           xType: 'time', withTime,
           series: [{ name: t('volume'), kind: 'bar', points: buckets.map((bucket) => [bucket.start_ms, bucket.volume]) }],
           format: (value) => formatNumber(value),
+          yAxes: [{ integer: true }],
         });
         const active = buckets.filter((bucket) => bucket.volume > 0);
         sentiment.update({
           xType: 'time', withTime,
           series: [
-            { name: t('negativeShare'), points: active.map((bucket) => [bucket.start_ms, bucket.negative_share]), color: '#be123c' },
+            {
+              name: t('negativeShare'), color: '#be123c', format: (value) => formatPercent(value),
+              points: active.map((bucket) => [bucket.start_ms, bucket.negative_share]),
+            },
             { name: t('meanScore'), points: active.map((bucket) => [bucket.start_ms, bucket.mean_score]), color: '#1f5fbf', yAxis: 1 },
           ],
           format: (value) => formatNumber(value, 3),
@@ -83,6 +87,7 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
           xType: 'category', horizontal: true,
           series: [{ name: t('negativeMentions'), kind: 'bar', color: '#be123c', points: ranked.map(([key, count]) => [aspectName(key), count]) }],
           format: (value) => formatNumber(value),
+          yAxes: [{ integer: true }],
         });
         replaceChildren(complaintsNote, ranked.length === 0 ? message(t('noData')) : null);
       } else {

@@ -1,7 +1,7 @@
 // Range and bucket picker shared by the overview and the dimension pages.
 
 import { h } from '../dom';
-import { t } from '../i18n';
+import { isoDate, t } from '../i18n';
 import { dataEnd } from '../status';
 
 const DAY_MS = 86_400_000;
@@ -24,24 +24,33 @@ export function rangeFromQuery(query: URLSearchParams, defaultPreset: RangeState
   };
 }
 
+/** A custom range that cannot be applied. Its message is localized and shown as is. */
+export class RangeInputError extends Error {}
+
+/** Returns the localized reason why a custom range is invalid, or null for a valid range or a preset. */
+export function rangeProblem(state: RangeState): string | null {
+  if (state.preset !== 'custom') return null;
+  const from = Date.parse(`${state.from}T00:00:00Z`);
+  const to = Date.parse(`${state.to}T00:00:00Z`);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return t('rangeDateMissing');
+  if (from > to) return t('rangeFromAfterTo');
+  return null;
+}
+
 /**
  * Converts the picker state to [from, to) in Unix ms. Presets end at the
  * UTC midnight after the latest stored item. Custom dates are whole UTC days,
- * `to` included.
+ * `to` included. Throws RangeInputError for an invalid custom range.
  */
 export function rangeBounds(state: RangeState): { from: number; to: number } {
-  if (state.preset === 'custom' && state.from && state.to) {
-    const from = Date.parse(`${state.from}T00:00:00Z`);
-    const to = Date.parse(`${state.to}T00:00:00Z`) + DAY_MS;
-    if (Number.isFinite(from) && Number.isFinite(to) && to > from) return { from, to };
+  const problem = rangeProblem(state);
+  if (problem) throw new RangeInputError(problem);
+  if (state.preset === 'custom') {
+    return { from: Date.parse(`${state.from}T00:00:00Z`), to: Date.parse(`${state.to}T00:00:00Z`) + DAY_MS };
   }
-  const days = state.preset === 'custom' ? 30 : Number(state.preset);
+  const days = Number(state.preset);
   const to = Math.ceil(dataEnd() / DAY_MS) * DAY_MS;
   return { from: to - days * DAY_MS, to };
-}
-
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** Writes the state into the hash query without triggering a route change. */
@@ -68,9 +77,11 @@ export function rangePicker(state: RangeState, onChange: () => void): HTMLElemen
       ),
     ),
   );
-  const bounds = rangeBounds(state);
+  // An invalid custom range keeps the entered dates, and the defaults come from the last 30 days.
+  const bounds = rangeBounds(rangeProblem(state) ? { ...state, preset: '30' } : state);
   const fromInput = h('input', { id: 'range-from', type: 'date', value: state.from || isoDate(bounds.from) });
   const toInput = h('input', { id: 'range-to', type: 'date', value: state.to || isoDate(bounds.to - DAY_MS) });
+  const problemText = h('p', { id: 'range-problem', role: 'alert', hidden: true });
   const bucketSelect = h(
     'select',
     { id: 'range-bucket', name: 'bucket' },
@@ -93,12 +104,22 @@ export function rangePicker(state: RangeState, onChange: () => void): HTMLElemen
     customFields,
     h('label', { for: 'range-bucket' }, t('bucket')),
     bucketSelect,
+    h('span', { class: 'muted' }, t('utcNote')),
+    problemText,
   );
   const commit = () => {
-    state.preset = presetSelect.value as RangeState['preset'];
-    state.bucket = bucketSelect.value as RangeState['bucket'];
-    state.from = state.preset === 'custom' ? fromInput.value : '';
-    state.to = state.preset === 'custom' ? toInput.value : '';
+    const next: RangeState = {
+      preset: presetSelect.value as RangeState['preset'],
+      bucket: bucketSelect.value as RangeState['bucket'],
+      from: presetSelect.value === 'custom' ? fromInput.value : '',
+      to: presetSelect.value === 'custom' ? toInput.value : '',
+    };
+    const problem = rangeProblem(next);
+    problemText.textContent = problem ?? '';
+    problemText.hidden = !problem;
+    problemText.className = problem ? 'message error' : '';
+    if (problem) return;
+    Object.assign(state, next);
     customFields.hidden = state.preset !== 'custom';
     saveRange(state);
     onChange();

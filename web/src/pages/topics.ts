@@ -28,10 +28,10 @@ export function topicsPage(container: HTMLElement): Page {
       const charted = topics.topics.filter((topic) => topic.timeline && topic.timeline.length).slice(0, TOPICS_IN_CHART);
       if (periods.length && charted.length) {
         chart.update({
-          xType: 'category', format: (value) => formatNumber(value),
+          xType: 'category', format: (value) => formatNumber(value), yAxes: [{ integer: true }],
           series: charted.map((topic) => ({
             name: `#${topic.id} ${topic.keywords.slice(0, 2).map((keyword) => keyword.word).join(' ')}`,
-            points: periods.map((period, index): [string, number] => [period, topic.timeline?.[index] ?? 0]),
+            points: periods.map((period, index): [string, number] => [periodLabel(period), topic.timeline?.[index] ?? 0]),
           })),
         });
       } else {
@@ -60,4 +60,10 @@ export function topicsPage(container: HTMLElement): Page {
   };
   container.append(h('h1', {}, t('topicsTitle')), body);
   return page;
+}
+
+/** Formats a timeline period: a YYYY-MM-DD day goes through the date formatter, and any other label stays as sent. */
+function periodLabel(period: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(period) ? Date.parse(`${period}T00:00:00Z`) : NaN;
+  return Number.isFinite(day) ? formatDateTime(day, false) : period;
 }

@@ -86,7 +86,7 @@ export function userPage(container: HTMLElement, user: string): Page {
               ),
             ),
           )
-        : message(t('noData'));
+        : message(t('noRecommendations'));
       const aspectTable = table(
         [t('aspect'), t('mentions'), t('share'), t('shopValue'), t('lift')],
         profile.aspects.map((aspect) => [
