@@ -57,6 +57,7 @@ struct ProductTotals {
   double score_sum = 0;
   std::map<std::string, double> aspects;    ///< mentions by category
   std::map<std::string, double> keywords;   ///< items by keyword
+  std::map<std::string, double> vector;     ///< interest features, normalized once for every user's ranking
 };
 
 /// Interest features with weights; aspect keys are "aspect:CATEGORY" and

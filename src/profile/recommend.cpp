@@ -83,7 +83,7 @@ Recommendation score_product(const FeatureVector& user, const ProductTotals& pro
   result.volume = product.volume;
   result.mean_score = product.score_sum / static_cast<double>(product.volume);
   result.positive_share = static_cast<double>(product.positive) / static_cast<double>(product.volume);
-  for (const auto& part : contributions(user, product_vector(product))) {
+  for (const auto& part : contributions(user, product.vector)) {
     result.similarity += part.value;
     if (result.matched.size() < kExplainedFeatures) result.matched.push_back(part.feature);
   }
@@ -100,7 +100,10 @@ std::vector<Recommendation> Profiler::recommend(const UserProfile& profile, int 
   const std::vector<ProductTotals>* products = nullptr;
   {
     const std::lock_guard lock(impl_->products_mutex);
-    if (!impl_->products) impl_->products = read_product_totals(impl_->store, impl_->from, impl_->to);
+    if (!impl_->products) {
+      impl_->products = read_product_totals(impl_->store, impl_->from, impl_->to);
+      for (ProductTotals& product : *impl_->products) product.vector = product_vector(product);
+    }
     products = &*impl_->products;
   }
 

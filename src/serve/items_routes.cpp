@@ -128,15 +128,18 @@ json handle_keywords(Context& context, const httplib::Request& request) {
     throw ApiError(400, "invalid parameter from: must be before to");
   }
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 500);
+  // The newest 5,000 items keep a large category's answer quick; a script
+  // that needs every item asks for more.
+  const std::int64_t max_items = integer_parameter(request, "max_items", 5000, 1, 10'000'000);
 
   store::KeywordCounts counts;
   {
     const std::lock_guard lock(context.store_mutex);
-    counts = context.store.keyword_counts(query, limit);
+    counts = context.store.keyword_counts(query, limit, max_items);
   }
   json keywords = json::array();
   for (const auto& keyword : counts.keywords) keywords.push_back({{"word", keyword.word}, {"count", keyword.count}});
-  return json{{"keywords", std::move(keywords)}, {"items", counts.items}};
+  return json{{"keywords", std::move(keywords)}, {"items", counts.items}, {"scanned", counts.scanned}};
 }
 
 }  // namespace shopsight::serve

@@ -337,15 +337,16 @@ StoreSummary Store::summary() const {
   return summary;
 }
 
-KeywordCounts Store::keyword_counts(const ItemQuery& query, std::int64_t limit) const {
+KeywordCounts Store::keyword_counts(const ItemQuery& query, std::int64_t limit, std::int64_t max_items) const {
   const Filter filter = item_filter(query);
   // The filter's columns are those of items, and json_each has columns of
   // its own (id, value, ...), so the items are selected in a subquery first.
-  // NOTE: without a product, category or user filter, which have indexes,
-  // this reads every item in the range: 0.34 s for 100,000 items.
+  // NOTE: without max_items this reads every matching item: 0.34 s for
+  // 100,000 items of the whole shop, 0.4 s for a category of 10,000 items.
+  const std::string sample = max_items > 0 ? " ORDER BY time DESC LIMIT " + std::to_string(max_items) : "";
   const std::string keywords_sql = "SELECT keyword.value ->> 'word' AS word, count(*) AS item_count FROM (SELECT keywords "
                                    "FROM items" +
-                                   filter.sql() +
+                                   filter.sql() + sample +
                                    ") AS matching, json_each(matching.keywords) AS keyword GROUP BY word "
                                    "ORDER BY item_count DESC, word LIMIT " +
                                    std::to_string(limit > 0 ? limit : -1);
@@ -354,6 +355,7 @@ KeywordCounts Store::keyword_counts(const ItemQuery& query, std::int64_t limit) 
   Statement count(impl_->db, "SELECT count(*) FROM items" + filter.sql());
   filter.bind(count);
   if (count.step()) counts.items = count.integer(0);
+  counts.scanned = max_items > 0 ? std::min(counts.items, max_items) : counts.items;
   Statement select(impl_->db, keywords_sql);
   filter.bind(select);
   while (select.step()) counts.keywords.push_back({select.text(0), select.integer(1)});

@@ -207,6 +207,7 @@ struct KeywordCount {
 /// Outcome of Store::keyword_counts.
 struct KeywordCounts {
   std::int64_t items = 0;                          ///< items matching the query
+  std::int64_t scanned = 0;                        ///< newest of them whose keywords were counted
   std::vector<KeywordCount> keywords;              ///< most items first, then by word
 };
 
@@ -297,8 +298,9 @@ class Store {
   StoreSummary summary() const;
 
   /// Items matching `query` (its limit and offset are ignored) and their most
-  /// frequent keywords, most items first, at most `limit` of them.
-  KeywordCounts keyword_counts(const ItemQuery& query, std::int64_t limit) const;
+  /// frequent keywords, most items first, at most `limit` of them. With
+  /// `max_items` above 0 only the keywords of that many newest items count.
+  KeywordCounts keyword_counts(const ItemQuery& query, std::int64_t limit, std::int64_t max_items = 0) const;
 
   /// The alert with this fingerprint, if stored.
   std::optional<Alert> alert(std::string_view fingerprint) const;

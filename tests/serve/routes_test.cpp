@@ -338,6 +338,15 @@ TEST_F(ServeRoutes, KeywordsCountStoredItems) {
   EXPECT_EQ(shop["keywords"][0]["word"], "battery");
   const json aspect = get_json("/api/v1/keywords?dimension=aspect&value=price");
   EXPECT_EQ(aspect["items"], 1);
+  // Only the newest item of A (a positive one about the screen) is counted.
+  const json newest = get_json("/api/v1/keywords?dimension=product&value=A&max_items=1");
+  EXPECT_EQ(newest["items"], 4);
+  EXPECT_EQ(newest["scanned"], 1);
+  ASSERT_EQ(newest["keywords"].size(), 1U) << newest.dump();
+  EXPECT_EQ(newest["keywords"][0], (json{{"word", "screen"}, {"count", 1}}));
+  EXPECT_EQ(product["scanned"], 4) << "the default sample is larger than A's items";
+  expect_error("/api/v1/keywords?max_items=0", 400, "max_items");
+
   const json nothing = get_json("/api/v1/keywords?dimension=product&value=Z");
   EXPECT_EQ(nothing["items"], 0);
   EXPECT_TRUE(nothing["keywords"].empty());
