@@ -38,7 +38,7 @@ class ApiError : public std::runtime_error {
 /// State shared by the handlers. store.h does not promise that a Store is
 /// safe to share between threads, so every use of it locks `store_mutex`.
 // TODO: the lock makes a dashboard page's six to eight calls wait for each
-// other (docs/benchmarks.md); read-only Store connections per thread, which
+// other (docs/benchmarks.md). Read-only Store connections per thread, which
 // WAL allows, would let them run side by side.
 struct Context {
   const ServerOptions& options;

@@ -128,8 +128,8 @@ json handle_keywords(Context& context, const httplib::Request& request) {
     throw ApiError(400, "invalid parameter from: must be before to");
   }
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 500);
-  // The newest 5,000 items keep a large category's answer quick; a script
-  // that needs every item asks for more.
+  // Counting the newest 5,000 items keeps the response for a large category
+  // quick. A script that needs every item requests more.
   const std::int64_t max_items = integer_parameter(request, "max_items", 5000, 1, 10'000'000);
 
   store::KeywordCounts counts;

@@ -119,7 +119,7 @@ CREATE TABLE marks (
 );
 )sql",
     // Version 2: full-text search, saved topic discoveries, and keyword
-    // counts as one JSON object per bucket. item_words holds each item's
+    // counts as one JSON object per bucket. item_words contains each item's
     // segmented words (Analysis::search_words) under the item's row, because
     // SQLite's tokenizers cannot split Chinese into words; fill_search_words()
     // fills it for the items of a version 1 store. A row per bucket and word

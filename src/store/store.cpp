@@ -321,9 +321,9 @@ std::int64_t Store::apply_retention() {
   return deleted;
 }
 
-// Written with JsonWriter rather than nlohmann::json, which took a third of
-// Store::add's time; the keys stay in nlohmann's sorted order, so the stored
-// text is the same.
+// Written with JsonWriter, because building nlohmann::json values took a
+// third of Store::add's time. The keys keep nlohmann's sorted order, so the
+// stored text is the same.
 std::string aspects_to_json(const std::vector<AspectMention>& aspects) {
   JsonWriter json;
   json.begin_array();

@@ -333,8 +333,8 @@ TEST_F(ServeApi, RecommendationsSeeNewItems) {
   };
   EXPECT_EQ(products(), std::set<std::string>{"P1"});
 
-  // The server reuses its profiler while the store is unchanged; a new
-  // product must show up in the next answer all the same.
+  // The server reuses its profiler while the store is unchanged, so this
+  // checks that a new product still shows up in the next response.
   ASSERT_EQ(post("/api/v1/items", reviews_of("P2", "bob", 6))->status, 200);
   EXPECT_EQ(products(), (std::set<std::string>{"P1", "P2"}));
 }
