@@ -9,10 +9,14 @@
 // (Resource Timing).
 //
 //   node bench/dashboard_load.mjs [--bin build/release/src/cli/shopsight] \
-//     [--dashboard build/release/dashboard] [--datasets ../shared/datasets] [--items 100000] [--runs 5]
+//     [--dashboard build/release/dashboard] [--datasets ../shared/datasets] [--items 100000] [--runs 5] \
+//     [--store FILE]
+//
+// With --store, the store is kept in FILE: a first run fills it and later
+// runs reuse it, so that runs before and after a change read the same store.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,11 +39,12 @@ function options() {
     datasets: path.resolve(root, '../shared/datasets'),
     items: 100_000,
     runs: 5,
+    store: '',
   };
   const args = process.argv.slice(2);
   for (let index = 0; index < args.length; index += 2) {
     const name = args[index].replace(/^--/, '');
-    if (!(name in values)) throw new Error(`unknown option ${args[index]}: use --bin, --dashboard, --datasets, --items or --runs`);
+    if (!(name in values)) throw new Error(`unknown option ${args[index]}: use --bin, --dashboard, --datasets, --items, --runs or --store`);
     values[name] = typeof values[name] === 'number' ? Number(args[index + 1]) : path.resolve(args[index + 1]);
   }
   return values;
@@ -178,13 +183,17 @@ async function measure(context, url, runs) {
 async function main() {
   const settings = options();
   const dir = mkdtempSync(path.join(tmpdir(), 'shopsight-bench-'));
-  const db = path.join(dir, 'shop.db');
+  const db = settings.store || path.join(dir, 'shop.db');
   const input = path.join(dir, 'items.jsonl');
   try {
-    writeItems(input, loadReviews(settings.datasets), settings.items);
-    const ingestSeconds = run(settings.bin, ['ingest', input, '--db', db, '--input-format', 'jsonl']);
-    const topicsSeconds = run(settings.bin, ['topics', '--db', db]);
-    console.log(`ingest of ${settings.items} items: ${ingestSeconds.toFixed(1)} s; topics: ${topicsSeconds.toFixed(1)} s`);
+    if (settings.store && existsSync(settings.store)) {
+      console.log(`reusing the store ${settings.store}`);
+    } else {
+      writeItems(input, loadReviews(settings.datasets), settings.items);
+      const ingestSeconds = run(settings.bin, ['ingest', input, '--db', db, '--input-format', 'jsonl']);
+      const topicsSeconds = run(settings.bin, ['topics', '--db', db]);
+      console.log(`ingest of ${settings.items} items: ${ingestSeconds.toFixed(1)} s; topics: ${topicsSeconds.toFixed(1)} s`);
+    }
 
     const server = await serve(settings.bin, db, settings.dashboard);
     const browserProfile = mkdtempSync(path.join(tmpdir(), 'shopsight-bench-chromium-'));

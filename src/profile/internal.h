@@ -88,6 +88,9 @@ struct Profiler::Impl {
   ShopTotals shop;
   mutable std::mutex products_mutex;       ///< guards `products`, read on the first recommend()
   mutable std::optional<std::vector<ProductTotals>> products;
+
+  /// Every product's totals, read from the store on the first call.
+  const std::vector<ProductTotals>& product_totals() const;
 };
 
 }  // namespace shopsight::profile

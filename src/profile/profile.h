@@ -93,6 +93,10 @@ class Profiler {
   /// Users with items, most items first.
   std::vector<std::string> users() const;
 
+  /// Reads every product's totals now rather than in the first recommend(),
+  /// so that a server can prepare a profiler before a request needs it.
+  void load_products() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

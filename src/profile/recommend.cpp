@@ -96,22 +96,25 @@ Recommendation score_product(const FeatureVector& user, const ProductTotals& pro
 
 }  // namespace
 
-std::vector<Recommendation> Profiler::recommend(const UserProfile& profile, int top) const {
-  const std::vector<ProductTotals>* products = nullptr;
-  {
-    const std::lock_guard lock(impl_->products_mutex);
-    if (!impl_->products) {
-      impl_->products = read_product_totals(impl_->store, impl_->from, impl_->to);
-      for (ProductTotals& product : *impl_->products) product.vector = product_vector(product);
-    }
-    products = &*impl_->products;
+const std::vector<ProductTotals>& Profiler::Impl::product_totals() const {
+  const std::lock_guard lock(products_mutex);
+  if (!products) {
+    products = read_product_totals(store, from, to);
+    for (ProductTotals& product : *products) product.vector = product_vector(product);
   }
+  return *products;
+}
+
+void Profiler::load_products() const { impl_->product_totals(); }
+
+std::vector<Recommendation> Profiler::recommend(const UserProfile& profile, int top) const {
+  const std::vector<ProductTotals>& products = impl_->product_totals();
 
   std::set<std::string> reviewed;
   for (const auto& product : profile.products) reviewed.insert(product.name);
   const FeatureVector user = user_vector(profile);
   std::vector<Recommendation> ranked;
-  for (const auto& product : *products) {
+  for (const auto& product : products) {
     if (!reviewed.contains(product.product)) ranked.push_back(score_product(user, product));
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

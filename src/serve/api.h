@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "profile/profile.h"
 #include "serve/metrics.h"
@@ -35,25 +37,78 @@ class ApiError : public std::runtime_error {
   int status_;
 };
 
-/// State shared by the handlers. store.h does not promise that a Store is
-/// safe to share between threads, so every use of it locks `store_mutex`.
-// TODO: the lock makes a dashboard page's six to eight calls wait for each
-// other (docs/benchmarks.md). Read-only Store connections per thread, which
-// WAL allows, would let them run side by side.
+/// Read-only connections to the store's file, lent to one request at a
+/// time. WAL lets them read side by side while the server's own connection
+/// writes, so the calls behind a dashboard page do not wait for each other.
+class StoreReaders {
+ public:
+  /// A connection lent to the caller; goes back to the pool when destroyed.
+  class Lease {
+   public:
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    const store::Store& operator*() const { return *store_; }
+    const store::Store* operator->() const { return store_; }
+
+   private:
+    friend class StoreReaders;
+    Lease(StoreReaders* pool, std::unique_ptr<store::Store> owned, const store::Store& store)
+        : pool_(pool), owned_(std::move(owned)), store_(&store) {}
+
+    StoreReaders* pool_;
+    std::unique_ptr<store::Store> owned_;  ///< null when lending the server's own connection
+    const store::Store* store_;
+  };
+
+  /// Readers of the file that `store` has open. A private in-memory store
+  /// cannot be opened twice, so then every lease is `store` itself, whose
+  /// calls take turns.
+  explicit StoreReaders(const store::Store& store);
+
+  /// A connection to read from: an idle one, or a new one when all are lent.
+  Lease acquire();
+
+  /// A new read-only connection for the caller to keep; null for an in-memory store.
+  std::unique_ptr<store::Store> open() const;
+
+ private:
+  void release(std::unique_ptr<store::Store> reader);
+
+  const store::Store& store_;
+  bool shared_file_ = false;
+  std::mutex mutex_;                                   ///< guards `idle_`
+  std::vector<std::unique_ptr<store::Store>> idle_;
+};
+
+/// A profiler and the connection it reads through, which must outlive it.
+struct CachedProfiler {
+  std::unique_ptr<store::Store> connection;            ///< null when reading the server's own connection
+  std::unique_ptr<profile::Profiler> profiler;
+  std::int64_t items = -1;                             ///< item count it was built at
+  std::int64_t latest = 0;                             ///< latest item time it was built at
+};
+
+/// State shared by the handlers.
 struct Context {
   const ServerOptions& options;
   const Engine& engine;
-  store::Store& store;
-  std::mutex& store_mutex;
+  store::Store& store;                                 ///< the server's connection, the only one that writes
+  StoreReaders& readers;                               ///< connections for the queries
   Metrics& metrics;
 
-  /// Profiler reused by the user routes while the store is unchanged, because
-  /// reading every product's keyword totals takes most of a recommendation.
-  /// Guarded by `store_mutex`.
-  std::shared_ptr<const profile::Profiler> profiler;
-  std::int64_t profiler_items = -1;                ///< item count the profiler was built at
-  std::int64_t profiler_latest = 0;                ///< latest item time it was built at
+  /// Profiler of the user routes. Reading every product's keyword totals
+  /// takes most of a recommendation, so after the store changes the routes
+  /// keep using this one while `profiler_builder` builds the next.
+  std::shared_ptr<const CachedProfiler> profiler;
+  bool profiler_building = false;                      ///< `profiler_builder` is running
+  std::mutex profiler_mutex;                           ///< guards the two above
+  std::jthread profiler_builder;                       ///< declared last, so it stops first
 };
+
+/// Starts building a profiler of the store in the background, so that the
+/// first user request finds one. Does nothing while a build runs.
+void prepare_profiler(Context& context);
 
 /// A route handler: returns the JSON body of a 200 response or throws ApiError.
 using Handler = nlohmann::json (*)(Context& context, const httplib::Request& request);

@@ -115,11 +115,7 @@ json handle_forecast(Context& context, const httplib::Request& request) {
 
   std::vector<forecast::ValueForecast> forecasts;
   try {
-    // NOTE: the fit runs under the store lock, because forecast() reads the
-    // series and fits in one call. A long hour history delays other requests
-    // by the fit time.
-    const std::lock_guard lock(context.store_mutex);
-    forecasts = forecast::forecast(context.store, query);
+    forecasts = forecast::forecast(*context.readers.acquire(), query);
   } catch (const forecast::NoItemsError&) {
     if (query.dimension == "shop") throw ApiError(404, "no items to forecast in the time range");
     throw ApiError(404, fmt::format("no items to forecast for {} {} in the time range", query.dimension, query.value));

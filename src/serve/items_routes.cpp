@@ -36,7 +36,6 @@ store::AddResult add_group(Context& context, const std::vector<Item>& items, con
     group_analyses.push_back(analyses[i]);
   }
   if (group_items.empty()) return {};
-  const std::lock_guard lock(context.store_mutex);
   return context.store.add(group_items, group_analyses, has_id);
 }
 
@@ -101,8 +100,7 @@ json handle_search_items(Context& context, const httplib::Request& request) {
   // A search without a single word (only punctuation, say) matches nothing,
   // rather than every item as no search at all would.
   if (search.empty() || !query.words.empty()) {
-    const std::lock_guard lock(context.store_mutex);
-    found = context.store.items(query);
+    found = context.readers.acquire()->items(query);
   }
   json items = json::array();
   for (const auto& item : found) items.push_back(stored_item_json(item));
@@ -132,11 +130,7 @@ json handle_keywords(Context& context, const httplib::Request& request) {
   // quick. A script that needs every item requests more.
   const std::int64_t max_items = integer_parameter(request, "max_items", 5000, 1, 10'000'000);
 
-  store::KeywordCounts counts;
-  {
-    const std::lock_guard lock(context.store_mutex);
-    counts = context.store.keyword_counts(query, limit, max_items);
-  }
+  const store::KeywordCounts counts = context.readers.acquire()->keyword_counts(query, limit, max_items);
   json keywords = json::array();
   for (const auto& keyword : counts.keywords) keywords.push_back({{"word", keyword.word}, {"count", keyword.count}});
   return json{{"keywords", std::move(keywords)}, {"items", counts.items}, {"scanned", counts.scanned}};

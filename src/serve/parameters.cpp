@@ -91,11 +91,7 @@ TimeRange time_range_parameters(Context& context, const httplib::Request& reques
   if (to) {
     range.to = *to;
   } else {
-    std::optional<std::int64_t> latest;
-    {
-      const std::lock_guard lock(context.store_mutex);
-      latest = context.store.latest_time();
-    }
+    const std::optional<std::int64_t> latest = context.readers.acquire()->latest_time();
     range.to = latest ? *latest + 1 : now_ms();
   }
   range.from = from ? *from : range.to - span_ms;

@@ -162,11 +162,7 @@ json handle_series(Context& context, const httplib::Request& request) {
   store::SeriesQuery query = series_query(dimension, value, granularity, range);
   query.keywords = measure == "keywords";
 
-  store::Series series;
-  {
-    const std::lock_guard lock(context.store_mutex);
-    series = context.store.series(query);
-  }
+  const store::Series series = context.readers.acquire()->series(query);
   json buckets = json::array();
   for (const auto& bucket : series.buckets) {
     json entry = {{"start", format_time(bucket.start)}, {"start_ms", bucket.start}};
@@ -202,10 +198,10 @@ json handle_values(Context& context, const httplib::Request& request) {
   std::vector<store::ValueSummary> current;
   std::vector<store::ValueSummary> previous;
   {
-    const std::lock_guard lock(context.store_mutex);
+    const StoreReaders::Lease reader = context.readers.acquire();
     // Volume order needs only the first `limit`; another order needs them all.
-    current = context.store.values(dimension, granularity, query.from, query.to, sort == "volume" ? limit : 0);
-    if (with_previous) previous = context.store.values(dimension, granularity, previous_from, query.from);
+    current = reader->values(dimension, granularity, query.from, query.to, sort == "volume" ? limit : 0);
+    if (with_previous) previous = reader->values(dimension, granularity, previous_from, query.from);
   }
   std::erase_if(current, [&](const auto& value) { return value.volume < min_volume; });
 
@@ -263,9 +259,9 @@ json handle_alerts(Context& context, const httplib::Request& request) {
 
   // The same JSON as the detect stage's JSON Lines and webhook sinks write.
   json out = json::array();
-  const std::lock_guard lock(context.store_mutex);
-  for (const auto& alert : context.store.alerts(query)) {
-    const std::vector<store::StoredItem> examples = context.store.items_by_row(alert.examples);
+  const StoreReaders::Lease reader = context.readers.acquire();
+  for (const auto& alert : reader->alerts(query)) {
+    const std::vector<store::StoredItem> examples = reader->items_by_row(alert.examples);
     out.push_back(detect::alert_to_json(alert, examples));
   }
   return json{{"alerts", std::move(out)}};
@@ -273,10 +269,10 @@ json handle_alerts(Context& context, const httplib::Request& request) {
 
 json handle_alert(Context& context, const httplib::Request& request) {
   const std::string fingerprint = request.matches[1].str();
-  const std::lock_guard lock(context.store_mutex);
-  const std::optional<store::Alert> alert = context.store.alert(fingerprint);
+  const StoreReaders::Lease reader = context.readers.acquire();
+  const std::optional<store::Alert> alert = reader->alert(fingerprint);
   if (!alert) throw ApiError(404, "alert not found: no stored alert has this fingerprint");
-  const std::vector<store::StoredItem> examples = context.store.items_by_row(alert->examples);
+  const std::vector<store::StoredItem> examples = reader->items_by_row(alert->examples);
   return detect::alert_to_json(*alert, examples);
 }
 
@@ -297,9 +293,9 @@ json handle_product(Context& context, const httplib::Request& request) {
   store::Series series;
   std::vector<store::StoredItem> items;
   {
-    const std::lock_guard lock(context.store_mutex);
-    series = context.store.series(query);
-    items = context.store.items(recent_query);
+    const StoreReaders::Lease reader = context.readers.acquire();
+    series = reader->series(query);
+    items = reader->items(recent_query);
   }
   if (items.empty()) throw ApiError(404, fmt::format("product not found in the time range: {}", product));
 

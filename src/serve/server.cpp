@@ -95,9 +95,9 @@ struct Server::Impl {
   ServerOptions options;
   const Engine& engine;
   store::Store& store;
-  std::mutex store_mutex;
+  StoreReaders readers{store};
   Metrics metrics;
-  Context context{options, engine, store, store_mutex, metrics};
+  Context context{options, engine, store, readers, metrics};
   httplib::Server http;
   std::thread listener;
   std::atomic<bool> listener_done{false};
@@ -213,8 +213,7 @@ void Server::Impl::respond_metrics(httplib::Response& response) {
   Exposition out;
   metrics.write(out);
   try {
-    const std::lock_guard lock(store_mutex);
-    write_store_metrics(out, store, options, now_ms());
+    write_store_metrics(out, *readers.acquire(), options, now_ms());
   } catch (const std::exception& error) {
     spdlog::error("{}", tr("reading the store for /metrics failed: {}", error.what()));
     send_error(response, 500, "reading the store failed; the server log has the details");
@@ -288,6 +287,7 @@ void Server::start() {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   spdlog::info("{}", tr("listening on http://{}:{}", options.host, port));
+  prepare_profiler(impl_->context);
 }
 
 int Server::port() const { return impl_->bound_port; }

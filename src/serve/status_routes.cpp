@@ -15,11 +15,7 @@ json optional_milliseconds(const std::optional<std::int64_t>& time) { return tim
 }  // namespace
 
 json handle_status(Context& context, const httplib::Request&) {
-  store::StoreSummary summary;
-  {
-    const std::lock_guard lock(context.store_mutex);
-    summary = context.store.summary();
-  }
+  const store::StoreSummary summary = context.readers.acquire()->summary();
   return json{{"items", summary.items},
               {"alerts", summary.alerts},
               {"earliest", optional_time(summary.earliest)},
@@ -31,11 +27,7 @@ json handle_status(Context& context, const httplib::Request&) {
 }
 
 json handle_topics(Context& context, const httplib::Request&) {
-  std::optional<store::TopicRun> run;
-  {
-    const std::lock_guard lock(context.store_mutex);
-    run = context.store.latest_topics();
-  }
+  const std::optional<store::TopicRun> run = context.readers.acquire()->latest_topics();
   if (!run) throw ApiError(404, "no topics saved; run shopsight topics --db");
   json document = json::parse(run->document, nullptr, false);
   // Only `shopsight topics --db` writes runs, so a bad one means a damaged store.

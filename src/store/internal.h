@@ -97,7 +97,6 @@ class Aggregator {
 
 /// Private state of Store.
 struct Store::Impl {
-  std::string path;
   StoreOptions options;
   sqlite3* db = nullptr;
   mutable std::mutex mutex;  // one connection, so calls take turns

@@ -143,7 +143,6 @@ std::string item_key(const Item& item, bool has_id) {
 Store::Impl::~Impl() { sqlite3_close(db); }
 
 Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
-  impl_->path = options.path;
   impl_->options = options;
   const int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (sqlite3_open_v2(options.path.c_str(), &impl_->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -168,6 +167,8 @@ Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
 }
 
 Store::~Store() = default;
+
+const StoreOptions& Store::options() const { return impl_->options; }
 
 int Store::schema_version() const {
   std::lock_guard lock(impl_->mutex);

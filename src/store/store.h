@@ -226,6 +226,8 @@ inline constexpr int kSchemaVersion = 2;
 std::string item_key(const Item& item, bool has_id);
 
 /// The SQLite store. One writer at a time; readers may share the file.
+/// Calls on one Store take turns on its single connection, so threads may
+/// share it. Threads that read side by side each open a read-only Store.
 class Store {
  public:
   /// Opens or creates the store and migrates an older schema. Throws
@@ -238,6 +240,9 @@ class Store {
 
   /// Schema version of the open file.
   int schema_version() const;
+
+  /// Settings the store was opened with.
+  const StoreOptions& options() const;
 
   /// Adds analyzed items and their aggregates in one transaction, skipping
   /// items whose key is already stored. `has_id` is true when Item::id came

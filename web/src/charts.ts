@@ -136,7 +136,12 @@ export class ChartFigure {
     if (!this.chart) {
       this.chart = echarts.init(this.chartBox, undefined, { locale: chartLocale(), renderer: 'canvas' });
     }
-    this.chart.setOption(this.buildOption(data), { notMerge: true });
+    const option = this.buildOption(data);
+    this.chart.setOption(option, { notMerge: true });
+    // Canvas text is invisible to accessibility checkers, so the colors are
+    // exposed for the browser test to check their contrast.
+    this.element.dataset.textColors = [...textColors(option)].join(' ');
+    this.element.dataset.seriesColors = data.series.map((entry, index) => seriesColor(entry, index)).join(' ');
     this.element.dataset.rendered = 'true';
   }
 
@@ -212,6 +217,7 @@ export class ChartFigure {
       max: axis.max,
       minInterval: axis.integer ? 1 : undefined,
       position: index === 0 ? 'left' : 'right',
+      nameTextStyle: { color: textColor },
       axisLabel: { color: textColor, formatter: axisFormat(index) },
       splitLine: { show: index === 0 },
     }));
@@ -231,7 +237,7 @@ export class ChartFigure {
     };
     const series: object[] = [];
     data.series.forEach((entry, index) => {
-      const color = entry.color ?? palette[index % palette.length];
+      const color = seriesColor(entry, index);
       if (entry.band) series.push(...bandSeries(entry, index, color));
       series.push(entrySeries(data, entry, index, color));
     });
@@ -252,6 +258,29 @@ export class ChartFigure {
       series,
     };
   }
+}
+
+function seriesColor(entry: ChartSeries, index: number): string {
+  return entry.color ?? palette[index % palette.length];
+}
+
+/** Option keys whose objects style text. */
+const textKeys = new Set(['axisLabel', 'nameTextStyle', 'textStyle', 'label']);
+
+/** Colors of the text that an ECharts option draws. */
+function textColors(option: unknown, inText = false, found = new Set<string>()): Set<string> {
+  if (Array.isArray(option)) {
+    for (const entry of option) textColors(entry, inText, found);
+  } else if (option !== null && typeof option === 'object') {
+    for (const [key, value] of Object.entries(option)) {
+      if (inText && key === 'color' && typeof value === 'string') {
+        found.add(value);
+      } else {
+        textColors(value, inText || textKeys.has(key), found);
+      }
+    }
+  }
+  return found;
 }
 
 /**

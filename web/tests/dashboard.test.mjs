@@ -27,6 +27,28 @@ let status;
 let negativeAlert;
 
 /** Hash routes of every page, with the file name of its screenshot. */
+/** Red, green and blue of a #rrggbb or rgb()/rgba() color, 0-255. */
+function rgb(color) {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (hex) return hex.slice(1).map((part) => parseInt(part, 16));
+  const functional = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
+  if (functional) return functional.slice(1).map(Number);
+  throw new Error(`unsupported color ${color}`);
+}
+
+/** WCAG 2.1 contrast ratio of two opaque colors. */
+function contrastRatio(first, second) {
+  const luminance = (color) => {
+    const [r, g, b] = rgb(color).map((value) => {
+      const channel = value / 255;
+      return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}
+
 function pages() {
   const list = [
     ['overview', '#/'],
@@ -300,6 +322,48 @@ describe('dashboard', () => {
         assert.deepEqual(violations, [], `${name} (${lang})`);
       }
     }
+    await page.close();
+  });
+
+  // axe cannot read text drawn on a canvas, so each chart lists its colors
+  // and this checks them with the WCAG 2.1 contrast ratio against the chart's
+  // background: 4.5 for text and 3 for series lines.
+  test('chart colors have enough contrast', async () => {
+    const { page } = await openPage(browser.context, origin);
+    let checked = 0;
+    for (const [name, route] of pages()) {
+      await gotoReady(page, `${origin}/${route}`);
+      const charts = await page.$$eval('figure.chart[data-rendered]', (figures) =>
+        figures.map((figure) => ({
+          key: figure.dataset.chart,
+          background: (() => {
+            // The first ancestor with an opaque background is what the canvas shows through.
+            let element = figure;
+            let color = getComputedStyle(element).backgroundColor;
+            while (element.parentElement && /^rgba\(.*,\s*0\)$/.test(color)) {
+              element = element.parentElement;
+              color = getComputedStyle(element).backgroundColor;
+            }
+            return color;
+          })(),
+          text: (figure.dataset.textColors ?? '').split(' ').filter(Boolean),
+          series: (figure.dataset.seriesColors ?? '').split(' ').filter(Boolean),
+        })),
+      );
+      for (const chart of charts) {
+        assert.ok(chart.text.length > 0, `${name}/${chart.key} lists no text colors`);
+        for (const color of chart.text) {
+          const ratio = contrastRatio(color, chart.background);
+          assert.ok(ratio >= 4.5, `${name}/${chart.key}: text ${color} on ${chart.background} has contrast ${ratio.toFixed(2)}`);
+        }
+        for (const color of chart.series) {
+          const ratio = contrastRatio(color, chart.background);
+          assert.ok(ratio >= 3, `${name}/${chart.key}: series ${color} on ${chart.background} has contrast ${ratio.toFixed(2)}`);
+        }
+        checked += 1;
+      }
+    }
+    assert.ok(checked >= 5, `only ${checked} charts were checked`);
     await page.close();
   });
 
