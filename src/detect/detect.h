@@ -72,6 +72,9 @@ struct Rules {
   std::vector<SinkRule> sinks;
   int examples = 3;                             ///< example items stored with each alert
   int max_values = 1000;                        ///< values per dimension checked, largest volume first
+  /// Maximum age in days of an alert's window end, counted back from the
+  /// latest item, for the sinks to receive it. Older alerts are only stored. 0: no limit.
+  int sink_max_age_days = 7;
 
   bool operator==(const Rules&) const = default;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <fmt/format.h>
 
@@ -77,8 +78,24 @@ std::vector<store::Alert> Monitor::run() {
   for (const auto& [mark, bucket] : checked_to) store_.set_mark(mark, bucket);
   std::stable_sort(alerts.begin(), alerts.end(),
                    [](const store::Alert& a, const store::Alert& b) { return a.window_start < b.window_start; });
+
+  // A first run over a store of history finds all of that history's alerts.
+  // Only recent ones reach webhooks and files, because old ones need no action.
+  const std::int64_t oldest_sent = rules_.sink_max_age_days > 0
+                                       ? *latest - rules_.sink_max_age_days * kDayMs
+                                       : std::numeric_limits<std::int64_t>::min();
+  std::int64_t old_alerts = 0;
   for (const store::Alert& alert : alerts) {
+    if (alert.window_end < oldest_sent) {
+      ++old_alerts;
+      continue;
+    }
     for (const auto& sink : sinks_) sink->send(alert);
+  }
+  if (old_alerts > 0) {
+    spdlog::info("{}", tr("{} alerts ended more than {} days before the latest item; they were stored but not sent "
+                          "to the sinks (sink_max_age_days)",
+                          old_alerts, rules_.sink_max_age_days));
   }
   return alerts;
 }

@@ -140,6 +140,7 @@ struct Query {
   double coverage = 0.95;            ///< probability of the prediction intervals
   std::optional<std::int64_t> from;  ///< history starts at the bucket of this time (Unix ms) or later
   std::optional<std::int64_t> to;    ///< history ends with the bucket of the time just before this one (Unix ms)
+  std::optional<std::int64_t> now;   ///< wall-clock time, Unix ms; the system clock when unset
 };
 
 /// Forecast of one dimension value.
@@ -157,7 +158,9 @@ struct ValueForecast {
 /// Forecasts the measure for one value, or for the largest values of the
 /// dimension when `query.value` is empty. History runs from the first bucket
 /// with items to the bucket of the latest stored item, within `query.from`
-/// and `query.to` when set. Throws NoItemsError for an empty store or a value
+/// and `query.to` when set. Without `query.to`, the latest item's bucket is
+/// left out while `query.now` lies inside it, because it is still filling.
+/// The forecast then starts with that bucket. Throws NoItemsError for an empty store or a value
 /// without items in that range, and shopsight::Error for an invalid query.
 std::vector<ValueForecast> forecast(const store::Store& store, const Query& query);
 

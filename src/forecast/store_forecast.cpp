@@ -1,6 +1,7 @@
 // Reads measured series from the store and forecasts them.
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,11 @@
 
 namespace shopsight::forecast {
 namespace {
+
+std::int64_t wall_clock_milliseconds() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
+}
 
 // A ratio such as the negative share or the mean score is undefined in a
 // bucket without items. Such a bucket repeats the last defined ratio (the
@@ -126,13 +132,17 @@ std::vector<ValueForecast> forecast(const store::Store& store, const Query& quer
   const auto latest = store.latest_time();
   if (!earliest || !latest) throw NoItemsError(tr("the store has no items; add some with shopsight ingest"));
 
-  // NOTE: the bucket of the latest item (or of the time just before
-  // query.to) counts as complete. While a source is still being followed it
-  // is not, so the forecast runs low.
   const std::int64_t length = store::bucket_milliseconds(query.granularity);
   const std::int64_t last_time = query.to ? *query.to - 1 : *latest;
-  const std::int64_t to = store::bucket_start(last_time, query.granularity) + length;
+  std::int64_t to = store::bucket_start(last_time, query.granularity) + length;
   std::int64_t from = store::bucket_start(std::max(*earliest, query.from.value_or(*earliest)), query.granularity);
+
+  // A bucket that the clock has not left yet is still filling, and its count
+  // fitted as complete would pull the forecast down. A store that has items
+  // in no other bucket keeps it, to have any history at all.
+  const std::int64_t now = query.now.value_or(wall_clock_milliseconds());
+  if (!query.to && now < to && to - length > from) to -= length;
+
   if (query.max_history > 0) from = std::max(from, to - query.max_history * length);
   if (from >= to) throw NoItemsError(tr("the store has no items in the history range"));
 

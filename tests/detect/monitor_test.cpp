@@ -131,6 +131,32 @@ TEST_F(DetectMonitor, NegativeShareIncident) {
   EXPECT_EQ(jsonl_fingerprints(), std::vector<std::string>{alert.fingerprint});
 }
 
+TEST_F(DetectMonitor, OldAlertsStoredNotSent) {
+  add_days("p1", 0, 29, {});
+  add_day("p1", 30, {100, 40, 1, 0});
+  add_days("p1", 31, 45, {});
+  add_day("p1", 46, {1, 0, 0, 0});  // closes day 45; the incident ended 16 days before
+
+  Monitor monitor(*store_, product_rules(Detector::negative_share));
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(store_->alerts({}).size(), 1u);
+  EXPECT_TRUE(jsonl_fingerprints().empty());
+}
+
+TEST_F(DetectMonitor, NoAgeLimitSendsOldAlerts) {
+  add_days("p1", 0, 29, {});
+  add_day("p1", 30, {100, 40, 1, 0});
+  add_days("p1", 31, 45, {});
+  add_day("p1", 46, {1, 0, 0, 0});
+
+  Rules rules = product_rules(Detector::negative_share);
+  rules.sink_max_age_days = 0;
+  const std::vector<store::Alert> alerts = Monitor(*store_, rules).run();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(jsonl_fingerprints(), std::vector<std::string>{alerts[0].fingerprint});
+}
+
 TEST_F(DetectMonitor, ChecksOnlyNewClosedBuckets) {
   add_days("p1", 0, 25, {});
   Monitor monitor(*store_, product_rules(Detector::negative_share));

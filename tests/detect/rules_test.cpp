@@ -30,6 +30,13 @@ TEST(DetectRules, ExampleFileEqualsDefaults) {
   EXPECT_TRUE(example.sinks == defaults.sinks);
   EXPECT_EQ(example.examples, defaults.examples);
   EXPECT_EQ(example.max_values, defaults.max_values);
+  EXPECT_EQ(example.sink_max_age_days, defaults.sink_max_age_days);
+}
+
+TEST(DetectRules, SinkMaxAgeParsedAndChecked) {
+  EXPECT_EQ(parse_rules("sink_max_age_days = 0\n", "rules.toml").sink_max_age_days, 0);
+  EXPECT_EQ(parse_rules("sink_max_age_days = 30\n", "rules.toml").sink_max_age_days, 30);
+  EXPECT_THROW(parse_rules("sink_max_age_days = -1\n", "rules.toml"), Error);
 }
 
 TEST(DetectRules, DefaultsCoverEveryDetector) {

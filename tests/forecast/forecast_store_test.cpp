@@ -135,6 +135,39 @@ TEST(ForecastStore, AspectMentionsPerBucket) {
   }
 }
 
+TEST(ForecastStore, OpenBucketLeftOut) {
+  const auto store = open_store(weekly_batch());
+  Query query;
+  query.horizon = 7;
+  // The clock is inside the last day, so that day is still filling.
+  query.now = kMonday + 55 * kDay + 12 * 3'600'000;
+  const auto open = forecast(*store, query);
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].history.size(), 55u);
+  EXPECT_EQ(open[0].forecast_start, kMonday + 55 * kDay);
+
+  // Once the clock leaves that day, it counts as complete.
+  query.now = kMonday + 56 * kDay;
+  const auto closed = forecast(*store, query);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].history.size(), 56u);
+  EXPECT_EQ(closed[0].forecast_start, kMonday + 56 * kDay);
+}
+
+TEST(ForecastStore, OnlyOpenBucketIsKept) {
+  Batch batch;
+  batch.add(kMonday + 3'600'000, "A", "positive");
+  batch.add(kMonday + 7'200'000, "A", "negative");
+  const auto store = open_store(batch);
+  Query query;
+  query.horizon = 2;
+  query.now = kMonday + 8 * 3'600'000;
+  const auto forecasts = forecast(*store, query);
+  ASSERT_EQ(forecasts.size(), 1u);
+  EXPECT_EQ(forecasts[0].history.size(), 1u);
+  EXPECT_EQ(forecasts[0].forecast_start, kMonday + kDay);
+}
+
 TEST(ForecastStore, HistoryLimit) {
   const auto store = open_store(weekly_batch());
   Query query;
