@@ -38,7 +38,9 @@ nlohmann::json to_json(const llm::ModelInfo& info) {
           {"has_encoder", info.has_encoder},
           {"has_decoder", info.has_decoder},
           {"class_labels", info.class_labels},
-          {"chat_template", info.chat_template}};
+          {"chat_template", info.chat_template},
+          {"loadable", info.load_error.empty()},
+          {"load_error", info.load_error}};
 }
 
 std::string yes_no(bool value) { return value ? tr("yes") : tr("no"); }
@@ -56,6 +58,7 @@ void print_text(const llm::ModelInfo& info) {
   const std::string none = tr("(none)");
 
   line(tr("path"), info.path);
+  if (!info.load_error.empty()) line(tr("loadable"), tr("no, read from the GGUF header only: {}", info.load_error));
   line(tr("architecture"), info.architecture);
   line(tr("name"), info.name.empty() ? none : info.name);
   line(tr("description"), info.description);
@@ -80,14 +83,34 @@ void print_text(const llm::ModelInfo& info) {
   for (std::string text; std::getline(lines, text);) std::cout << "  " << text << '\n';
 }
 
-void run_model_info(const ModelInfoArguments& args) {
-  const std::unique_ptr<llm::Model> model = llm::Model::load(args.path, llm::default_model_options());
-  if (args.output_format == "json") {
-    std::cout << to_json(model->info()).dump(2) << '\n';
-  } else {
-    print_text(model->info());
+// A model that this llama.cpp build cannot load (a newer architecture, say)
+// is still described from its GGUF header, with the reason it cannot load.
+// When the header cannot be read either, the load error is raised, because
+// it names the real problem (not GGUF, missing file).
+llm::ModelInfo model_info(const std::string& path) {
+  try {
+    return llm::Model::load(path, llm::default_model_options())->info();
+  } catch (const Error& load_error) {
+    llm::ModelInfo info;
+    try {
+      info = llm::read_gguf_info(path);
+    } catch (const Error&) {
+      throw load_error;
+    }
+    info.load_error = load_error.what();
+    return info;
   }
-  set_exit_status(kExitOk);
+}
+
+void run_model_info(const ModelInfoArguments& args) {
+  const llm::ModelInfo info = model_info(args.path);
+  if (args.output_format == "json") {
+    std::cout << to_json(info).dump(2) << '\n';
+  } else {
+    print_text(info);
+  }
+  // The metadata is printed, but a script must still learn that the model cannot be used.
+  set_exit_status(info.load_error.empty() ? kExitOk : kExitFailure);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <llama.h>
 
 #include <string>
+#include <string_view>
 
 #include "llm/llm.h"
 
@@ -26,5 +27,9 @@ std::string pooling_name(enum llama_pooling_type pooling);
 
 /// Whether the GGUF file at `path` contains a tensor named `tensor`.
 bool gguf_has_tensor(const std::string& path, const char* tensor);
+
+/// Whether models of this general.architecture only encode: their attention
+/// covers the whole text, so they embed and classify but do not generate.
+bool is_encoder_architecture(std::string_view architecture);
 
 }  // namespace shopsight::llm::detail

@@ -35,7 +35,15 @@ struct ModelInfo {
   bool has_decoder = false;               ///< true for models that generate text
   std::vector<std::string> class_labels;  ///< classifier head outputs; empty without a head
   std::string chat_template;              ///< empty when the model has none
+  std::string load_error;                 ///< why this llama.cpp build cannot load the model; empty when it can
 };
+
+/// Reads a model's metadata from its GGUF header alone, without loading it
+/// through llama.cpp, for models that this build of llama.cpp cannot load
+/// (an architecture it does not know, missing weights). `description` stays
+/// empty and `has_encoder` and `has_decoder` follow the architecture name.
+/// Throws shopsight::Error when the header cannot be read.
+ModelInfo read_gguf_info(const std::string& path);
 
 /// How to load a model.
 struct ModelOptions {

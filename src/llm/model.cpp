@@ -96,16 +96,19 @@ bool gguf_has_tensor(const std::string& path, const char* tensor) {
   return found;
 }
 
+bool is_encoder_architecture(std::string_view architecture) {
+  // Converted models may also mark this with <arch>.attention.causal = false,
+  // which the callers check as well.
+  static constexpr std::array kEncoderArchitectures = {
+      "bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "jina-bert-v3",
+      "modern-bert", "neo-bert", "eurobert", "t5encoder"};
+  return std::find(kEncoderArchitectures.begin(), kEncoderArchitectures.end(), architecture) !=
+         kEncoderArchitectures.end();
+}
+
 }  // namespace detail
 
 namespace {
-
-// Architectures whose attention covers the whole text, so they embed and
-// classify but do not generate. Converted models may also mark this with
-// <arch>.attention.causal = false, which is checked as well.
-constexpr std::array kEncoderArchitectures = {
-    "bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2", "jina-bert-v3",
-    "modern-bert", "neo-bert", "eurobert", "t5encoder"};
 
 std::string metadata(const llama_model* model, const std::string& key) {
   std::array<char, 512> buffer{};
@@ -194,8 +197,7 @@ ModelInfo read_info(const llama_model* model, const std::string& path, bool voca
   info.pooling = has_pooling ? detail::pooling_name(static_cast<enum llama_pooling_type>(metadata_int(model, prefix + "pooling_type")))
                              : "none";
 
-  const bool listed_encoder = std::find(kEncoderArchitectures.begin(), kEncoderArchitectures.end(),
-                                        info.architecture) != kEncoderArchitectures.end();
+  const bool listed_encoder = detail::is_encoder_architecture(info.architecture);
   const bool non_causal = metadata(model, prefix + "attention.causal") == "false";
   const bool encoder_only = listed_encoder || non_causal;
   info.has_encoder = encoder_only || llama_model_has_encoder(model);
