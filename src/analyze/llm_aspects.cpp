@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <sstream>
 
 #include "common/error.h"
@@ -313,11 +314,18 @@ std::string default_prompt_dir() {
 }
 
 PromptTemplate parse_prompt(std::string_view content, const std::string& source) {
+  // A misspelt header or placeholder would otherwise reach the model as
+  // prompt text, so both are checked against the known names.
+  static const std::regex header_pattern(R"(\[[A-Za-z_]+\])");
+  static const std::regex placeholder_pattern(R"(\{[A-Za-z_]+\})");
+
   PromptTemplate prompt;
   std::string* section = nullptr;
   bool has_user = false;
   std::istringstream lines{std::string(content)};
+  int number = 0;
   for (std::string line; std::getline(lines, line);) {
+    ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!line.empty() && line.front() == '#') continue;
 
@@ -329,7 +337,17 @@ PromptTemplate parse_prompt(std::string_view content, const std::string& source)
       has_user = true;
     } else if (header == "[summary]") {
       section = &prompt.summary;
+    } else if (std::regex_match(header, header_pattern)) {
+      throw Error(tr("{}:{}: unknown section {}; the sections are [system], [user] and [summary].", source, number,
+                     header));
     } else if (section != nullptr) {
+      for (std::sregex_iterator found(line.begin(), line.end(), placeholder_pattern), end; found != end; ++found) {
+        const std::string placeholder = found->str();
+        if (placeholder != "{text}" && placeholder != "{categories}") {
+          throw Error(tr("{}:{}: unknown placeholder {}; the placeholders are {{text}} and {{categories}}.", source,
+                         number, placeholder));
+        }
+      }
       *section += line + "\n";
     } else if (!header.empty()) {
       throw Error(tr("{}: text before the first section; start the file with [system] or [user].", source));
@@ -541,11 +559,14 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
   const std::string schema_path = options.schema_path.empty() ? dir + "/aspects.schema.json" : options.schema_path;
   impl.schema = adapt_schema(load_schema(schema_path), impl.categories, options.summary);
   impl.grammar = schema_to_grammar(impl.schema);
+  std::vector<std::pair<const PromptTemplate*, std::string>> prompts;
   if (options.prompt_path.empty()) {
     impl.chinese_prompt = load_prompt(dir + "/aspects.zh.txt");
     impl.english_prompt = load_prompt(dir + "/aspects.en.txt");
+    prompts = {{&impl.chinese_prompt, dir + "/aspects.zh.txt"}, {&impl.english_prompt, dir + "/aspects.en.txt"}};
   } else {
     impl.custom_prompt = load_prompt(options.prompt_path);
+    prompts = {{&impl.custom_prompt, options.prompt_path}};
   }
 
   // Every output the grammar allows must fit in max_tokens. A token carries
@@ -570,9 +591,23 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
   impl.model = llm::Model::load(options.model_path, llm::default_model_options());
 
   // Making one generator now reports an encoder model or a missing chat
-  // template before the first review is read.
+  // template before the first review is read, and so does rendering each
+  // prompt with an empty review for a prompt that leaves no room for one.
   auto generator = impl.acquire();
   generator->apply_chat_template({{"user", "?"}});
+  const int room = impl.generate_options.context - impl.generate_options.max_tokens;
+  for (const auto& [prompt, path] : prompts) {
+    std::vector<llm::ChatMessage> messages;
+    if (!prompt->system.empty()) messages.push_back({"system", prompt->system});
+    messages.push_back({"user", render_user_message(*prompt, "", impl.categories, options.summary)});
+    const auto tokens = static_cast<int>(impl.model->tokenize(generator->apply_chat_template(messages), true).size());
+    if (tokens >= room) {
+      impl.release(std::move(generator));
+      throw Error(tr("The prompt {} takes {} tokens without a review, but --llm-context {} leaves {} next to {} "
+                     "output tokens. Raise --llm-context or shorten the prompt.",
+                     path, tokens, options.context, room, impl.generate_options.max_tokens));
+    }
+  }
   impl.release(std::move(generator));
   spdlog::info("LLM extractor ready: {} ({}), up to {} output tokens per review", options.model_path,
                impl.model->info().description, impl.generate_options.max_tokens);

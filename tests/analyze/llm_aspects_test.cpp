@@ -205,6 +205,33 @@ TEST(LlmPrompt, MissingPlaceholderThrows) {
   EXPECT_THROW(parse_prompt("stray\n[user]\n{text}\n", "p.txt"), Error);
 }
 
+TEST(LlmPrompt, UnknownSectionNamesLine) {
+  try {
+    parse_prompt("[system]\nhi\n[sytem]\n[user]\n{text}\n", "p.txt");
+    ADD_FAILURE() << "a misspelt section was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("p.txt:3"), std::string::npos) << message;
+    EXPECT_NE(message.find("[sytem]"), std::string::npos) << message;
+  }
+}
+
+TEST(LlmPrompt, UnknownPlaceholderNamesLine) {
+  try {
+    parse_prompt("[user]\n{text}\nPick one of {categorys}.\n", "p.txt");
+    ADD_FAILURE() << "a misspelt placeholder was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("p.txt:3"), std::string::npos) << message;
+    EXPECT_NE(message.find("{categorys}"), std::string::npos) << message;
+  }
+}
+
+TEST(LlmPrompt, JsonExampleIsNotPlaceholder) {
+  const PromptTemplate prompt = parse_prompt("[user]\n{text}\nAnswer like {\"aspects\": []}.\n", "p.txt");
+  EXPECT_NE(prompt.user.find("{\"aspects\": []}"), std::string::npos) << prompt.user;
+}
+
 TEST(LlmPrompt, ShippedPromptsLoad) {
   for (const char* name : {"/aspects.zh.txt", "/aspects.en.txt"}) {
     const PromptTemplate prompt = load_prompt(default_prompt_dir() + name);

@@ -189,5 +189,24 @@ TEST(LlmExtractor, CustomPromptIsUsed) {
   EXPECT_THROW(LlmAspectExtractor{options}, Error);
 }
 
+TEST(LlmExtractor, LongPromptFailsAtStart) {
+  const std::string path = ::testing::TempDir() + "/llm_long_prompt.txt";
+  std::string padding;
+  for (int i = 0; i < 8000; ++i) padding += "padding ";
+  std::ofstream(path) << "[user]\n" << padding << "\n{text}\n";
+  LlmAspectOptions options;
+  options.model_path = decoder_path();
+  options.prompt_path = path;
+  options.threads = 1;
+  try {
+    const LlmAspectExtractor extractor(options);
+    ADD_FAILURE() << "a prompt longer than the context was accepted";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find("without a review"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace shopsight
