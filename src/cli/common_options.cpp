@@ -132,6 +132,11 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
   command.add_option("--aspect-lexicon", engine.aspect_lexicon,
                      tr("aspect lexicon file with the shop's own categories and terms (default: the folder's)"))
       ->group(model_group);
+  command.add_option("--sentiment-threads", engine.classifier_threads,
+                     tr("llama.cpp threads of a GGUF or embedding-head --sentiment-model; 0 uses every core"))
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str()
+      ->group(model_group);
   command.add_option("--neutral-threshold", engine.neutral_threshold,
                      tr("sentiment below this probability is neutral (0.5 to 1)"))
       ->check(CLI::Range(0.5f, 1.0f))

@@ -103,6 +103,23 @@ TEST_F(LlmCliTest, UnnamedLabelsAccepted) {
   EXPECT_EQ(read_jsonl(dir_ / "out.jsonl").size(), 3u);
 }
 
+TEST_F(LlmCliTest, SentimentThreadsOption) {
+  const std::string common = "analyze " + input_.string() + " --sentiment-model " + generated_model("bert-classifier");
+  ASSERT_EQ(run_shopsight(common + " --output " + (dir_ / "all.jsonl").string()).status, 0);
+  const auto one = run_shopsight(common + " --sentiment-threads 1 --output " + (dir_ / "one.jsonl").string());
+  ASSERT_EQ(one.status, 0) << one.output;
+  const auto all = read_jsonl(dir_ / "all.jsonl");
+  const auto single = read_jsonl(dir_ / "one.jsonl");
+  ASSERT_EQ(single.size(), all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(single[i]["sentiment"]["label"], all[i]["sentiment"]["label"]) << i;
+  }
+
+  const auto invalid = run_shopsight(common + " --sentiment-threads -1");
+  EXPECT_EQ(invalid.status, 2) << invalid.output;
+  EXPECT_NE(invalid.output.find("--sentiment-threads"), std::string::npos) << invalid.output;
+}
+
 TEST_F(LlmCliTest, UnknownLabelsRejected) {
   const auto result = run_shopsight("analyze " + input_.string() + " --sentiment-model " +
                                     generated_model("bert-classifier", "--labels sports,politics,music") +
