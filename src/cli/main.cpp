@@ -26,6 +26,26 @@ shopsight::Language language_from_arguments(int argc, char** argv) {
   return language;
 }
 
+// Puts CLI11's own help words (labels, the help flag, default group names)
+// in the message language. Subcommands copy the help flag when they are
+// created, so this runs after every command is added.
+void localize_help(CLI::App& app) {
+  using shopsight::tr;
+  const auto formatter = app.get_formatter();
+  for (const char* label : {"Usage", "OPTIONS", "SUBCOMMAND", "SUBCOMMANDS", "Positionals", "REQUIRED", "Needs",
+                            "Excludes", "Env"}) {
+    formatter->label(label, tr(label));
+  }
+  app.set_help_flag("-h,--help", tr("print this help message and exit"));
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_group() == "Options") option->group(tr("Options"));
+  }
+  for (CLI::App* subcommand : app.get_subcommands({})) {
+    if (subcommand->get_group() == "Subcommands") subcommand->group(tr("Subcommands"));
+    localize_help(*subcommand);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -34,7 +54,7 @@ int main(int argc, char** argv) {
   set_language(language_from_arguments(argc, argv));
 
   CLI::App app{tr("shopsight: e-commerce text analysis (sentiment, aspects, keywords) and reports")};
-  app.set_version_flag("--version", std::string(SHOPSIGHT_VERSION));
+  app.set_version_flag("--version", std::string(SHOPSIGHT_VERSION), tr("print the version and exit"));
   app.require_subcommand(1);
   app.footer(tr("Exit status: 0 success, 1 failure, 2 invalid command line, "
                 "3 finished but some input rows were rejected."));
@@ -65,6 +85,7 @@ int main(int argc, char** argv) {
   cli::add_profile_command(app);
   cli::add_recommend_command(app);
   cli::add_serve_command(app);
+  localize_help(app);
 
   try {
     app.parse(argc, argv);

@@ -203,6 +203,18 @@ TEST_F(CliTest, HelpExplainsOptions) {
   }
 }
 
+TEST_F(CliTest, HelpInChinese) {
+  for (const char* command : {"--help", "analyze --help", "model info --help"}) {
+    const RunResult result = run(std::string("--lang zh ") + command);
+    EXPECT_EQ(result.status, 0) << command;
+    EXPECT_NE(result.output.find("用法"), std::string::npos) << command << "\n" << result.output;
+    EXPECT_NE(result.output.find("显示此帮助信息并退出"), std::string::npos) << command << "\n" << result.output;
+    EXPECT_EQ(result.output.find("Usage"), std::string::npos) << command << "\n" << result.output;
+    EXPECT_EQ(result.output.find("Print this help"), std::string::npos) << command << "\n" << result.output;
+    EXPECT_EQ(result.output.find("Options:"), std::string::npos) << command << "\n" << result.output;
+  }
+}
+
 TEST_F(CliTest, InvalidOptionIsUsageError) {
   EXPECT_EQ(run("analyze --no-such-option x.csv").status, 2);
 }
