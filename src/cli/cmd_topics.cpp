@@ -217,9 +217,20 @@ void add_topics_command(CLI::App& app) {
                       tr("neighbours per review in the similarity graph (0: from the review count, 5 to 20)"))
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  // CLI::Range lets NaN through, because every comparison with NaN is false.
+  const CLI::Validator unit_interval(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value) || !(value >= 0.0 && value <= 1.0)) {
+          return tr("{} is not a number from 0 to 1", text);
+        }
+        return "";
+      },
+      "[0 - 1]");
   command->add_option("--min-similarity", args->options.min_similarity,
-                      tr("smallest cosine similarity that links two reviews (default: 0.1 for TF-IDF, 0 for "
-                         "embeddings)"));
+                      tr("smallest cosine similarity that links two reviews, 0 to 1 (default: 0.1 for TF-IDF, 0 "
+                         "for embeddings)"))
+      ->check(unit_interval);
   command->add_option("--keywords", args->options.keywords, tr("keywords per topic"))
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "cli/commands.h"
@@ -104,6 +105,24 @@ std::vector<std::vector<float>> embed_rows(CachedEmbedder& embedder, const Label
   return vectors;
 }
 
+// A run that cannot learn much still finishes, because a small trial is a
+// common first step, but it says why its figures mean little.
+void warn_about_labels(const LabelledRows& train) {
+  std::set<std::string> labels;
+  for (const Example& example : train.examples) labels.insert(example.label);
+  if (labels.size() == 1) {
+    spdlog::warn("{}", tr("every training row has the label {}, so the model always predicts it; check --label "
+                          "and the data",
+                          *labels.begin()));
+  }
+}
+
+void warn_without_dev_rows(const std::string& dev_rows) {
+  if (dev_rows != "0") return;
+  spdlog::warn("{}", tr("no dev rows: the data is too small to hold rows out, so C was not chosen on held-out "
+                        "rows and there are no dev figures; give --dev FILE or more rows"));
+}
+
 std::vector<std::string> labels_of(const LabelledRows& rows) {
   std::vector<std::string> labels;
   for (const Example& example : rows.examples) labels.push_back(example.label);
@@ -157,6 +176,8 @@ void run_train_head(const TrainArguments& args, const LabelledRows& train, const
   if (!args.dev.empty()) head.set_metadata("dev_data", join(args.dev, ", "));
   head.save(args.out);
   spdlog::info("{}", tr("head written to {}", args.out));
+  const auto dev_rows = head.metadata().find("dev_rows");
+  if (dev_rows != head.metadata().end()) warn_without_dev_rows(dev_rows->second);
 
   const auto value = [&](const std::string& key) {
     const auto found = head.metadata().find(key);
@@ -190,6 +211,7 @@ void run_train(const TrainArguments& args) {
   }
   spdlog::info("{}", tr("{} training rows, {} dev rows; {} rows without a label skipped", train.examples.size(),
                         dev.examples.size(), train.without_label + dev.without_label));
+  warn_about_labels(train);
 
   if (!args.embedding_model.empty()) {
     run_train_head(args, train, dev, threads);
@@ -209,6 +231,8 @@ void run_train(const TrainArguments& args) {
   if (!args.dev.empty()) classifier.set_metadata("dev_data", join(args.dev, ", "));
   classifier.save(args.out);
   spdlog::info("{}", tr("model written to {}", args.out));
+  const auto dev_rows = classifier.metadata().find(classifier.parts().front() + ".dev_rows");
+  if (dev_rows != classifier.metadata().end()) warn_without_dev_rows(dev_rows->second);
   print_figures(classifier);
 
   if (train.rejected + dev.rejected > 0) set_exit_status(kExitRowsRejected);

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <sys/wait.h>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -59,6 +61,35 @@ TEST(CliModel, EvalBadModelFails) {
   const CommandResult result = run("eval --model " + data.string() + " --data " + data.string() + " --label label 2>&1");
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.output.find("is not a shopsight model file"), std::string::npos) << result.output;
+}
+
+// Writes a CSV of `rows` rows whose labels cycle through `labels`.
+fs::path write_rows(const std::string& name, int rows, const std::vector<std::string>& labels) {
+  const fs::path path = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream out(path);
+  out << "text,label\n";
+  for (int i = 0; i < rows; ++i) out << "review number " << i << " is fine," << labels[i % labels.size()] << "\n";
+  return path;
+}
+
+TEST(CliModel, OneLabelWarns) {
+  const fs::path data = write_rows("one_label.csv", 40, {"positive"});
+  const fs::path model = data.string() + ".ssm";
+  const CommandResult result = run("train --data " + data.string() + " --label label --out " + model.string() + " 2>&1");
+  fs::remove(data);
+  fs::remove(model);
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("every training row has the label positive"), std::string::npos) << result.output;
+}
+
+TEST(CliModel, TinyDataWarnsNoDevRows) {
+  const fs::path data = write_rows("tiny.csv", 3, {"positive", "negative"});
+  const fs::path model = data.string() + ".ssm";
+  const CommandResult result = run("train --data " + data.string() + " --label label --out " + model.string() + " 2>&1");
+  fs::remove(data);
+  fs::remove(model);
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("no dev rows"), std::string::npos) << result.output;
 }
 
 TEST(CliModel, BadLabelNamesFail) {

@@ -198,6 +198,15 @@ TEST(Topics, EmbeddingModelRuns) {
   for (std::size_t index : result.noise) EXPECT_EQ(result.assignment[index], -1);
 }
 
+TEST(Topics, CommandRejectsBadMinSimilarity) {
+  for (const char* bad : {"nan", "inf", "2", "-0.5", "x"}) {
+    const auto run = shopsight::testing::run_shopsight("--lang en topics " + kThemes +
+                                                       " --text review --min-similarity " + bad);
+    EXPECT_EQ(run.status, 2) << bad << ": " << run.output;
+    EXPECT_NE(run.output.find("--min-similarity"), std::string::npos) << bad << ": " << run.output;
+  }
+}
+
 TEST(Topics, CommandWritesFiles) {
   const fs::path folder = fs::temp_directory_path() / ("shopsight_topics_" + std::to_string(::getpid()));
   fs::create_directories(folder);
