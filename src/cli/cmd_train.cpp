@@ -106,7 +106,7 @@ std::vector<std::vector<float>> embed_rows(CachedEmbedder& embedder, const Label
 }
 
 // A run that cannot learn much still finishes, because a small trial is a
-// common first step, but it says why its figures mean little.
+// common first step, but it logs why its figures mean little.
 void warn_about_labels(const LabelledRows& train) {
   std::set<std::string> labels;
   for (const Example& example : train.examples) labels.insert(example.label);
