@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/paths.h"
 #include "common/utf8.h"
 #include "llm/llm.h"
 
@@ -27,12 +28,6 @@ std::string read_file(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
-}
-
-std::string executable_dir() {
-  std::error_code error;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : path.parent_path().string();
 }
 
 // A GBNF string literal for `text`: quotes, backslashes and line breaks
@@ -305,13 +300,7 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 
 }  // namespace
 
-std::string default_prompt_dir() {
-  // An installed binary finds the prompts under <prefix>/share/shopsight; a
-  // binary in the build tree uses the source tree it was configured from.
-  const std::string installed = executable_dir() + "/../share/shopsight/prompts";
-  if (std::filesystem::exists(installed + "/aspects.schema.json")) return installed;
-  return std::string(SHOPSIGHT_DATA_DIR) + "/prompts";
-}
+std::string default_prompt_dir() { return data_path("prompts", "aspects.schema.json"); }
 
 PromptTemplate parse_prompt(std::string_view content, const std::string& source) {
   // A misspelt header or placeholder would otherwise reach the model as

@@ -11,6 +11,7 @@
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/paths.h"
 #include "serve/api.h"
 
 namespace shopsight::serve {
@@ -100,17 +101,11 @@ void set_dashboard_headers(httplib::Response& response) {
   response.set_header("Referrer-Policy", "no-referrer");
 }
 
-fs::path executable_directory() {
-  std::error_code error;
-  const fs::path executable = fs::read_symlink("/proc/self/exe", error);
-  return error ? fs::path() : executable.parent_path();
-}
-
 }  // namespace
 
 std::vector<std::string> dashboard_search_paths() {
   std::vector<std::string> paths;
-  const fs::path executable_folder = executable_directory();
+  const fs::path executable_folder = shopsight::executable_directory();
   if (!executable_folder.empty()) {
     paths.push_back((executable_folder.parent_path() / "share" / "shopsight" / "dashboard").string());
   }
