@@ -75,6 +75,9 @@ struct Rules {
   /// Maximum age in days of an alert's window end, counted back from the
   /// latest item, for the sinks to receive it. Older alerts are only stored. 0: no limit.
   int sink_max_age_days = 7;
+  /// Checked buckets that each run checks again, for items that arrive after
+  /// their bucket was checked. Alerts already raised are not raised again.
+  int late_buckets = 1;
 
   bool operator==(const Rules&) const = default;
 };

@@ -108,7 +108,7 @@ std::vector<store::Alert> Monitor::run_rule(const DetectorRule& rule, const std:
   const std::string mark = mark_name(rule, dimension);
   std::int64_t check_from = 0;
   if (auto saved = store_.mark(mark)) {
-    check_from = *saved;
+    check_from = *saved - rules_.late_buckets * length;
   } else {
     check_from = store::bucket_start(store_.earliest_time().value_or(latest), rule.granularity);
   }

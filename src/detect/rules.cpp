@@ -68,12 +68,15 @@ class RulesParser {
   Rules parse(const toml::value& root) {
     Rules rules = default_rules();
     const auto& table = root.as_table();
-    check_keys(root, {"examples", "max_values", "sink_max_age_days", "detector", "sink"});
+    check_keys(root, {"examples", "max_values", "sink_max_age_days", "late_buckets", "detector", "sink"});
     if (auto found = table.find("examples"); found != table.end()) {
       rules.examples = static_cast<int>(integer(found->second, "examples", 0, 100));
     }
     if (auto found = table.find("max_values"); found != table.end()) {
       rules.max_values = static_cast<int>(integer(found->second, "max_values", 1, 10000000));
+    }
+    if (auto found = table.find("late_buckets"); found != table.end()) {
+      rules.late_buckets = static_cast<int>(integer(found->second, "late_buckets", 0, 1000));
     }
     if (auto found = table.find("sink_max_age_days"); found != table.end()) {
       rules.sink_max_age_days = static_cast<int>(integer(found->second, "sink_max_age_days", 0, 100000));

@@ -131,6 +131,63 @@ TEST_F(DetectMonitor, NegativeShareIncident) {
   EXPECT_EQ(jsonl_fingerprints(), std::vector<std::string>{alert.fingerprint});
 }
 
+// Items of day 30 arrive only after day 30 was checked: the next run checks
+// that day again and alerts, and a run after that raises nothing new.
+TEST_F(DetectMonitor, LateItemsCheckedAgain) {
+  add_days("p1", 0, 29, {});
+  add_day("p1", 30, {50, 5, 1, 0});
+  add_day("p1", 31, {1, 0, 0, 0});  // closes day 30
+  Monitor monitor(*store_, product_rules(Detector::negative_share));
+  EXPECT_TRUE(monitor.run().empty());
+
+  DayPlan late;
+  late.items = 60;
+  late.negative = 50;
+  std::vector<Item> items;
+  for (int i = 0; i < late.items; ++i) {
+    Item item;
+    item.id = "late-" + std::to_string(i);
+    item.time = kMonday + 30 * kDayMs + 20 * kHourMs + i * 1000;
+    item.product = "p1";
+    items.push_back(item);
+  }
+  std::vector<Analysis> analyses(items.size());
+  for (std::size_t i = 0; i < analyses.size(); ++i) {
+    const bool negative = static_cast<int>(i) < late.negative;
+    analyses[i].sentiment = {negative ? "negative" : "positive", 0.9f, negative ? -0.8f : 0.8f};
+  }
+  store_->add(items, analyses, true);
+
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].window_start, kMonday + 30 * kDayMs);
+  EXPECT_TRUE(monitor.run().empty());
+}
+
+TEST_F(DetectMonitor, NoLateBucketsMissesLateItems) {
+  add_days("p1", 0, 29, {});
+  add_day("p1", 30, {50, 5, 1, 0});
+  add_day("p1", 31, {1, 0, 0, 0});
+  Rules rules = product_rules(Detector::negative_share);
+  rules.late_buckets = 0;
+  Monitor monitor(*store_, rules);
+  EXPECT_TRUE(monitor.run().empty());
+  std::vector<Item> items;
+  std::vector<Analysis> analyses;
+  for (int i = 0; i < 60; ++i) {
+    Item item;
+    item.id = "late-" + std::to_string(i);
+    item.time = kMonday + 30 * kDayMs + 20 * kHourMs + i * 1000;
+    item.product = "p1";
+    items.push_back(item);
+    Analysis analysis;
+    analysis.sentiment = {"negative", 0.9f, -0.8f};
+    analyses.push_back(analysis);
+  }
+  store_->add(items, analyses, true);
+  EXPECT_TRUE(monitor.run().empty());
+}
+
 TEST_F(DetectMonitor, OldAlertsStoredNotSent) {
   add_days("p1", 0, 29, {});
   add_day("p1", 30, {100, 40, 1, 0});

@@ -31,12 +31,15 @@ TEST(DetectRules, ExampleFileEqualsDefaults) {
   EXPECT_EQ(example.examples, defaults.examples);
   EXPECT_EQ(example.max_values, defaults.max_values);
   EXPECT_EQ(example.sink_max_age_days, defaults.sink_max_age_days);
+  EXPECT_EQ(example.late_buckets, defaults.late_buckets);
 }
 
 TEST(DetectRules, SinkMaxAgeParsedAndChecked) {
   EXPECT_EQ(parse_rules("sink_max_age_days = 0\n", "rules.toml").sink_max_age_days, 0);
   EXPECT_EQ(parse_rules("sink_max_age_days = 30\n", "rules.toml").sink_max_age_days, 30);
   EXPECT_THROW(parse_rules("sink_max_age_days = -1\n", "rules.toml"), Error);
+  EXPECT_EQ(parse_rules("late_buckets = 3\n", "rules.toml").late_buckets, 3);
+  EXPECT_THROW(parse_rules("late_buckets = -1\n", "rules.toml"), Error);
 }
 
 TEST(DetectRules, DefaultsCoverEveryDetector) {
