@@ -6,7 +6,8 @@
 // products, serves it with `shopsight serve --dashboard`, loads each page
 // --runs times (default 5) and prints the median time from navigation start
 // to data-state=ready and the median duration of each API call behind it
-// (Resource Timing).
+// (Resource Timing), and the median and maximum time the server took for
+// each route, from its debug log.
 //
 //   node bench/dashboard_load.mjs [--bin build/release/src/cli/shopsight] \
 //     [--dashboard build/release/dashboard] [--datasets ../shared/datasets] [--items 100000] [--runs 5] \
@@ -129,12 +130,27 @@ function run(bin, args) {
 
 function serve(bin, db, dashboard) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--db', db, '--port', '0', '--dashboard', dashboard], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // At debug level the server logs each request's route and its time
+    // from the request's arrival to the response, without the browser's
+    // queueing and rendering.
+    const args = ['--lang', 'en', '--log-level', 'debug', 'serve', '--db', db, '--port', '0', '--dashboard', dashboard];
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
+    let url = '';
     child.stderr.on('data', (chunk) => {
       log += chunk;
-      const match = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (match) resolve({ url: match[1], stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) });
+      const match = url ? null : log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (!match) return;
+      url = match[1];
+      resolve({
+        url,
+        takeLog: () => {
+          const taken = log;
+          log = '';
+          return taken;
+        },
+        stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+      });
     });
     child.once('exit', (code) => reject(new Error(`shopsight serve exited with status ${code} before it listened: ${log}`)));
   });
@@ -155,7 +171,20 @@ function callName(url) {
   return parts.length ? `${route}?${parts.join('&')}` : route;
 }
 
-async function measure(context, url, runs) {
+/** Median server time per API route in a slice of the server's debug log. */
+function serverTimes(log) {
+  const times = new Map();
+  for (const match of log.matchAll(/(?:GET|POST) (\/api\/v1\/\S+) \d{3} ([\d.]+) ms/g)) {
+    const route = match[1].replace(/^\/api\/v1/, '');
+    if (route === '/status') continue;
+    if (!times.has(route)) times.set(route, []);
+    times.get(route).push(Number(match[2]));
+  }
+  return [...times].map(([route, values]) => [route, median(values), Math.max(...values)]);
+}
+
+async function measure(context, server, url, runs) {
+  server.takeLog();
   const page = await context.newPage();
   const loads = [];
   const calls = new Map();
@@ -177,7 +206,13 @@ async function measure(context, url, runs) {
     }
   }
   await page.close();
-  return { load: median(loads), calls: [...calls].map(([name, durations]) => [name, median(durations)]) };
+  // The server logs a request after sending its response, so the last lines may lag a moment.
+  await new Promise((done) => setTimeout(done, 200));
+  return {
+    load: median(loads),
+    calls: [...calls].map(([name, durations]) => [name, median(durations)]),
+    server: serverTimes(server.takeLog()),
+  };
 }
 
 async function main() {
@@ -222,7 +257,7 @@ async function main() {
 
       const rows = [];
       for (const [name, route] of pages) {
-        const result = await measure(context, `${server.url}/${route}`, settings.runs);
+        const result = await measure(context, server, `${server.url}/${route}`, settings.runs);
         rows.push({ name, ...result });
       }
       console.log(`\n| page | ready (median of ${settings.runs}) | API calls (median ms each) |`);
@@ -230,6 +265,12 @@ async function main() {
       for (const row of rows) {
         const calls = row.calls.map(([name, ms]) => `\`${name}\` ${ms.toFixed(0)}${ms > API_BAR_MS ? ' (over bar)' : ''}`).join('; ');
         console.log(`| ${row.name} | ${row.load.toFixed(0)} ms${row.load > PAGE_BAR_MS ? ' (over bar)' : ''} | ${calls} |`);
+      }
+      console.log(`\n| page | server time per route (median and max ms) |`);
+      console.log('| --- | --- |');
+      for (const row of rows) {
+        const times = row.server.map(([route, middle, max]) => `\`${route}\` ${middle.toFixed(1)} / ${max.toFixed(1)}${max > API_BAR_MS ? ' (over bar)' : ''}`).join('; ');
+        console.log(`| ${row.name} | ${times} |`);
       }
       console.log(`\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`);
     } finally {

@@ -163,6 +163,24 @@ TEST_F(ServeTest, StopKeepsAcknowledgedItems) {
   EXPECT_GE(acknowledged.load(), 30);
 }
 
+// Brotli at the library's quality takes seconds for the dashboard's script,
+// so a client that accepts both gets gzip.
+TEST_F(ServeTest, GzipPreferredOverBrotli) {
+  client_->set_decompress(false);
+  const httplib::Headers both = {{"Accept-Encoding", "gzip, deflate, br"}};
+  const auto compressed = client_->Get("/openapi.json", both);
+  ASSERT_TRUE(compressed);
+  ASSERT_EQ(compressed->status, 200);
+  EXPECT_EQ(compressed->get_header_value("Content-Encoding"), "gzip");
+
+  const httplib::Headers brotli_only = {{"Accept-Encoding", "br"}};
+  const auto plain = client_->Get("/openapi.json", brotli_only);
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->status, 200);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(nlohmann::json::parse(plain->body, nullptr, false).is_object(), true);
+}
+
 TEST_F(ServeTest, StartFailsOnBusyPort) {
   ServerOptions busy = options_;
   busy.port = server_->port();
