@@ -137,11 +137,12 @@ std::vector<ValueForecast> forecast(const store::Store& store, const Query& quer
   std::int64_t to = store::bucket_start(last_time, query.granularity) + length;
   std::int64_t from = store::bucket_start(std::max(*earliest, query.from.value_or(*earliest)), query.granularity);
 
-  // A bucket that the clock has not left yet is still filling, and its count
+  // A bucket that the clock is inside is still filling, and its count
   // fitted as complete would pull the forecast down. A store that has items
   // in no other bucket keeps it, to have any history at all.
   const std::int64_t now = query.now.value_or(wall_clock_milliseconds());
-  if (!query.to && now < to && to - length > from) to -= length;
+  const bool filling = to - length <= now && now < to;
+  if (!query.to && filling && to - length > from) to -= length;
 
   if (query.max_history > 0) from = std::max(from, to - query.max_history * length);
   if (from >= to) throw NoItemsError(tr("the store has no items in the history range"));

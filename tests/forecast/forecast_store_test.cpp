@@ -152,6 +152,10 @@ TEST(ForecastStore, OpenBucketLeftOut) {
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].history.size(), 56u);
   EXPECT_EQ(closed[0].forecast_start, kMonday + 56 * kDay);
+
+  // Items dated after the clock: no bucket is filling.
+  query.now = kMonday - kDay;
+  EXPECT_EQ(forecast(*store, query).at(0).history.size(), 56u);
 }
 
 TEST(ForecastStore, OnlyOpenBucketIsKept) {
