@@ -155,10 +155,11 @@ struct PipelineStats {
 };
 
 /// Reads every item from `reader`, analyzes them on several threads and hands
-/// each (item, analysis) to `sink` in input order on one thread. Rejected rows
-/// go to `on_reject`. `on_progress` is called with the items done so far.
+/// each (item, analysis) to `sink` in input order on one thread. The sink may
+/// move from both, because the pipeline drops them after the call. Rejected
+/// rows go to `on_reject`. `on_progress` is called with the items done so far.
 PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineOptions& options,
-                           const std::function<void(const Item&, const Analysis&)>& sink,
+                           const std::function<void(Item&, Analysis&)>& sink,
                            const std::function<void(const Reject&)>& on_reject,
                            const std::function<void(std::int64_t)>& on_progress);
 

@@ -16,6 +16,17 @@
 namespace shopsight {
 namespace {
 
+// Length in bytes of the UTF-8 sequence that `text` starts with, judged by
+// its lead byte alone; 0 for empty text.
+std::size_t utf8_sequence_length(std::string_view text) {
+  if (text.empty()) return 0;
+  const auto lead = static_cast<unsigned char>(text[0]);
+  if (lead >= 0xF0) return 4;
+  if (lead >= 0xE0) return 3;
+  if (lead >= 0xC0) return 2;
+  return 1;
+}
+
 bool is_han(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF);
 }
@@ -76,6 +87,9 @@ class TfIdfKeywords final : public KeywordExtractor {
 
 bool is_keyword_candidate(const Token& token) {
   if (!token.is_word) return false;
+  // One code point is never long enough (see below), and most tokens of
+  // Chinese text are one ideograph, so they are rejected before decoding.
+  if (utf8_sequence_length(token.text) == token.text.size()) return false;
 
   // The length test comes before the word lists because it needs no lookup
   // and rejects most tokens of Chinese text, which are single ideographs.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "analyze/analyze.h"
+#include "common/log.h"
 
 namespace shopsight {
 namespace {
@@ -24,7 +25,9 @@ struct Batch {
   std::vector<std::size_t> reject_positions;  ///< items before each reject, to keep input order
 };
 
-/// Queue with a capacity: push() blocks while full, pop() while empty.
+/// Queue with a capacity: push() blocks while full, pop() while empty. It
+/// adds up the time its callers spent blocked, which shows which side of the
+/// queue slows the other down.
 template <typename T>
 class BoundedQueue {
  public:
@@ -32,7 +35,11 @@ class BoundedQueue {
 
   void push(T value) {
     std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return values_.size() < capacity_; });
+    if (values_.size() >= capacity_) {
+      const auto started = std::chrono::steady_clock::now();
+      not_full_.wait(lock, [&] { return values_.size() < capacity_; });
+      push_wait_ += std::chrono::steady_clock::now() - started;
+    }
     values_.push_back(std::move(value));
     not_empty_.notify_one();
   }
@@ -40,7 +47,11 @@ class BoundedQueue {
   /// Next value, or nullopt once the queue is closed and drained.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return !values_.empty() || closed_; });
+    if (values_.empty() && !closed_) {
+      const auto started = std::chrono::steady_clock::now();
+      not_empty_.wait(lock, [&] { return !values_.empty() || closed_; });
+      pop_wait_ += std::chrono::steady_clock::now() - started;
+    }
     if (values_.empty()) return std::nullopt;
     T value = std::move(values_.front());
     values_.pop_front();
@@ -54,11 +65,23 @@ class BoundedQueue {
     not_empty_.notify_all();
   }
 
+  /// Seconds that push() and pop() callers spent blocked, summed over threads.
+  double push_wait_seconds() const {
+    std::lock_guard lock(mutex_);
+    return std::chrono::duration<double>(push_wait_).count();
+  }
+  double pop_wait_seconds() const {
+    std::lock_guard lock(mutex_);
+    return std::chrono::duration<double>(pop_wait_).count();
+  }
+
  private:
   std::size_t capacity_;
   std::deque<T> values_;
   bool closed_ = false;
-  std::mutex mutex_;
+  std::chrono::steady_clock::duration push_wait_{};
+  std::chrono::steady_clock::duration pop_wait_{};
+  mutable std::mutex mutex_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;
 };
@@ -66,7 +89,7 @@ class BoundedQueue {
 }  // namespace
 
 PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineOptions& options,
-                           const std::function<void(const Item&, const Analysis&)>& sink,
+                           const std::function<void(Item&, Analysis&)>& sink,
                            const std::function<void(const Reject&)>& on_reject,
                            const std::function<void(std::int64_t)>& on_progress) {
   const auto started = std::chrono::steady_clock::now();
@@ -145,7 +168,7 @@ PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineO
   PipelineStats stats;
   std::map<std::int64_t, Batch> pending;
   std::int64_t next_sequence = 0;
-  auto write_batch = [&](const Batch& done) {
+  auto write_batch = [&](Batch& done) {
     std::size_t next_reject = 0;
     for (std::size_t i = 0; i <= done.items.size(); ++i) {
       while (next_reject < done.rejects.size() && done.reject_positions[next_reject] == i) {
@@ -179,6 +202,12 @@ PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineO
   for (auto& worker : workers) worker.join();
   if (failure) std::rethrow_exception(failure);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Analyzers blocked on a full output queue wait for the writer; a writer
+  // blocked on an empty one waits for the analyzers.
+  spdlog::debug("pipeline: {:.2f} s, {} analyzer threads blocked {:.2f} s in total on input and {:.2f} s on output, "
+                "reader blocked {:.2f} s, writer blocked {:.2f} s",
+                stats.seconds, threads, to_workers.pop_wait_seconds(), to_writer.push_wait_seconds(),
+                to_workers.push_wait_seconds(), to_writer.pop_wait_seconds());
   return stats;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "store/store.h"
 
@@ -26,6 +27,9 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
+  /// Binds text without copying it, so `value` must stay valid and unchanged
+  /// until the statement has run with it.
+  Statement& bind_static(int index, std::string_view value);
   Statement& bind_null(int index);
 
   /// Steps once; true when a row is ready.
@@ -34,7 +38,8 @@ class Statement {
   /// Steps until done, then resets.
   void run();
 
-  /// Makes the statement ready for new bindings.
+  /// Makes the statement ready to run again. Bindings stay, so each run
+  /// binds every parameter it uses, NULLs included.
   void reset();
 
   std::int64_t integer(int column) const { return sqlite3_column_int64(handle_, column); }
@@ -72,14 +77,25 @@ bool keeps_aspects(int dimension, Granularity granularity);
 /// they are the largest table, and new words take days to matter.
 bool keeps_keywords(int dimension, Granularity granularity);
 
+/// Registers the SQL functions that the store's statements call.
+void register_functions(sqlite3* db);
+
 /// Items and analyses turned into bucket increments, written with upserts.
 class Aggregator {
  public:
-  /// Counts one item in every bucket it belongs to.
-  void add(const StoredItem& item);
+  /// Counts one item, analyzed as `analysis`, in every bucket it belongs
+  /// to. `item.analysis` is ignored.
+  void add(const StoredItem& item, const Analysis& analysis);
+
+  /// Writes the JSON text of each bucket's aspect counts ahead of flush(),
+  /// so that a helper thread can do it. flush() writes what is missing.
+  void prepare();
 
   /// Adds the counted increments to the store's tables and clears them.
   void flush(sqlite3* db);
+
+  /// Drops the counted increments.
+  void clear() { buckets_.clear(); }
 
  private:
   struct Key {
@@ -92,7 +108,12 @@ class Aggregator {
   struct KeyHash {
     std::size_t operator()(const Key& key) const;
   };
-  std::unordered_map<Key, BucketMeasures, KeyHash> buckets_;
+  struct Increment {
+    BucketMeasures measures;
+    std::string aspects;  ///< measures.aspects as JSON once prepare() ran, else empty
+  };
+  std::unordered_map<Key, Increment, KeyHash> buckets_;
+  std::vector<const std::string*> aspect_values_;  ///< aspect categories of the item being added
 };
 
 /// Private state of Store.
@@ -118,6 +139,13 @@ void read_keyword_counts(std::string_view json, std::map<std::string, std::int64
 
 /// A keyword_counts row's JSON object.
 std::string write_keyword_counts(const std::map<std::string, std::int64_t>& counts);
+
+/// Adds the counts of a buckets row's aspects column, a JSON object of aspect
+/// category to [mentions, positive, negative], to `counts`.
+void read_aspect_counts(std::string_view json, std::map<std::string, AspectCounts>& counts);
+
+/// A buckets row's aspects column.
+std::string write_aspect_counts(const std::map<std::string, AspectCounts>& counts);
 
 /// Reads back what keywords_to_json wrote.
 std::vector<Keyword> keywords_from_json(std::string_view text);

@@ -215,8 +215,8 @@ Series Store::series(const SeriesQuery& query) const {
   sqlite3* db = impl_->db;
   Statement buckets(db,
                     "SELECT start, volume, positive, negative, neutral, score_sum, rating1, rating2, rating3, "
-                    "rating4, rating5 FROM buckets WHERE granularity = ?1 AND dimension = ?2 AND value = ?3 "
-                    "AND start >= ?4 AND start < ?5");
+                    "rating4, rating5, aspects FROM buckets WHERE granularity = ?1 AND dimension = ?2 "
+                    "AND value = ?3 AND start >= ?4 AND start < ?5");
   bind_range(buckets, query, dimension, from);
   while (buckets.step()) {
     BucketMeasures& bucket = series.buckets[slot(buckets.integer(0), from, query.granularity)];
@@ -226,15 +226,7 @@ Series Store::series(const SeriesQuery& query) const {
     bucket.neutral = buckets.integer(4);
     bucket.score_sum = buckets.real(5);
     for (int star = 0; star < 5; ++star) bucket.ratings[static_cast<std::size_t>(star)] = buckets.integer(6 + star);
-  }
-
-  Statement aspects(db,
-                    "SELECT start, aspect, mentions, positive, negative FROM aspect_buckets WHERE granularity = ?1 "
-                    "AND dimension = ?2 AND value = ?3 AND start >= ?4 AND start < ?5");
-  bind_range(aspects, query, dimension, from);
-  while (aspects.step()) {
-    AspectCounts& counts = series.buckets[slot(aspects.integer(0), from, query.granularity)].aspects[aspects.text(1)];
-    counts = {aspects.integer(2), aspects.integer(3), aspects.integer(4)};
+    if (!buckets.is_null(11)) read_aspect_counts(buckets.text(11), bucket.aspects);
   }
 
   if (query.keywords) {

@@ -147,6 +147,20 @@ CREATE TABLE topic_runs (
   document TEXT NOT NULL
 );
 )sql",
+    // Version 3: aspect counts move into their bucket's row, as a JSON object
+    // of aspect category to [mentions, positive, negative], NULL where the
+    // bucket keeps none. A row per bucket and aspect category made ingest
+    // upsert about five aspect rows per item, more than its bucket rows.
+    R"sql(
+ALTER TABLE buckets ADD COLUMN aspects TEXT;
+UPDATE buckets SET aspects = counts.aspects
+  FROM (SELECT granularity, dimension, value, start,
+               json_group_object(aspect, json_array(mentions, positive, negative)) AS aspects
+        FROM aspect_buckets GROUP BY granularity, dimension, value, start) AS counts
+  WHERE buckets.granularity = counts.granularity AND buckets.dimension = counts.dimension
+    AND buckets.value = counts.value AND buckets.start = counts.start;
+DROP TABLE aspect_buckets;
+)sql",
 };
 
 std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
@@ -197,6 +211,11 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_static(int index, std::string_view value) {
+  sqlite3_bind_text(handle_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   sqlite3_bind_null(handle_, index);
   return *this;
@@ -215,10 +234,7 @@ void Statement::run() {
   reset();
 }
 
-void Statement::reset() {
-  sqlite3_reset(handle_);
-  sqlite3_clear_bindings(handle_);
-}
+void Statement::reset() { sqlite3_reset(handle_); }
 
 std::string Statement::text(int column) const {
   const auto* bytes = sqlite3_column_text(handle_, column);

@@ -3,8 +3,12 @@
 
 #include <xxhash.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <limits>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -38,7 +42,9 @@ std::string pseudonymous_user(const std::string& user) {
   return "user-" + hex(XXH3_64bits(user.data(), user.size()), 12);
 }
 
-StoredItem to_stored(const Item& item, const Analysis& analysis, bool has_id, std::int64_t now) {
+// The analysis stays with the caller, because copying it into
+// StoredItem::analysis for each item showed in Store::add's profile.
+StoredItem to_stored(const Item& item, bool has_id, std::int64_t now) {
   StoredItem stored;
   stored.key = item_key(item, has_id);
   stored.id = has_id ? item.id : std::string();
@@ -49,22 +55,24 @@ StoredItem to_stored(const Item& item, const Analysis& analysis, bool has_id, st
   stored.user = pseudonymous_user(item.user);
   stored.rating = item.rating;
   stored.source = item.source;
-  stored.analysis = analysis;
-  stored.analysis.normalized_text.clear();
   return stored;
 }
 
-void bind_item(Statement& insert, const StoredItem& item) {
-  const Analysis& analysis = item.analysis;
-  insert.bind(1, item.key).bind(2, item.id).bind(3, item.time).bind(4, item.product).bind(5, item.category);
-  insert.bind(6, item.channel).bind(7, item.user);
+// Text is bound without copies, so `item`, `analysis` and the two JSON
+// buffers must stay unchanged until the insert has run.
+void bind_item(Statement& insert, const StoredItem& item, const Analysis& analysis, const std::string& aspects,
+               const std::string& keywords) {
+  insert.bind_static(1, item.key).bind_static(2, item.id).bind(3, item.time);
+  insert.bind_static(4, item.product).bind_static(5, item.category);
+  insert.bind_static(6, item.channel).bind_static(7, item.user);
   if (item.rating) insert.bind(8, *item.rating);
-  insert.bind(9, analysis.language).bind(10, analysis.sentiment.label);
+  else insert.bind_null(8);
+  insert.bind_static(9, analysis.language).bind_static(10, analysis.sentiment.label);
   insert.bind(11, double{analysis.sentiment.probability}).bind(12, double{analysis.sentiment.score});
-  insert.bind(13, analysis.masked_text).bind(14, aspects_to_json(analysis.aspects));
-  insert.bind(15, keywords_to_json(analysis.keywords));
-  if (analysis.summary) insert.bind(16, *analysis.summary);
-  insert.bind(17, item.source);
+  insert.bind_static(13, analysis.masked_text).bind_static(14, aspects).bind_static(15, keywords);
+  if (analysis.summary) insert.bind_static(16, *analysis.summary);
+  else insert.bind_null(16);
+  insert.bind_static(17, item.source);
 }
 
 // Keeps a transaction open for the scope; rolls back unless committed.
@@ -160,6 +168,7 @@ Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
     // Bucket upserts touch pages all over their tables; a 64 MiB page cache
     // keeps them in memory instead of re-reading them for each batch.
     execute(db, "PRAGMA cache_size = -65536");
+    register_functions(db);
     migrate(db, options.path);
   } else if (single_integer(db, "PRAGMA user_version").value_or(0) != kSchemaVersion) {
     throw Error(tr("{} is not a shopsight store of schema version {}", options.path, kSchemaVersion));
@@ -175,9 +184,98 @@ int Store::schema_version() const {
   return static_cast<int>(single_integer(impl_->db, "PRAGMA user_version").value_or(0));
 }
 
-// TODO: ingest stores about 10,600 new items/s on 2 cores (docs/benchmarks.md),
-// short of 20,000. This function costs about 280,000 instructions per item,
-// most of them in SQLite upserts of about 9 bucket rows per item.
+namespace {
+
+// Batches of at least this many items are prepared on a helper thread;
+// smaller ones are not worth starting a thread.
+constexpr std::size_t kHelperItems = 256;
+
+// An item ready for its insert: its stored fields and its JSON columns.
+struct PreparedItem {
+  StoredItem stored;
+  std::string aspects;
+  std::string keywords;
+};
+
+// The items of one Store::add, prepared in input order and counted in an
+// Aggregator as if every one of them were new. A large batch is prepared on
+// a helper thread while the caller inserts the items prepared so far,
+// because ingest waits for the thread that owns the SQLite connection, and
+// the preparation was about a quarter of that thread's work.
+class BatchPreparation {
+ public:
+  BatchPreparation(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id, std::int64_t now)
+      : items_(items), analyses_(analyses), has_id_(has_id), now_(now), prepared_(items.size()) {
+    if (items.size() >= kHelperItems) {
+      helper_ = std::jthread([this] { prepare_all(); });
+    } else {
+      prepare_all();
+    }
+  }
+
+  /// Returns item `i`, waiting until it is prepared. Rethrows the helper's failure.
+  const PreparedItem& get(std::size_t i) {
+    std::size_t ready = ready_.load(std::memory_order_acquire);
+    while (ready <= i) {
+      ready_.wait(ready, std::memory_order_acquire);
+      ready = ready_.load(std::memory_order_acquire);
+    }
+    if (ready == kFailed) std::rethrow_exception(failure_);
+    return prepared_[i];
+  }
+
+  /// Stops counting items, because the caller found a duplicate and counts
+  /// the new items itself. Saves a replay the work of counting every item.
+  void stop_counting() { counting_.store(false, std::memory_order_relaxed); }
+
+  /// Waits until every item is counted and returns the aggregates; they are
+  /// incomplete after stop_counting().
+  Aggregator& aggregator() {
+    if (helper_.joinable()) helper_.join();
+    if (failure_) std::rethrow_exception(failure_);
+    return aggregator_;
+  }
+
+ private:
+  static constexpr std::size_t kFailed = std::numeric_limits<std::size_t>::max();
+
+  void prepare_all() {
+    try {
+      for (std::size_t i = 0; i < items_.size(); ++i) {
+        PreparedItem& item = prepared_[i];
+        item.stored = to_stored(items_[i], has_id_, now_);
+        item.aspects = aspects_to_json(analyses_[i].aspects);
+        item.keywords = keywords_to_json(analyses_[i].keywords);
+        ready_.store(i + 1, std::memory_order_release);
+        ready_.notify_one();
+        if (counting_.load(std::memory_order_relaxed)) aggregator_.add(item.stored, analyses_[i]);
+      }
+      if (counting_.load(std::memory_order_relaxed)) aggregator_.prepare();
+    } catch (...) {
+      failure_ = std::current_exception();
+      ready_.store(kFailed, std::memory_order_release);
+      ready_.notify_one();
+    }
+  }
+
+  std::span<const Item> items_;
+  std::span<const Analysis> analyses_;
+  bool has_id_;
+  std::int64_t now_;
+  std::vector<PreparedItem> prepared_;
+  Aggregator aggregator_;
+  std::exception_ptr failure_;
+  std::atomic<std::size_t> ready_ = 0;  ///< items prepared, or kFailed
+  std::atomic<bool> counting_ = true;
+  std::jthread helper_;                 ///< last, so that it is joined before the rest is destroyed
+};
+
+}  // namespace
+
+// TODO: ingest is still short of 20,000 new items/s on 2 cores
+// (docs/benchmarks.md), and this function limits it. The calling thread owns
+// the connection and runs about 160,000 instructions per item, mostly in the
+// item insert with its full-text words and in about 4 bucket upserts.
 AddResult Store::add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
                      const SourcePosition* position) {
   if (items.size() != analyses.size()) throw std::invalid_argument("Store::add: items and analyses differ in size");
@@ -191,22 +289,33 @@ AddResult Store::add(std::span<const Item> items, std::span<const Analysis> anal
                    "ON CONFLICT (key) DO NOTHING");
   Statement words(db, "INSERT INTO item_words (rowid, words) VALUES (?1, ?2)");
 
-  // Only rows that the insert really added reach the aggregates, which is
-  // what keeps replays from counting an item twice.
   AddResult result;
-  Aggregator aggregator;
-  const std::int64_t now = now_milliseconds();
+  BatchPreparation preparation(items, analyses, has_id, now_milliseconds());
+  std::vector<bool> added(items.size(), false);
   for (std::size_t i = 0; i < items.size(); ++i) {
-    StoredItem stored = to_stored(items[i], analyses[i], has_id, now);
-    bind_item(insert, stored);
+    const PreparedItem& item = preparation.get(i);
+    bind_item(insert, item.stored, analyses[i], item.aspects, item.keywords);
     insert.run();
     if (sqlite3_changes(db) == 1) {
       ++result.added;
-      words.bind(1, std::int64_t{sqlite3_last_insert_rowid(db)}).bind(2, analyses[i].search_words);
+      added[i] = true;
+      words.bind(1, std::int64_t{sqlite3_last_insert_rowid(db)}).bind_static(2, analyses[i].search_words);
       words.run();
-      aggregator.add(stored);
     } else {
       ++result.duplicates;
+      preparation.stop_counting();
+    }
+  }
+
+  // Only rows that the insert really added reach the aggregates, which is
+  // what keeps replays from counting an item twice. The preparation counts
+  // items whether they are new or not, so a batch with duplicates is counted
+  // again without them.
+  Aggregator& aggregator = preparation.aggregator();
+  if (result.duplicates > 0) {
+    aggregator.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (added[i]) aggregator.add(preparation.get(i).stored, analyses[i]);
     }
   }
   aggregator.flush(db);
@@ -307,7 +416,7 @@ std::int64_t Store::apply_retention() {
     statement.run();
     deleted += sqlite3_changes(db);
   };
-  for (const std::string_view table : {"buckets", "aspect_buckets", "keyword_counts"}) {
+  for (const std::string_view table : {"buckets", "keyword_counts"}) {
     const std::string sql = "DELETE FROM " + std::string(table) + " WHERE start < ?1 AND granularity = ?2";
     drop(sql, retention.minute_days, Granularity::minute);
     drop(sql, retention.hour_days, Granularity::hour);

@@ -219,7 +219,7 @@ struct TopicRun {
 };
 
 /// Current version of the store schema; older files are migrated on open.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// Key that makes an item unique: its source id when `has_id`, else a hash
 /// of its time and text.

@@ -113,6 +113,11 @@ ScriptCounts count_scripts(std::string_view text) {
     UScriptCode script = USCRIPT_COMMON;
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       script = USCRIPT_LATIN;
+    } else if (c >= 0x4E00 && c <= 0x9FFF) {
+      // Every code point of the CJK Unified Ideographs block is a Han letter
+      // in ICU's data (tests/text/fast_paths_test.cpp checks it), and most
+      // of a Chinese review is in it, so ICU's property lookups are skipped.
+      script = USCRIPT_HAN;
     } else if (c >= 0x80 && u_isalpha(c)) {
       UErrorCode status = U_ZERO_ERROR;
       script = uscript_getScript(c, &status);

@@ -40,6 +40,13 @@ const icu::Normalizer2& nfkc_instance() {
   return *instance;
 }
 
+// ASCII and the CJK Unified Ideographs block (U+4E00 to U+9FFF) have
+// NFKC_Quick_Check=Yes and a normalization boundary before each code point,
+// so each is its own NFKC form (tests/text/fast_paths_test.cpp checks this
+// against ICU's data). Testing the range first spares most Chinese text
+// ICU's property lookups.
+bool is_nfkc_trivial(char32_t c) { return c < 0x80 || (c >= 0x4E00 && c <= 0x9FFF); }
+
 bool is_kept_format_character(char32_t c) {
   // The zero width joiner and tag characters build emoji sequences (family, flags).
   return c == 0x200D || (c >= 0xE0020 && c <= 0xE007F);
@@ -80,13 +87,15 @@ void apply_nfkc(const MappedText& in, MappedText& out) {
     // A normalization segment runs up to the next code point with a boundary
     // before it, and segments normalize independently of each other.
     std::size_t end = i + 1;
-    while (end < c.size() && !nfkc.hasBoundaryBefore(static_cast<UChar32>(c[end]))) ++end;
+    while (end < c.size() && !is_nfkc_trivial(c[end]) && !nfkc.hasBoundaryBefore(static_cast<UChar32>(c[end]))) {
+      ++end;
+    }
 
     // A lone code point with NFKC_Quick_Check=Yes is its own normalization.
     // That covers ASCII and Han, which ICU does not call inert because a
     // following combining mark could compose with them.
-    if (end == i + 1 && (c[i] < 0x80 || u_getIntPropertyValue(static_cast<UChar32>(c[i]), UCHAR_NFKC_QUICK_CHECK) ==
-                                            UNORM_YES)) {
+    if (end == i + 1 && (is_nfkc_trivial(c[i]) || u_getIntPropertyValue(static_cast<UChar32>(c[i]),
+                                                                        UCHAR_NFKC_QUICK_CHECK) == UNORM_YES)) {
       out.push(c[i], in.begin[i], in.end[i]);
       i = end;
       continue;
@@ -126,6 +135,14 @@ void fold_whitespace(const MappedText& in, MappedText& out) {
   std::int32_t space_end = 0;
   for (std::size_t i = 0; i < c.size(); ++i) {
     const auto code_point = static_cast<UChar32>(c[i]);
+    // Ideographs are neither space nor control nor format characters (see
+    // is_nfkc_trivial), and most of a Chinese review is ideographs.
+    if (code_point >= 0x4E00 && code_point <= 0x9FFF) {
+      if (pending_space && out.size() > 0) out.push(U' ', space_begin, space_end);
+      pending_space = false;
+      out.push(c[i], in.begin[i], in.end[i]);
+      continue;
+    }
     if (u_isUWhiteSpace(code_point)) {
       if (!pending_space) {
         pending_space = true;

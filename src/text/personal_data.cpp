@@ -410,6 +410,18 @@ std::vector<PersonalDataSpan> find_personal_data(std::string_view text) {
 }
 
 std::string mask_personal_data(std::string_view text) {
+  // Every kind of personal data has an ASCII digit, a full-width digit
+  // (UTF-8 EF BC 90 to EF BC 99) or an '@'. A byte scan for them is much
+  // cheaper than decoding, and four in five of 50,000 Chinese reviews had none.
+  bool candidate = false;
+  for (std::size_t i = 0; i < text.size() && !candidate; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    candidate = (byte >= '0' && byte <= '9') || byte == '@' ||
+                (byte == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBC &&
+                 static_cast<unsigned char>(text[i + 2]) >= 0x90 && static_cast<unsigned char>(text[i + 2]) <= 0x99);
+  }
+  if (!candidate) return std::string(text);
+
   auto code_points = utf8::decode(text);
   const auto spans = text_detail::find_personal_data(code_points);
   if (spans.empty()) return std::string(text);

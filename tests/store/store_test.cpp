@@ -147,6 +147,31 @@ TEST_F(StoreTest, ReplayingItemsCountsNothingTwice) {
   EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
 }
 
+TEST_F(StoreTest, CountsOnlyNewItemsOfLargeBatches) {
+  // Batches this large are prepared on a helper thread that counts every
+  // item, so the duplicates among them must be taken out again.
+  std::vector<Item> items;
+  std::vector<Analysis> analyses;
+  for (int i = 0; i < 600; ++i) {
+    items.push_back(make_item(std::to_string(i), kMonday + i * 60'000, "p" + std::to_string(i % 7), "好"));
+    analyses.push_back(make_analysis(i % 3 == 0 ? "negative" : "positive", i % 3 == 0 ? -0.5f : 0.5f,
+                                     {mention("quality", i % 2 == 0 ? "positive" : "negative")}, {"质量"}));
+  }
+  Store store({.path = path()});
+  EXPECT_EQ(store.add(std::span(items).subspan(0, 300), std::span(analyses).subspan(0, 300), true).added, 300);
+  const AddResult again = store.add(items, analyses, true);
+  EXPECT_EQ(again.added, 300);
+  EXPECT_EQ(again.duplicates, 300);
+
+  const Series shop = store.series({.from = kMonday, .to = kMonday + kDay, .keywords = true});
+  EXPECT_EQ(shop.buckets[0].volume, 600);
+  EXPECT_EQ(shop.buckets[0].negative, 200);
+  EXPECT_EQ(shop.buckets[0].aspects.at("quality").mentions, 600);
+  EXPECT_EQ(shop.buckets[0].aspects.at("quality").positive, 300);
+  EXPECT_EQ(shop.buckets[0].keywords.at("质量"), 600);
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
 TEST_F(StoreTest, KeysItemsWithoutIdsByContent) {
   Store store({.path = path()});
   Batch batch = sample_batch();
@@ -339,6 +364,39 @@ TEST_F(StoreTest, SumsKeywordCountsAcrossTransactions) {
   EXPECT_EQ(p1.buckets[0].keywords.at("物流"), 2);
 }
 
+TEST_F(StoreTest, SumsAspectCountsAcrossTransactions) {
+  Store store({.path = path()});
+  const Batch batch = sample_batch();
+  store.add(std::span(batch.items).first(2), std::span(batch.analyses).first(2), true);
+  std::vector<Item> later = {make_item("4", kMonday + 5 * kHour, "p2", "慢"),
+                             make_item("5", kMonday + 6 * kHour, "p2", "好")};
+  std::vector<Analysis> analyses = {
+      make_analysis("negative", -0.8f, {mention("logistics", "negative"), mention("price", "positive")}),
+      make_analysis("positive", 0.7f, {mention("logistics", "positive")})};
+  store.add(later, analyses, true);
+
+  const Series shop = store.series({.from = kMonday, .to = kMonday + kDay});
+  const auto& aspects = shop.buckets[0].aspects;
+  ASSERT_EQ(aspects.size(), 3u);
+  EXPECT_EQ(aspects.at("logistics").mentions, 3);
+  EXPECT_EQ(aspects.at("logistics").positive, 1);
+  EXPECT_EQ(aspects.at("logistics").negative, 2);
+  EXPECT_EQ(aspects.at("quality").mentions, 1);
+  EXPECT_EQ(aspects.at("quality").positive, 1);
+  EXPECT_EQ(aspects.at("price").mentions, 1);
+  EXPECT_EQ(aspects.at("price").negative, 0);
+
+  const Series p2 = store.series({.dimension = "product", .value = "p2", .granularity = Granularity::hour,
+                                  .from = kMonday + 5 * kHour, .to = kMonday + 7 * kHour});
+  EXPECT_EQ(p2.buckets[0].aspects.at("price").positive, 1);
+  EXPECT_EQ(p2.buckets[1].aspects.size(), 1u);
+  const Series minutes = store.series(
+      {.granularity = Granularity::minute, .from = kMonday + 5 * kHour, .to = kMonday + 5 * kHour + 60'000});
+  EXPECT_EQ(minutes.buckets[0].volume, 1);
+  EXPECT_TRUE(minutes.buckets[0].aspects.empty()) << "minute buckets keep no aspect counts";
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
 TEST_F(StoreTest, FindsItemsByTheirWords) {
   const Engine engine(EngineOptions{});
   const std::vector<std::string> texts = {"这款耳机的物流太慢了，等了一周", "质量很好，包装也不错",
@@ -419,6 +477,93 @@ TEST_F(StoreTest, MigratesVersionOneStores) {
   const auto found = store.items(query);
   ASSERT_EQ(found.size(), 1u) << "the migration indexes the words of stored items";
   EXPECT_EQ(found[0].id, "a");
+}
+
+// The version 2 schema as it was released: aspect counts in a table of
+// their own, one row per bucket and aspect category.
+constexpr const char* kVersion2Schema = R"sql(
+CREATE TABLE items (row INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, id TEXT NOT NULL, time INTEGER NOT NULL,
+  product TEXT NOT NULL, category TEXT NOT NULL, channel TEXT NOT NULL, user TEXT NOT NULL, rating REAL,
+  language TEXT NOT NULL, sentiment TEXT NOT NULL, probability REAL NOT NULL, score REAL NOT NULL,
+  text TEXT NOT NULL, aspects TEXT NOT NULL, keywords TEXT NOT NULL, summary TEXT, source TEXT NOT NULL);
+CREATE INDEX items_time ON items (time);
+CREATE INDEX items_product ON items (product, time);
+CREATE INDEX items_category ON items (category, time);
+CREATE INDEX items_user ON items (user, time);
+CREATE TABLE buckets (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, volume INTEGER NOT NULL, positive INTEGER NOT NULL, negative INTEGER NOT NULL,
+  neutral INTEGER NOT NULL, score_sum REAL NOT NULL, rating1 INTEGER NOT NULL, rating2 INTEGER NOT NULL,
+  rating3 INTEGER NOT NULL, rating4 INTEGER NOT NULL, rating5 INTEGER NOT NULL,
+  PRIMARY KEY (granularity, dimension, value, start)) WITHOUT ROWID;
+CREATE TABLE aspect_buckets (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, aspect TEXT NOT NULL, mentions INTEGER NOT NULL, positive INTEGER NOT NULL,
+  negative INTEGER NOT NULL, PRIMARY KEY (granularity, dimension, value, start, aspect)) WITHOUT ROWID;
+CREATE TABLE alerts (row INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, detector TEXT NOT NULL,
+  dimension TEXT NOT NULL, value TEXT NOT NULL, subject TEXT NOT NULL, granularity INTEGER NOT NULL,
+  window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, severity TEXT NOT NULL, observed REAL NOT NULL,
+  baseline REAL NOT NULL, statistic REAL NOT NULL, statistic_name TEXT NOT NULL, count INTEGER NOT NULL,
+  examples TEXT NOT NULL, raised_at INTEGER NOT NULL);
+CREATE INDEX alerts_window ON alerts (window_start);
+CREATE INDEX alerts_subject ON alerts (detector, dimension, value, subject, window_end);
+CREATE TABLE positions (source TEXT PRIMARY KEY, identity TEXT NOT NULL, offset INTEGER NOT NULL,
+  line INTEGER NOT NULL);
+CREATE TABLE marks (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE VIRTUAL TABLE item_words USING fts5 (words, tokenize = 'unicode61', detail = 'none', columnsize = 0);
+CREATE TABLE keyword_counts (granularity INTEGER NOT NULL, dimension INTEGER NOT NULL, value TEXT NOT NULL,
+  start INTEGER NOT NULL, counts TEXT NOT NULL, PRIMARY KEY (granularity, dimension, value, start)) WITHOUT ROWID;
+CREATE TABLE topic_runs (row INTEGER PRIMARY KEY, computed_at INTEGER NOT NULL, document TEXT NOT NULL);
+INSERT INTO items VALUES (1, 'id:a', 'a', 1772413200000, 'p1', 'washer', 'review', 'u1', 1, 'zh', 'negative',
+  0.9, -0.8, '物流太慢', '[{"category":"logistics","polarity":"negative"}]', '[]', NULL, 'old.csv');
+INSERT INTO item_words (rowid, words) VALUES (1, '物流 太 慢');
+INSERT INTO buckets VALUES (2, 0, '', 1772409600000, 1, 0, 1, 0, -0.8, 1, 0, 0, 0, 0),
+  (1, 0, '', 1772413200000, 1, 0, 1, 0, -0.8, 1, 0, 0, 0, 0),
+  (0, 0, '', 1772413200000, 1, 0, 1, 0, -0.8, 1, 0, 0, 0, 0);
+INSERT INTO aspect_buckets VALUES (2, 0, '', 1772409600000, 'logistics', 4, 1, 3),
+  (2, 0, '', 1772409600000, 'price', 2, 2, 0), (1, 0, '', 1772413200000, 'logistics', 1, 0, 1);
+PRAGMA application_id = 1397248083;
+PRAGMA user_version = 2;
+)sql";
+
+TEST_F(StoreTest, MigratesVersionTwoAspectCounts) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kVersion2Schema, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  Store store({.path = path()});
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  Series day = store.series({.from = kMonday, .to = kMonday + kDay});
+  ASSERT_EQ(day.buckets[0].aspects.size(), 2u);
+  EXPECT_EQ(day.buckets[0].aspects.at("logistics").mentions, 4);
+  EXPECT_EQ(day.buckets[0].aspects.at("logistics").positive, 1);
+  EXPECT_EQ(day.buckets[0].aspects.at("logistics").negative, 3);
+  EXPECT_EQ(day.buckets[0].aspects.at("price").positive, 2);
+  const Series hour = store.series(
+      {.granularity = Granularity::hour, .from = kMonday + kHour, .to = kMonday + 2 * kHour});
+  EXPECT_EQ(hour.buckets[0].aspects.at("logistics").negative, 1);
+  const Series minute = store.series(
+      {.granularity = Granularity::minute, .from = kMonday + kHour, .to = kMonday + kHour + 60'000});
+  EXPECT_EQ(minute.buckets[0].volume, 1);
+  EXPECT_TRUE(minute.buckets[0].aspects.empty());
+
+  // New items add to the migrated counts.
+  std::vector<Item> items = {make_item("b", kMonday + 2 * kHour, "p1", "便宜")};
+  std::vector<Analysis> analyses = {make_analysis("positive", 0.9f, {mention("price", "positive")})};
+  EXPECT_EQ(store.add(items, analyses, true).added, 1);
+  day = store.series({.from = kMonday, .to = kMonday + kDay});
+  EXPECT_EQ(day.buckets[0].volume, 2);
+  EXPECT_EQ(day.buckets[0].aspects.at("price").mentions, 3);
+  EXPECT_EQ(day.buckets[0].aspects.at("logistics").mentions, 4);
+
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'aspect_buckets'", -1,
+                               &statement, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 0) << "the old table is dropped";
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
 }
 
 }  // namespace
