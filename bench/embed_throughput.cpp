@@ -22,8 +22,13 @@ int main(int argc, char** argv) {
   CLI::App app{"Embeds each line of a file with shopsight's Embedder and prints the throughput as JSON"};
   app.add_option("model", model_path, "GGUF encoder model")->required();
   app.add_option("texts", texts_path, "text file, one text per line")->required();
-  app.add_option("--max-sequences", options.max_sequences, "texts per llama.cpp batch")->capture_default_str();
-  app.add_option("--batch-tokens", options.batch_tokens, "tokens per llama.cpp batch")->capture_default_str();
+  app.add_option("--max-sequences", options.max_sequences,
+                 "maximum texts per llama.cpp call (llama.cpp allows at most 256)")
+      ->capture_default_str();
+  app.add_option("--batch-tokens", options.batch_tokens,
+                 "maximum tokens per llama.cpp call; texts sorted by token count fill each call up to it "
+                 "(kept between the context length and the context length x --max-sequences)")
+      ->capture_default_str();
   app.add_option("--threads", options.threads, "CPU threads (0: every core)")->capture_default_str();
   bool input_order = false;
   app.add_flag("--input-order", input_order, "batch texts in input order instead of by length");

@@ -75,9 +75,16 @@ class EncoderContext {
     output_size_ = pooling == LLAMA_POOLING_TYPE_RANK
                        ? static_cast<int>(llama_model_n_cls_out(detail::model_pointer(model)))
                        : llama_model_n_embd_out(detail::model_pointer(model));
+
+    // Every call reuses this batch, because llama_batch_init allocates a
+    // sequence id array per token.
+    batch_ = llama_batch_init(batch_tokens_, 0, 1);
   }
 
-  ~EncoderContext() { llama_free(context_handle_); }
+  ~EncoderContext() {
+    llama_batch_free(batch_);
+    llama_free(context_handle_);
+  }
 
   EncoderContext(const EncoderContext&) = delete;
   EncoderContext& operator=(const EncoderContext&) = delete;
@@ -88,7 +95,18 @@ class EncoderContext {
   std::vector<std::vector<float>> run(const std::vector<std::string>& texts) {
     std::vector<std::vector<llama_token>> tokens = tokenize_all(texts);
     std::vector<std::vector<float>> outputs(texts.size());
-    for (const TextBatch& batch : plan_batches(tokens)) decode(batch, tokens, outputs);
+    std::vector<TextBatch> batches = plan_batches(tokens);
+
+    // llama.cpp (the version scripts/build-llama-cpp.sh pins) reallocates and
+    // clears its output buffer whenever a call has more tokens than any before.
+    // That buffer has room for vocabulary logits of every token even with
+    // embeddings on (n_vocab floats per token), so batches in ascending length
+    // order would regrow it call after call. The largest batch goes first.
+    const auto largest = std::max_element(batches.begin(), batches.end(),
+                                          [](const TextBatch& a, const TextBatch& b) { return a.tokens < b.tokens; });
+    if (largest != batches.end()) std::iter_swap(batches.begin(), largest);
+
+    for (const TextBatch& batch : batches) decode(batch, tokens, outputs);
     return outputs;
   }
 
@@ -153,17 +171,17 @@ class EncoderContext {
 
   void decode(const TextBatch& plan, const std::vector<std::vector<llama_token>>& tokens,
               std::vector<std::vector<float>>& outputs) {
-    llama_batch batch = llama_batch_init(static_cast<std::int32_t>(plan.tokens), 0, 1);
+    batch_.n_tokens = 0;
     for (std::size_t slot = 0; slot < plan.texts.size(); ++slot) {
       const std::vector<llama_token>& text = tokens[plan.texts[slot]];
       for (std::size_t position = 0; position < text.size(); ++position) {
-        const auto i = static_cast<std::size_t>(batch.n_tokens);
-        batch.token[i] = text[position];
-        batch.pos[i] = static_cast<llama_pos>(position);
-        batch.n_seq_id[i] = 1;
-        batch.seq_id[i][0] = static_cast<llama_seq_id>(slot);
-        batch.logits[i] = 1;
-        ++batch.n_tokens;
+        const auto i = static_cast<std::size_t>(batch_.n_tokens);
+        batch_.token[i] = text[position];
+        batch_.pos[i] = static_cast<llama_pos>(position);
+        batch_.n_seq_id[i] = 1;
+        batch_.seq_id[i][0] = static_cast<llama_seq_id>(slot);
+        batch_.logits[i] = 1;
+        ++batch_.n_tokens;
       }
     }
 
@@ -172,8 +190,7 @@ class EncoderContext {
     if (llama_memory_t memory = llama_get_memory(context_handle_); memory != nullptr) {
       llama_memory_clear(memory, true);
     }
-    const std::int32_t status = llama_decode(context_handle_, batch);
-    llama_batch_free(batch);
+    const std::int32_t status = llama_decode(context_handle_, batch_);
     if (status != 0) {
       throw Error(tr("llama.cpp failed to encode a batch of {} texts ({} tokens) with {} (status {}). "
                      "llama.cpp's own error is logged above.",
@@ -193,6 +210,7 @@ class EncoderContext {
 
   const Model& model_;
   llama_context* context_handle_ = nullptr;
+  llama_batch batch_{};
   int context_ = 0;
   int batch_tokens_ = 0;
   int max_sequences_ = 0;

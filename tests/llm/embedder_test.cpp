@@ -110,6 +110,41 @@ TEST(Embedder, BatchInvariant) {
   }
 }
 
+TEST(Embedder, ManyBatchesMatchSingle) {
+  const auto model = load("bert");
+
+  // Lengths from 1 to 40 characters in shuffled order and 4 texts per call,
+  // so the encoder plans ten calls, decodes the one with the longest texts
+  // first, and reuses one llama_batch for all of them.
+  std::vector<std::string> texts;
+  for (int length : {7, 33, 1, 18, 40, 12, 25, 3, 38, 9, 21, 15, 30, 5, 27, 11, 36, 2, 23, 14,
+                     39, 6, 19, 31, 10, 26, 4, 35, 16, 29, 8, 37, 13, 22, 34, 17, 28, 20, 32, 24}) {
+    std::string text;
+    for (int i = 0; i < length; ++i) text += (i % 3 == 0) ? "好" : (i % 3 == 1) ? "电" : "池";
+    texts.push_back(text + std::to_string(length));
+  }
+
+  EncodeOptions four_per_call = small_options();
+  four_per_call.max_sequences = 4;
+  Embedder batched(*model, four_per_call);
+  const auto together = batched.embed(texts);
+  ASSERT_EQ(together.size(), texts.size());
+
+  EncodeOptions one_at_a_time = small_options();
+  one_at_a_time.max_sequences = 1;
+  Embedder single(*model, one_at_a_time);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto alone = single.embed({texts[i]});
+    EXPECT_LT(max_difference(together[i], alone[0]), 1e-4f) << "text " << i;
+  }
+
+  // A second, smaller request on the same embedder must not see tokens left
+  // over from the first one's calls.
+  const auto again = batched.embed({texts[4], texts[2]});
+  EXPECT_LT(max_difference(again[0], together[4]), 1e-4f);
+  EXPECT_LT(max_difference(again[1], together[2]), 1e-4f);
+}
+
 TEST(Embedder, OrderFollowsInput) {
   const auto model = load("bert");
   Embedder embedder(*model, small_options());
