@@ -15,6 +15,7 @@
 #include "analyze/llm_aspects.h"
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/paths.h"
 #include "common/utf8.h"
 
 namespace shopsight {
@@ -132,12 +133,6 @@ std::unique_ptr<LlmAspectExtractor> load_llm_extractor(const EngineOptions& opti
   return std::make_unique<LlmAspectExtractor>(llm);
 }
 
-std::string executable_dir() {
-  std::error_code error;
-  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string() : path.parent_path().string();
-}
-
 }  // namespace
 
 std::vector<std::string> map_sentiment_labels(const std::vector<std::string>& labels, const std::string& path) {
@@ -183,13 +178,7 @@ std::vector<std::string> map_sentiment_labels(const std::vector<std::string>& la
                  path, listed));
 }
 
-std::string default_model_dir() {
-  // An installed binary finds the model under <prefix>/share/shopsight; a
-  // binary in the build tree uses the source tree it was configured from.
-  const std::string installed = executable_dir() + "/../share/shopsight/models/default";
-  if (std::filesystem::exists(installed + "/sentiment.ssm")) return installed;
-  return std::string(SHOPSIGHT_DATA_DIR) + "/models/default";
-}
+std::string default_model_dir() { return data_path("models/default", "sentiment.ssm"); }
 
 struct Engine::Impl {
   Normalizer normalizer;
