@@ -182,6 +182,18 @@ bool has_mobile_grouping(const DigitChain& chain, std::size_t first, std::size_t
   return true;
 }
 
+// Mobile numbers in Taiwan are 09 and eight digits, written 0912345678,
+// 0912-345-678 or 0912 345 678.
+bool is_taiwan_mobile(const DigitChain& chain, std::size_t first, std::size_t last, const std::vector<int>& digits) {
+  if (digits.size() != 10 || digits[0] != 0 || digits[1] != 9 || has_check_letter(digits)) return false;
+  std::size_t offset = 0;
+  for (std::size_t g = first; g < last; ++g) {
+    offset += group_size(chain, g);
+    if (offset != 4 && offset != 7) return false;
+  }
+  return true;
+}
+
 // Cards are written in one run, in groups of four (the last may be shorter),
 // or 4-6-5 and 4-6-4 as American Express and Diners Club print them.
 bool has_card_grouping(const DigitChain& chain, std::size_t first, std::size_t last) {
@@ -241,6 +253,10 @@ bool classify(const DigitChain& chain, std::size_t first, std::size_t last, Chai
   }
   if (first == last && digits.size() == 13 && digits[0] == 8 && digits[1] == 6 &&
       is_mobile_number({digits.begin() + 2, digits.end()})) {
+    match->kind = PersonalData::phone;
+    return true;
+  }
+  if (is_taiwan_mobile(chain, first, last, digits)) {
     match->kind = PersonalData::phone;
     return true;
   }

@@ -34,6 +34,16 @@ TEST(PersonalData, MobilePhone) {
   expect_spans("手机:１３８１２３４５６７８", {{PersonalData::phone, 3, 14}});
 }
 
+TEST(PersonalData, TaiwanMobile) {
+  expect_spans("手機0912345678", {{PersonalData::phone, 2, 12}});
+  expect_spans("0912-345-678", {{PersonalData::phone, 0, 12}});
+  expect_spans("0912 345 678 thanks", {{PersonalData::phone, 0, 12}});
+  expect_spans("0812345678", {});    // mobile numbers start with 09
+  expect_spans("091234567", {});     // nine digits
+  expect_spans("09123456789", {});   // eleven digits
+  expect_spans("09-1234-5678", {});  // not a phone grouping
+}
+
 TEST(PersonalData, MobileNotMatched) {
   expect_spans("12812345678", {});    // second digit must be 3 to 9
   expect_spans("1381234567", {});     // ten digits
