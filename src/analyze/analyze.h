@@ -145,6 +145,9 @@ class Engine {
 struct PipelineOptions {
   int threads = 0;                        ///< analyzer threads; 0 means every core
   std::size_t queue_items = 1024;         ///< bound of each queue, which keeps memory flat
+  /// Added to the analyzer threads' nice value (Linux only, up to nice 19), so
+  /// that a sink that limits the run, such as the store's writer, gets a core first.
+  int analyzer_nice = 0;
 };
 
 /// Counts of a finished run.

@@ -1,4 +1,10 @@
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -86,6 +92,23 @@ class BoundedQueue {
   std::condition_variable not_empty_;
 };
 
+// Linux schedules each thread with its own nice value, and a thread may
+// always lower its own priority. Within one process (and one autogroup or
+// cgroup) this only decides which thread runs first.
+void lower_priority(int nice) {
+#ifdef __linux__
+  if (nice <= 0) return;
+  const auto thread = static_cast<id_t>(gettid());
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, thread);
+  if (errno == 0 && setpriority(PRIO_PROCESS, thread, std::min(current + nice, 19)) != 0) {
+    spdlog::debug("pipeline: cannot lower the analyzer threads' priority: {}", std::strerror(errno));
+  }
+#else
+  (void)nice;
+#endif
+}
+
 }  // namespace
 
 PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineOptions& options,
@@ -147,6 +170,7 @@ PipelineStats run_pipeline(Reader& reader, const Engine& engine, const PipelineO
   int workers_left = threads;
   for (int i = 0; i < threads; ++i) {
     workers.emplace_back([&] {
+      lower_priority(options.analyzer_nice);
       try {
         while (auto batch = to_workers.pop()) {
           batch->analyses.reserve(batch->items.size());

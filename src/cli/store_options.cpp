@@ -45,6 +45,11 @@ void add_feed_options(CLI::App& command, FeedArguments& args) {
   command.add_option("--threads", args.ingest.pipeline.threads, tr("analyzer threads; 0 uses every core, or 1 with --llm"))
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  command.add_option("--analyzer-nice", args.ingest.pipeline.analyzer_nice,
+                     tr("added to the analyzer threads' nice value, so that the store writer gets a core first; "
+                        "0 when other programs need the cores as much"))
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   add_input_options(command, args.reader);
   add_engine_options(command, args.engine);
 }

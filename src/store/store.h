@@ -324,7 +324,9 @@ class Store {
 
 /// Settings of ingest().
 struct IngestOptions {
-  PipelineOptions pipeline;
+  /// The analyzer threads run at nice 10: the writer thread, which owns the
+  /// SQLite connection, limits ingest and should get a core whenever it can work.
+  PipelineOptions pipeline{.analyzer_nice = 10};
   std::size_t batch_items = 4096;                  ///< items per transaction
 };
 

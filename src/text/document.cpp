@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <vector>
+
 #include "text/text.h"
 
 namespace shopsight {
@@ -11,13 +14,21 @@ Document make_document(const Normalizer& normalizer, std::string_view original) 
 }
 
 std::string search_words(const Document& document) {
-  std::string words;
+  // Each word once: the index records which items contain a word, not how
+  // often, and repeated words cost the index's tokenizer time at ingest.
+  std::vector<std::string_view> words;
   for (const Token& token : document.tokens) {
-    if (!token.is_word) continue;
-    if (!words.empty()) words += ' ';
-    words += token.text;
+    if (token.is_word) words.push_back(token.text);
   }
-  return words;
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+
+  std::string joined;
+  for (const std::string_view word : words) {
+    if (!joined.empty()) joined += ' ';
+    joined += word;
+  }
+  return joined;
 }
 
 }  // namespace shopsight

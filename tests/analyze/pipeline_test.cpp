@@ -1,6 +1,14 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "analyze/analyze.h"
 #include "shared_engine.h"
@@ -76,6 +84,46 @@ TEST_F(PipelineTest, SinkFailureStopsRunWithoutHanging) {
                std::runtime_error);
   EXPECT_EQ(written, 50);
 }
+
+#ifdef __linux__
+// Nice values of this process's threads, read from /proc, which reports the
+// value of each thread on its own.
+std::vector<int> thread_nice_values() {
+  std::vector<int> values;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // Fields after the command name, which is in parentheses: nice is the 19th field overall.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) values.push_back(std::stoi(field));
+    }
+  }
+  return values;
+}
+
+TEST_F(PipelineTest, AnalyzerThreadsRunAtTheirNiceValue) {
+  const int base = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  if (base > 12) GTEST_SKIP() << "the test runs at nice " << base;
+  ListReader reader(2000);
+  PipelineOptions options;
+  options.threads = 2;
+  options.analyzer_nice = 7;
+  std::vector<int> seen;
+  run_pipeline(
+      reader, *engine_, options,
+      [&](const Item& item, const Analysis&) {
+        if (item.line == 1000) seen = thread_nice_values();
+      },
+      [](const Reject&) {}, [](std::int64_t) {});
+
+  // The writer (this thread) keeps its priority, the two analyzers lower theirs.
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), base + 7), 2);
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), base);
+}
+#endif
 
 }  // namespace
 }  // namespace shopsight

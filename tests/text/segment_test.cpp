@@ -173,5 +173,11 @@ TEST(Document, AllSteps) {
             (std::pair<std::int32_t, std::int32_t>(7, 9)));
 }
 
+TEST(Document, SearchWordsAreDistinctAndSorted) {
+  const Normalizer normalizer;
+  const auto document = make_document(normalizer, "质量好，质量真的好! good good quality");
+  EXPECT_EQ(search_words(document), "good quality 好 真的 质量");
+}
+
 }  // namespace
 }  // namespace shopsight
