@@ -315,4 +315,43 @@ AspectScores evaluate_aspects(const AspectExtractor& extractor, const Normalizer
   return scores;
 }
 
+std::vector<AspectScores> cross_validate_aspects(const std::string& language, const std::vector<AspectReview>& reviews,
+                                                 int folds, const std::shared_ptr<const AspectLexicon>& lexicon,
+                                                 const Normalizer& normalizer, const AspectTrainOptions& options) {
+  if (folds < 2 || static_cast<std::size_t>(folds) > reviews.size()) {
+    throw Error(tr("Cannot split {} texts into {} cross-validation folds: use 2 to {} folds.", reviews.size(), folds,
+                   reviews.size()));
+  }
+  std::vector<AspectScores> scores;
+  for (int fold = 0; fold < folds; ++fold) {
+    std::vector<AspectReview> training;
+    std::vector<AspectReview> held_out;
+    for (std::size_t i = 0; i < reviews.size(); ++i) {
+      (static_cast<int>(i % static_cast<std::size_t>(folds)) == fold ? held_out : training).push_back(reviews[i]);
+    }
+    std::vector<LearnedAspectModel> models;
+    models.push_back(LearnedAspectModel::train(language, make_training_examples(normalizer, training), *lexicon, options));
+    const CombinedAspectExtractor extractor(lexicon, std::move(models));
+    scores.push_back(evaluate_aspects(extractor, normalizer, held_out));
+  }
+  return scores;
+}
+
+AspectScores pool_scores(const std::vector<AspectScores>& parts) {
+  const auto add = [](F1Score& total, const F1Score& part) {
+    total.matched += part.matched;
+    total.predicted += part.predicted;
+    total.gold += part.gold;
+  };
+  AspectScores total;
+  for (const AspectScores& part : parts) {
+    total.reviews += part.reviews;
+    add(total.exact, part.exact);
+    add(total.category_polarity, part.category_polarity);
+    add(total.aspect_term, part.aspect_term);
+    total.seconds += part.seconds;
+  }
+  return total;
+}
+
 }  // namespace shopsight

@@ -5,6 +5,7 @@
 // normalized text, and F1 figures.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,16 @@ AspectScores score_aspects(const std::vector<std::vector<AspectSpan>>& gold,
 /// Runs `extractor` on every review and scores it.
 AspectScores evaluate_aspects(const AspectExtractor& extractor, const Normalizer& normalizer,
                               const std::vector<AspectReview>& reviews);
+
+/// Runs k-fold cross-validation: review i goes to fold i mod `folds`, and each fold is scored by a model of
+/// `language` trained on the other folds. Returns the scores of each fold. Throws shopsight::Error when
+/// `folds` is below 2 or above the number of reviews.
+std::vector<AspectScores> cross_validate_aspects(const std::string& language, const std::vector<AspectReview>& reviews,
+                                                 int folds, const std::shared_ptr<const AspectLexicon>& lexicon,
+                                                 const Normalizer& normalizer, const AspectTrainOptions& options);
+
+/// Adds up the counts and times of several scores, so that F1 is computed over all of them at once.
+AspectScores pool_scores(const std::vector<AspectScores>& parts);
 
 /// Standard category key of an aspects-zh category name (整体 -> overall), or empty when unknown.
 std::string aspect_category_from_zh(const std::string& name);

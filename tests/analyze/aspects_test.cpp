@@ -192,6 +192,53 @@ TEST(AspectScoring, TinyGoldSet) {
   EXPECT_EQ(scores.aspect_term.matched, 3);
 }
 
+TEST(AspectScoring, PoolScoresAddsCounts) {
+  shopsight::AspectScores first;
+  first.reviews = 2;
+  first.aspect_term = {3, 4, 5};
+  first.exact = {1, 2, 3};
+  first.seconds = 0.5;
+  shopsight::AspectScores second;
+  second.reviews = 1;
+  second.aspect_term = {1, 1, 2};
+  second.category_polarity = {2, 2, 2};
+  second.seconds = 0.25;
+
+  const shopsight::AspectScores pooled = shopsight::pool_scores({first, second});
+  EXPECT_EQ(pooled.reviews, 3);
+  EXPECT_EQ(pooled.aspect_term.matched, 4);
+  EXPECT_EQ(pooled.aspect_term.predicted, 5);
+  EXPECT_EQ(pooled.aspect_term.gold, 7);
+  EXPECT_EQ(pooled.exact.gold, 3);
+  EXPECT_EQ(pooled.category_polarity.matched, 2);
+  EXPECT_DOUBLE_EQ(pooled.seconds, 0.75);
+}
+
+TEST(AspectCrossValidation, ScoresEveryTextOnce) {
+  const std::vector<shopsight::AspectReview> reviews =
+      shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_labels.csv");
+  const std::vector<shopsight::AspectScores> folds = shopsight::cross_validate_aspects(
+      "zh", reviews, 3, shipped_lexicon(), normalizer(), shopsight::AspectTrainOptions{});
+  ASSERT_EQ(folds.size(), 3u);
+  for (const shopsight::AspectScores& fold : folds) EXPECT_EQ(fold.reviews, 1);
+
+  // Text i is scored in fold i mod 3, so each fold contains the gold terms of one text.
+  EXPECT_EQ(folds[0].exact.gold, 2);
+  const shopsight::AspectScores pooled = shopsight::pool_scores(folds);
+  EXPECT_EQ(pooled.exact.gold, 5);
+  EXPECT_EQ(pooled.aspect_term.gold, 4);
+}
+
+TEST(AspectCrossValidation, InvalidFoldCounts) {
+  const std::vector<shopsight::AspectReview> reviews =
+      shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_labels.csv");
+  const shopsight::AspectTrainOptions options;
+  EXPECT_THROW(shopsight::cross_validate_aspects("zh", reviews, 1, shipped_lexicon(), normalizer(), options),
+               shopsight::Error);
+  EXPECT_THROW(shopsight::cross_validate_aspects("zh", reviews, 4, shipped_lexicon(), normalizer(), options),
+               shopsight::Error);
+}
+
 TEST(AspectScoring, BadLabelNamesLine) {
   try {
     shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_bad_labels.csv");
@@ -469,6 +516,39 @@ TEST(AspectCommands, TrainThenEval) {
   ASSERT_EQ(evaluated.status, 0) << evaluated.output;
   EXPECT_NE(evaluated.output.find("exact (aspect, opinion, category, polarity)"), std::string::npos)
       << evaluated.output;
+}
+
+TEST(AspectCommands, TrainCrossValidation) {
+  const fs::path dir = temp_dir("cli_cv");
+  const RunResult result = run("--log-level off --lang en train-aspects --zh-reviews " + kData +
+                               "/aspects_reviews.csv --zh-labels " + kData + "/aspects_labels.csv --semeval " + kData +
+                               "/aspects_semeval.xml --cv 2 --output-dir " + dir.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  // One header per language, two folds and the pooled row each.
+  EXPECT_NE(result.output.find("zh       pooled"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("en       pooled"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("en       2 "), std::string::npos) << result.output;
+  // Cross-validation writes no model, even with --output-dir.
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST(AspectCommands, TrainStoresSeed) {
+  const fs::path dir = temp_dir("cli_seed");
+  const RunResult result = run("--log-level off train-aspects --semeval " + kData + "/aspects_semeval.xml --seed 7 "
+                               "--output-dir " + dir.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  const shopsight::LearnedAspectModel model = shopsight::LearnedAspectModel::load((dir / "aspects-en.model").string());
+  EXPECT_EQ(model.metadata().at("seed"), "7");
+}
+
+TEST(AspectCommands, TrainRejectsBadFoldCount) {
+  const RunResult one_fold = run("--lang en train-aspects --semeval " + kData + "/aspects_semeval.xml --cv 1");
+  EXPECT_EQ(one_fold.status, 1) << one_fold.output;
+  EXPECT_NE(one_fold.output.find("--cv 1 is invalid"), std::string::npos) << one_fold.output;
+
+  const RunResult no_output = run("--lang en train-aspects --semeval " + kData + "/aspects_semeval.xml");
+  EXPECT_EQ(no_output.status, 1) << no_output.output;
+  EXPECT_NE(no_output.output.find("--output-dir is missing"), std::string::npos) << no_output.output;
 }
 
 }  // namespace
