@@ -11,19 +11,27 @@
 # Environment: BUILD_DIR (default build/release, configured with
 #   -DSHOPSIGHT_BUILD_BENCH=ON), THREADS (default 2), BATCH_SIZES (default
 #   "1 8 32 128"), ROUNDS (default 1): runs of each program per batch size,
-#   alternating which one goes first; the table shows the median time.
-# Needs: scripts/build-llama-cpp.sh --tool llama-embedding, python3.
+#   alternating which one goes first; the tables show the median times.
+#   LLAMA_EMBEDDING (default .deps/llama/build/bin/llama-embedding) and
+#   VOCAB_DIR (default .deps/llama/install/share/llama-vocab) point at
+#   another llama.cpp build.
+# Needs: scripts/build-llama-cpp.sh --tool llama-embedding, python3,
+#   /usr/bin/time (Debian package time).
 #
-# Batch size B sets a token budget per llama.cpp call: B x the mean token
-# count of a text, at least the longest text, rounded up to a multiple of
-# 256. Both programs get the same budget and fill each call up to it, with up
-# to 256 texts per call (llama.cpp's limit): llama-embedding takes texts in
-# input order (-b), shopsight sorted by token count (--batch-tokens, with
-# --max-sequences 256). The table shows the texts per call that
-# llama-embedding reached.
+# Batch size B is what each program is given per call, in its own terms:
+# - llama-embedding's only shape setting is tokens per llama.cpp call (-b),
+#   which it fills with texts in input order. It gets B x the mean token
+#   count of a text, at least the longest text, rounded up to a multiple of
+#   256 (it decodes up to 256 sequences per call and aborts unless its batch
+#   divides evenly among them).
+# - shopsight gets B texts per Embedder::embed call (--texts-per-call), as a
+#   caller of the library would hand them over, and splits each of them into
+#   llama_decode calls of its default size.
 # Both times are whole processes: loading, tokenizing, embedding and, for
 # llama-embedding, printing the vectors (--embd-output-format array, sent to
-# /dev/null).
+# /dev/null). The first table uses wall-clock time, which suits an idle
+# machine. The second uses CPU time (user plus system), which other load on
+# the machine changes much less, most of all with THREADS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-2000}
@@ -32,14 +40,15 @@ build=${BUILD_DIR:-build/release}
 threads=${THREADS:-2}
 batch_sizes=${BATCH_SIZES:-1 8 32 128}
 rounds=${ROUNDS:-1}
-llama_embedding=.deps/llama/build/bin/llama-embedding
-vocab_dir=.deps/llama/install/share/llama-vocab
+llama_embedding=${LLAMA_EMBEDDING:-.deps/llama/build/bin/llama-embedding}
+vocab_dir=${VOCAB_DIR:-.deps/llama/install/share/llama-vocab}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for program in "$build/bench/shopsight_bench_embed" "$build/tests/llm/shopsight_make_test_model" "$llama_embedding"; do
+for program in "$build/bench/shopsight_bench_embed" "$build/tests/llm/shopsight_make_test_model" "$llama_embedding" \
+  /usr/bin/time; do
   if [[ ! -x $program ]]; then
-    echo "embed_vs_llama_embedding.sh: $program is missing; build it first (see the header of this script)" >&2
+    echo "embed_vs_llama_embedding.sh: $program is missing; build or install it first (see the header of this script)" >&2
     exit 2
   fi
 done
@@ -57,49 +66,53 @@ with open(target, "w", encoding="utf-8") as out:
     out.writelines(t + "\n" for t in texts)
 PY
 
-# Token counts come from shopsight's tokenizer, which is llama.cpp's; the
-# first run also warms the page cache for the model file. Its small budget
-# keeps llama.cpp's per-token output buffer and attention mask small.
+# Token counts come from shopsight's tokenizer, which is llama.cpp's; this
+# first run also warms the page cache for the model file.
 stats=$("$build/bench/shopsight_bench_embed" "$work/bert-small.gguf" "$work/reviews.txt" --threads "$threads" \
-  --max-sequences 256 --batch-tokens 512 2>/dev/null)
+  2>/dev/null)
 read -r texts tokens < <(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["texts"], d["tokens"])' "$stats")
 mean=$(( (tokens + texts - 1) / texts ))
 longest=$(python3 -c 'import sys; print(max(len(l) for l in open(sys.argv[1], encoding="utf-8")) + 2)' "$work/reviews.txt")
 
-now() { date +%s.%N; }
-rate() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.0f}")' "$1" "$2"; }
+rate() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):,.0f}")' "$1" "$2"; }
 median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
+# Runs a command under /usr/bin/time and appends its wall-clock and CPU
+# seconds to the arrays named by $1 and $2.
+timed() {
+  local -n wall_times=$1
+  local -n cpu_times=$2
+  shift 2
+  /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "$@"
+  local elapsed user system
+  read -r elapsed user system <"$work/time.txt"
+  wall_times+=("$elapsed")
+  cpu_times+=("$(python3 -c "print(round($user + $system, 2))")")
+}
+
 run_llama_embedding() {
-  local start
-  start=$(now)
-  "$llama_embedding" -m "$work/bert-small.gguf" -f "$work/reviews.txt" -t "$threads" -c "$budget" \
-    -b "$budget" -ub "$budget" --embd-output-format array >/dev/null 2>"$work/llama.log"
-  llama_times+=("$(python3 -c "print($(now) - $start)")")
+  timed llama_wall llama_cpu "$llama_embedding" -m "$work/bert-small.gguf" -f "$work/reviews.txt" -t "$threads" \
+    -c "$budget" -b "$budget" -ub "$budget" --embd-output-format array >/dev/null 2>"$work/llama.log"
 }
 
 run_shopsight() {
-  local start
-  start=$(now)
-  "$build/bench/shopsight_bench_embed" "$work/bert-small.gguf" "$work/reviews.txt" --threads "$threads" \
-    --max-sequences 256 --batch-tokens "$budget" >/dev/null 2>&1
-  ours_times+=("$(python3 -c "print($(now) - $start)")")
+  timed ours_wall ours_cpu "$build/bench/shopsight_bench_embed" "$work/bert-small.gguf" "$work/reviews.txt" \
+    --threads "$threads" --texts-per-call "$batch" >"$work/ours.json" 2>/dev/null
 }
 
 echo "Texts: $texts, tokens: $tokens (mean $mean, longest at most $longest), threads: $threads, rounds: $rounds"
 echo "Load before: $(uptime | sed 's/.*load average: //')"
-echo
-echo "| batch | token budget per call | llama-embedding texts/call | llama-embedding tokens/s | reviews/s | shopsight tokens/s | reviews/s | shopsight / llama-embedding |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+wall_rows=()
+cpu_rows=()
 for batch in $batch_sizes; do
-  # llama-embedding decodes up to 256 sequences per call and aborts unless its
-  # batch divides evenly among them, so the budget is a multiple of 256.
   budget=$(( batch * mean > longest ? batch * mean : longest ))
   budget=$(( (budget + 255) / 256 * 256 ))
 
   # Alternating the order spreads a drift in machine load over both programs.
-  llama_times=()
-  ours_times=()
+  llama_wall=()
+  llama_cpu=()
+  ours_wall=()
+  ours_cpu=()
   for ((round = 0; round < rounds; ++round)); do
     if ((round % 2 == 0)); then
       run_llama_embedding
@@ -109,17 +122,36 @@ for batch in $batch_sizes; do
       run_llama_embedding
     fi
   done
-  calls=$(grep -c "batch_decode: n_tokens" "$work/llama.log" || true)
-  per_call=$(python3 -c "print(f'{$texts / max($calls, 1):.1f}')")
+  llama_calls=$(grep -c "batch_decode: n_tokens" "$work/llama.log" || true)
+  llama_per_call=$(python3 -c "print(f'{$tokens / max($llama_calls, 1):.0f}')")
+  ours_per_call=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["tokens"] / max(d["decode_calls"], 1)))' \
+    "$work/ours.json")
+  shape="| $batch | $budget | $llama_per_call | $ours_per_call |"
 
-  llama_seconds=$(median "${llama_times[@]}")
-  ours_seconds=$(median "${ours_times[@]}")
-  ratio=$(python3 -c "print(f'{$llama_seconds / $ours_seconds:.2f}')")
-  echo "| $batch | $budget | $per_call | $(rate "$tokens" "$llama_seconds") | $(rate "$texts" "$llama_seconds") |" \
-    "$(rate "$tokens" "$ours_seconds") | $(rate "$texts" "$ours_seconds") | $ratio |"
-  echo "seconds for batch $batch: llama-embedding ${llama_times[*]}; shopsight ${ours_times[*]}" >>"$work/times.txt"
+  seconds=$(median "${llama_wall[@]}")
+  ours_seconds=$(median "${ours_wall[@]}")
+  wall_rows+=("$shape $(rate "$tokens" "$seconds") | $(rate "$texts" "$seconds") | $(rate "$tokens" "$ours_seconds") |\
+ $(rate "$texts" "$ours_seconds") | $(python3 -c "print(f'{$seconds / $ours_seconds:.2f}')") |")
+  seconds=$(median "${llama_cpu[@]}")
+  ours_seconds=$(median "${ours_cpu[@]}")
+  cpu_rows+=("$shape $seconds | $(rate "$tokens" "$seconds") | $ours_seconds | $(rate "$tokens" "$ours_seconds") |\
+ $(python3 -c "print(f'{$seconds / $ours_seconds:.2f}')") |")
+  echo "batch $batch: llama-embedding wall ${llama_wall[*]} s, CPU ${llama_cpu[*]} s;" \
+    "shopsight wall ${ours_wall[*]} s, CPU ${ours_cpu[*]} s" >>"$work/times.txt"
 done
-echo
 echo "Load after: $(uptime | sed 's/.*load average: //')"
+
+echo
+echo "Wall-clock time (ratio: shopsight throughput / llama-embedding throughput):"
+echo
+echo "| batch | llama-embedding -b | llama-embedding tokens/call | shopsight tokens/call | llama-embedding tokens/s | reviews/s | shopsight tokens/s | reviews/s | ratio |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${wall_rows[@]}"
+echo
+echo "CPU time, user plus system (tokens per CPU second; ratio as above):"
+echo
+echo "| batch | llama-embedding -b | llama-embedding tokens/call | shopsight tokens/call | llama-embedding CPU s | tokens/CPU s | shopsight CPU s | tokens/CPU s | ratio |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${cpu_rows[@]}"
 echo
 cat "$work/times.txt"

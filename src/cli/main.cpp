@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "llm/llm.h"
 
 namespace {
 
@@ -67,7 +68,16 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, tr("log level: trace, debug, info, warn, error or off"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
-  app.parse_complete_callback([&] { init_logging(log_level); });
+  int encoder_decode_tokens = llm::default_encode_options().decode_tokens;
+  app.add_option("--encoder-decode-tokens", encoder_decode_tokens,
+                 tr("tokens per llama.cpp call when a GGUF encoder embeds or classifies texts; calls of a few "
+                    "hundred tokens are fastest on a CPU, other hardware may prefer more"))
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.parse_complete_callback([&] {
+    init_logging(log_level);
+    llm::set_default_decode_tokens(encoder_decode_tokens);
+  });
 
   cli::add_analyze_command(app);
   cli::add_train_command(app);

@@ -16,12 +16,6 @@
 namespace shopsight::llm {
 namespace {
 
-// A batch of texts that the encoder runs in one llama_decode call.
-struct TextBatch {
-  std::vector<std::size_t> texts;  // indices into the caller's list
-  std::size_t tokens = 0;
-};
-
 // Owns a llama.cpp context with embeddings on and splits texts into batches
 // that it can decode.
 class EncoderContext {
@@ -39,24 +33,25 @@ class EncoderContext {
 
     group_by_length_ = options.group_by_length;
     max_sequences_ = std::clamp(options.max_sequences, 1, static_cast<int>(llama_max_parallel_sequences()));
+    decode_tokens_ = std::clamp(options.decode_tokens, 1, context_ * max_sequences_);
 
     // An encoder processes all tokens of one llama_decode call in a single
-    // micro-batch. The micro-batch must therefore fit at least one whole text,
-    // and it never needs more than max_sequences whole texts.
-    batch_tokens_ = std::clamp(options.batch_tokens, context_, context_ * max_sequences_);
+    // micro-batch, so the micro-batch must fit the longest text even when
+    // calls are planned smaller.
+    int ubatch_tokens = std::max(decode_tokens_, context_);
 
     // An encoder has no KV cache, so n_ctx only sizes the compute graph that
     // llama.cpp reserves: min(n_ctx, n_ubatch) tokens split evenly over
     // n_seq_max sequences, failing when they do not divide. llama.cpp also
     // pads each sequence's share of n_ctx to 256 and warns when n_ctx is not
     // that share times n_seq_max, so n_ctx is built that way.
-    batch_tokens_ = (batch_tokens_ + max_sequences_ - 1) / max_sequences_ * max_sequences_;
-    const int share = (batch_tokens_ / max_sequences_ + 255) / 256 * 256;
+    ubatch_tokens = (ubatch_tokens + max_sequences_ - 1) / max_sequences_ * max_sequences_;
+    const int share = (ubatch_tokens / max_sequences_ + 255) / 256 * 256;
 
     llama_context_params params = llama_context_default_params();
     params.n_ctx = static_cast<std::uint32_t>(share * max_sequences_);
-    params.n_batch = static_cast<std::uint32_t>(batch_tokens_);
-    params.n_ubatch = static_cast<std::uint32_t>(batch_tokens_);
+    params.n_batch = static_cast<std::uint32_t>(ubatch_tokens);
+    params.n_ubatch = static_cast<std::uint32_t>(ubatch_tokens);
     params.n_seq_max = static_cast<std::uint32_t>(max_sequences_);
     params.kv_unified = false;
     params.n_threads = detail::resolve_threads(options.threads);
@@ -64,13 +59,14 @@ class EncoderContext {
     params.embeddings = true;
     params.pooling_type = pooling;
     params.attention_type = LLAMA_ATTENTION_TYPE_NON_CAUSAL;
+    params.flash_attn_type = options.flash_attention ? LLAMA_FLASH_ATTN_TYPE_AUTO : LLAMA_FLASH_ATTN_TYPE_DISABLED;
     params.no_perf = true;
 
     context_handle_ = llama_init_from_model(detail::model_pointer(model), params);
     if (context_handle_ == nullptr) {
       throw Error(tr("llama.cpp could not create a context for {} with {} tokens per text and {} tokens per "
                      "batch. Lower the batch size or the context, or free memory.",
-                     info.path, context_, batch_tokens_));
+                     info.path, context_, ubatch_tokens));
     }
     output_size_ = pooling == LLAMA_POOLING_TYPE_RANK
                        ? static_cast<int>(llama_model_n_cls_out(detail::model_pointer(model)))
@@ -78,7 +74,7 @@ class EncoderContext {
 
     // Every call reuses this batch, because llama_batch_init allocates a
     // sequence id array per token.
-    batch_ = llama_batch_init(batch_tokens_, 0, 1);
+    batch_ = llama_batch_init(ubatch_tokens, 0, 1);
   }
 
   ~EncoderContext() {
@@ -91,22 +87,28 @@ class EncoderContext {
 
   int output_size() const { return output_size_; }
 
+  const std::vector<DecodeCall>& last_calls() const { return calls_; }
+
   /// Encodes `texts` and returns one pooled output per text, in input order.
   std::vector<std::vector<float>> run(const std::vector<std::string>& texts) {
     std::vector<std::vector<llama_token>> tokens = tokenize_all(texts);
     std::vector<std::vector<float>> outputs(texts.size());
-    std::vector<TextBatch> batches = plan_batches(tokens);
+    std::vector<std::size_t> token_counts;
+    token_counts.reserve(tokens.size());
+    for (const std::vector<llama_token>& text : tokens) token_counts.push_back(text.size());
+    calls_ = plan_decode_calls(token_counts, static_cast<std::size_t>(decode_tokens_),
+                               static_cast<std::size_t>(max_sequences_), group_by_length_);
 
     // llama.cpp (the version scripts/build-llama-cpp.sh pins) reallocates and
     // clears its output buffer whenever a call has more tokens than any before.
     // That buffer has room for vocabulary logits of every token even with
-    // embeddings on (n_vocab floats per token), so batches in ascending length
-    // order would regrow it call after call. The largest batch goes first.
-    const auto largest = std::max_element(batches.begin(), batches.end(),
-                                          [](const TextBatch& a, const TextBatch& b) { return a.tokens < b.tokens; });
-    if (largest != batches.end()) std::iter_swap(batches.begin(), largest);
+    // embeddings on (n_vocab floats per token), so calls in ascending length
+    // order would regrow it call after call. The largest call goes first.
+    const auto largest = std::max_element(calls_.begin(), calls_.end(),
+                                          [](const DecodeCall& a, const DecodeCall& b) { return a.tokens < b.tokens; });
+    if (largest != calls_.end()) std::iter_swap(calls_.begin(), largest);
 
-    for (const TextBatch& batch : batches) decode(batch, tokens, outputs);
+    for (const DecodeCall& call : calls_) decode(call, tokens, outputs);
     return outputs;
   }
 
@@ -141,35 +143,7 @@ class EncoderContext {
     return all;
   }
 
-  // Attention inside one micro-batch spans all its tokens, so texts of
-  // similar length go together: a short text beside a long one would pay
-  // for the long one's width.
-  std::vector<TextBatch> plan_batches(const std::vector<std::vector<llama_token>>& tokens) const {
-    std::vector<std::size_t> order(tokens.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    if (group_by_length_) {
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::size_t a, std::size_t b) { return tokens[a].size() < tokens[b].size(); });
-    }
-
-    std::vector<TextBatch> batches;
-    TextBatch current;
-    for (std::size_t index : order) {
-      const std::size_t length = tokens[index].size();
-      const bool full = current.texts.size() >= static_cast<std::size_t>(max_sequences_) ||
-                        current.tokens + length > static_cast<std::size_t>(batch_tokens_);
-      if (!current.texts.empty() && full) {
-        batches.push_back(std::move(current));
-        current = TextBatch{};
-      }
-      current.texts.push_back(index);
-      current.tokens += length;
-    }
-    if (!current.texts.empty()) batches.push_back(std::move(current));
-    return batches;
-  }
-
-  void decode(const TextBatch& plan, const std::vector<std::vector<llama_token>>& tokens,
+  void decode(const DecodeCall& plan, const std::vector<std::vector<llama_token>>& tokens,
               std::vector<std::vector<float>>& outputs) {
     batch_.n_tokens = 0;
     for (std::size_t slot = 0; slot < plan.texts.size(); ++slot) {
@@ -212,8 +186,9 @@ class EncoderContext {
   llama_context* context_handle_ = nullptr;
   llama_batch batch_{};
   int context_ = 0;
-  int batch_tokens_ = 0;
+  int decode_tokens_ = 0;
   int max_sequences_ = 0;
+  std::vector<DecodeCall> calls_;
   bool group_by_length_ = true;
   int output_size_ = 0;
 };
@@ -235,6 +210,34 @@ void normalize(std::vector<float>& vector) {
 }
 
 }  // namespace
+
+// Attention inside one call spans all its tokens, so texts of similar length
+// go together: a short text beside a long one would pay for the long one's
+// width.
+std::vector<DecodeCall> plan_decode_calls(const std::vector<std::size_t>& token_counts, std::size_t max_tokens,
+                                          std::size_t max_texts, bool group_by_length) {
+  std::vector<std::size_t> order(token_counts.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  if (group_by_length) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return token_counts[a] < token_counts[b]; });
+  }
+
+  std::vector<DecodeCall> calls;
+  DecodeCall current;
+  for (std::size_t index : order) {
+    const std::size_t length = token_counts[index];
+    const bool full = current.texts.size() >= max_texts || current.tokens + length > max_tokens;
+    if (!current.texts.empty() && full) {
+      calls.push_back(std::move(current));
+      current = DecodeCall{};
+    }
+    current.texts.push_back(index);
+    current.tokens += length;
+  }
+  if (!current.texts.empty()) calls.push_back(std::move(current));
+  return calls;
+}
 
 struct Embedder::Impl {
   std::unique_ptr<EncoderContext> encoder;
@@ -260,6 +263,8 @@ Embedder::Embedder(const Model& model, const EncodeOptions& options) : impl_(std
 Embedder::~Embedder() = default;
 
 int Embedder::dimension() const { return impl_->encoder->output_size(); }
+
+const std::vector<DecodeCall>& Embedder::last_decode_calls() const { return impl_->encoder->last_calls(); }
 
 std::vector<std::vector<float>> Embedder::embed(const std::vector<std::string>& texts) {
   std::vector<std::vector<float>> vectors = impl_->encoder->run(texts);

@@ -9,6 +9,7 @@
 // SequenceClassifier and Generator each own a llama.cpp context: use one per
 // thread, or guard it.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -88,19 +89,42 @@ class Model {
 struct EncodeOptions {
   int threads = 0;                        ///< CPU threads; 0 means every core
   int context = 0;                        ///< tokens per text; 0 means the model's training context
-  /// Tokens decoded together in one llama.cpp batch. An encoder's attention
-  /// spans the whole batch, so small batches are faster: with a 4-layer,
-  /// 512-wide BERT on one shared core, 300 reviews took 11.4 s at 1024 and
-  /// 13.3 s at 2048 tokens.
-  int batch_tokens = 1024;
-  int max_sequences = 64;                 ///< texts decoded together in one llama.cpp batch
+  /// Maximum tokens per llama_decode call. A longer text goes alone in its
+  /// call. embed() and classify() take any number of texts and split them
+  /// into calls of this size, so it sets speed, not request size. An
+  /// encoder's attention spans every token of a call. With a 4-layer,
+  /// 512-wide BERT on one x86-64 core, 256 to 512 tokens per call were the
+  /// fastest at low load, and 128 and 1,024 took up to 9% more
+  /// (docs/benchmarks.md).
+  int decode_tokens = 256;
+  int max_sequences = 64;                 ///< texts per llama_decode call at most (llama.cpp allows 256)
   /// Batch texts of similar token length together (results are the same;
   /// false keeps input order, which is slower and exists for benchmarks).
   bool group_by_length = true;
+  /// Let llama.cpp use flash attention where its backend supports it.
+  bool flash_attention = true;
 };
+
+/// Texts that the encoder runs together in one llama_decode call.
+struct DecodeCall {
+  std::vector<std::size_t> texts;         ///< indices into the caller's list, one per sequence
+  std::size_t tokens = 0;                 ///< tokens of all these texts
+};
+
+/// Splits texts of the given token counts into llama_decode calls of at most
+/// `max_tokens` tokens and `max_texts` texts. A text longer than `max_tokens`
+/// gets a call of its own. With `group_by_length`, texts of similar length
+/// share calls. Every text is in exactly one call.
+std::vector<DecodeCall> plan_decode_calls(const std::vector<std::size_t>& token_counts, std::size_t max_tokens,
+                                          std::size_t max_texts, bool group_by_length);
 
 /// Defaults for an encoder context.
 EncodeOptions default_encode_options();
+
+/// Sets the decode_tokens that default_encode_options() returns in this
+/// process, for the command line's --encoder-decode-tokens; 0 or less
+/// restores the built-in default.
+void set_default_decode_tokens(int tokens);
 
 /// Encoder that turns texts into L2-normalized vectors, pooled as its metadata
 /// specifies. Texts longer than the context are cut with a warning.
@@ -114,6 +138,9 @@ class Embedder {
 
   /// One vector per text, in order; equal whatever the batch holds.
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+
+  /// The llama_decode calls of the last embed(), in the order they ran.
+  const std::vector<DecodeCall>& last_decode_calls() const;
 
  private:
   struct Impl;

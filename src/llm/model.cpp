@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -223,7 +224,22 @@ ModelInfo read_info(const llama_model* model, const std::string& path, bool voca
 
 ModelOptions default_model_options() { return ModelOptions{}; }
 
-EncodeOptions default_encode_options() { return EncodeOptions{}; }
+namespace {
+
+// Set by the command line before any encoder is built. Encoders may be built
+// on any thread, so it is atomic.
+std::atomic<int> g_default_decode_tokens{0};
+
+}  // namespace
+
+EncodeOptions default_encode_options() {
+  EncodeOptions options;
+  const int tokens = g_default_decode_tokens.load(std::memory_order_relaxed);
+  if (tokens > 0) options.decode_tokens = tokens;
+  return options;
+}
+
+void set_default_decode_tokens(int tokens) { g_default_decode_tokens.store(tokens, std::memory_order_relaxed); }
 
 struct Model::Impl {
   llama_model* model = nullptr;

@@ -99,7 +99,7 @@ TEST(Embedder, BatchInvariant) {
 
   EncodeOptions narrow = small_options();
   narrow.max_sequences = 3;
-  narrow.batch_tokens = 40;
+  narrow.decode_tokens = 40;
   Embedder small_batches(*model, narrow);
   const auto in_small_batches = small_batches.embed(sample_texts());
 
