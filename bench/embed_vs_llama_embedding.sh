@@ -75,7 +75,7 @@ mean=$(( (tokens + texts - 1) / texts ))
 longest=$(python3 -c 'import sys; print(max(len(l) for l in open(sys.argv[1], encoding="utf-8")) + 2)' "$work/reviews.txt")
 
 rate() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):,.0f}")' "$1" "$2"; }
-median() { python3 -c 'import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+median() { python3 -c 'import statistics, sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.2f}")' "$@"; }
 
 # Runs a command under /usr/bin/time and appends its wall-clock and CPU
 # seconds to the arrays named by $1 and $2.
