@@ -16,6 +16,7 @@ using shopsight::llm::EncodeOptions;
 using shopsight::llm::Embedder;
 using shopsight::llm::Model;
 using shopsight::llm::plan_decode_calls;
+using shopsight::testing::max_difference;
 
 // Token counts from 1 to 90 in a fixed shuffled order.
 std::vector<std::size_t> shuffled_counts() {
@@ -103,12 +104,6 @@ TEST(DefaultEncodeOptions, DecodeTokensOverride) {
   EXPECT_EQ(shopsight::llm::default_encode_options().decode_tokens, built_in);
 }
 
-float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  float largest = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) largest = std::max(largest, std::abs(a[i] - b[i]));
-  return largest;
-}
-
 // Forty texts of 1 to 40 Chinese characters (one token each) plus digits, in
 // shuffled order.
 std::vector<std::string> texts_of_many_lengths() {
@@ -122,12 +117,17 @@ std::vector<std::string> texts_of_many_lengths() {
   return texts;
 }
 
-TEST(EmbedderDecodeCalls, StayUnderDecodeTokens) {
-  const auto model = Model::load(shopsight::testing::generated_model("bert"), shopsight::llm::default_model_options());
+// Encoder options that split forty texts into many calls of at most 48 tokens.
+EncodeOptions small_call_options() {
   EncodeOptions options = shopsight::llm::default_encode_options();
   options.threads = 2;
   options.decode_tokens = 48;
-  Embedder embedder(*model, options);
+  return options;
+}
+
+TEST(EmbedderDecodeCalls, StayUnderDecodeTokens) {
+  const auto model = Model::load(shopsight::testing::generated_model("bert"), shopsight::llm::default_model_options());
+  Embedder embedder(*model, small_call_options());
 
   const std::vector<std::string> texts = texts_of_many_lengths();
   const auto vectors = embedder.embed(texts);
@@ -145,9 +145,7 @@ TEST(EmbedderDecodeCalls, StayUnderDecodeTokens) {
 
 TEST(EmbedderDecodeCalls, ResultsFollowInputOrder) {
   const auto model = Model::load(shopsight::testing::generated_model("bert"), shopsight::llm::default_model_options());
-  EncodeOptions small_calls = shopsight::llm::default_encode_options();
-  small_calls.threads = 2;
-  small_calls.decode_tokens = 48;
+  const EncodeOptions small_calls = small_call_options();
   Embedder planned(*model, small_calls);
 
   EncodeOptions one_at_a_time = small_calls;

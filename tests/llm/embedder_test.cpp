@@ -12,6 +12,7 @@ namespace {
 using shopsight::llm::EncodeOptions;
 using shopsight::llm::Embedder;
 using shopsight::llm::Model;
+using shopsight::testing::max_difference;
 
 const std::vector<std::string>& sample_texts() {
   static const std::vector<std::string> texts = {
@@ -41,12 +42,6 @@ double norm(const std::vector<float>& vector) {
   double sum = 0;
   for (float value : vector) sum += static_cast<double>(value) * value;
   return std::sqrt(sum);
-}
-
-float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
-  float largest = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) largest = std::max(largest, std::abs(a[i] - b[i]));
-  return largest;
 }
 
 TEST(Embedder, DimensionAndUnitNorm) {

@@ -1,15 +1,18 @@
 #pragma once
 
-// Generated GGUF models for tests. A target gets the definitions used here
+// Generated GGUF models for tests, and comparisons of their outputs. A target gets the definitions used here
 // from shopsight_use_test_models() in tests/llm/CMakeLists.txt.
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace shopsight::testing {
 
@@ -40,6 +43,13 @@ inline std::string generated_model(const std::string& kind, const std::string& o
 /// Path of one of llama.cpp's vocabulary-only files, such as "bert-bge" for ggml-vocab-bert-bge.gguf.
 inline std::string vocab_file(const std::string& name) {
   return std::string(SHOPSIGHT_LLAMA_VOCAB_DIR) + "/ggml-vocab-" + name + ".gguf";
+}
+
+/// Largest absolute difference between two vectors of the same size.
+inline float max_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  float largest = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) largest = std::max(largest, std::abs(a[i] - b[i]));
+  return largest;
 }
 
 }  // namespace shopsight::testing

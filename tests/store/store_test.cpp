@@ -461,11 +461,16 @@ PRAGMA application_id = 1397248083;
 PRAGMA user_version = 1;
 )sql";
 
-TEST_F(StoreTest, MigratesVersionOneStores) {
+// Writes a store file as an older release left it, from its SQL.
+void write_old_store(const std::string& path, const char* sql) {
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, kVersion1Schema, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_close(db);
+}
+
+TEST_F(StoreTest, MigratesVersionOneStores) {
+  ASSERT_NO_FATAL_FAILURE(write_old_store(path(), kVersion1Schema));
 
   Store store({.path = path()});
   EXPECT_EQ(store.schema_version(), kSchemaVersion);
@@ -525,10 +530,7 @@ PRAGMA user_version = 2;
 )sql";
 
 TEST_F(StoreTest, MigratesVersionTwoAspectCounts) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, kVersion2Schema, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
+  ASSERT_NO_FATAL_FAILURE(write_old_store(path(), kVersion2Schema));
 
   Store store({.path = path()});
   EXPECT_EQ(store.schema_version(), kSchemaVersion);
@@ -555,6 +557,7 @@ TEST_F(StoreTest, MigratesVersionTwoAspectCounts) {
   EXPECT_EQ(day.buckets[0].aspects.at("price").mentions, 3);
   EXPECT_EQ(day.buckets[0].aspects.at("logistics").mentions, 4);
 
+  sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* statement = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'aspect_buckets'", -1,
