@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <map>
@@ -99,10 +99,11 @@ void lower_priority(int nice) {
 #ifdef __linux__
   if (nice <= 0) return;
   const auto thread = static_cast<id_t>(gettid());
+  // getpriority() may return -1 as a nice value, so only errno tells a failure.
   errno = 0;
   const int current = getpriority(PRIO_PROCESS, thread);
-  if (errno == 0 && setpriority(PRIO_PROCESS, thread, std::min(current + nice, 19)) != 0) {
-    spdlog::debug("pipeline: cannot lower the analyzer threads' priority: {}", std::strerror(errno));
+  if (errno != 0 || setpriority(PRIO_PROCESS, thread, std::min(current + nice, 19)) != 0) {
+    spdlog::debug("pipeline: failed to raise an analyzer thread's nice value by {}: {}", nice, std::strerror(errno));
   }
 #else
   (void)nice;

@@ -90,12 +90,10 @@ struct EncodeOptions {
   int threads = 0;                        ///< CPU threads; 0 means every core
   int context = 0;                        ///< tokens per text; 0 means the model's training context
   /// Maximum tokens per llama_decode call. A longer text goes alone in its
-  /// call. embed() and classify() take any number of texts and split them
-  /// into calls of this size, so it sets speed, not request size. An
-  /// encoder's attention spans every token of a call. With a 4-layer,
-  /// 512-wide BERT on one x86-64 core, 256 to 512 tokens per call were the
-  /// fastest at low load, and 128 and 1,024 took up to 9% more
-  /// (docs/benchmarks.md).
+  /// call. It sets speed, not request size: embed() and classify() split any
+  /// number of texts into calls of this size. Attention spans every token of
+  /// a call, and with a 4-layer, 512-wide BERT on one x86-64 core 256 to 512
+  /// tokens were fastest, 128 and 1,024 up to 9% slower (docs/benchmarks.md).
   int decode_tokens = 256;
   int max_sequences = 64;                 ///< texts per llama_decode call at most (llama.cpp allows 256)
   /// Batch texts of similar token length together (results are the same;

@@ -125,9 +125,8 @@ void Aggregator::flush(sqlite3* db) {
                           "AND value = ?3 AND start = ?4");
   Statement write_keywords(db, "INSERT OR REPLACE INTO keyword_counts VALUES (?1, ?2, ?3, ?4, ?5)");
 
-  // Rows are written in primary key order: each upsert then finds the pages
-  // of the one before it in the CPU cache, where the hash map's order sent
-  // every upsert to another part of the table. std::string orders bytes as
+  // Rows are written in primary key order, so each upsert finds the pages of
+  // the one before it in the CPU cache. std::string compares bytes as
   // unsigned char, as SQLite's BINARY collation does.
   std::vector<std::pair<const Key, Increment>*> ordered;
   ordered.reserve(buckets_.size());

@@ -275,10 +275,10 @@ class BatchPreparation {
 
 }  // namespace
 
-// TODO: ingest reaches 19,200 to 20,200 new items/s on 2 cores, about the
-// bar of 20,000 (docs/benchmarks.md), with both cores busy. A margin needs
-// less CPU per item, here (the item insert with its full-text words, about 4
-// bucket upserts) or in the analysis (ICU's word break, the aspect tagger).
+// TODO: ingest stores 18,700 to 20,200 new items/s on 2 cores with both
+// cores busy, around the bar of 20,000 (docs/benchmarks.md). A margin needs
+// less CPU per item: here in the item insert with its full-text words and
+// about 4 bucket upserts, or in the analysis (ICU's word break, the aspect tagger).
 AddResult Store::add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
                      const SourcePosition* position) {
   if (items.size() != analyses.size()) throw std::invalid_argument("Store::add: items and analyses differ in size");

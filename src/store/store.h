@@ -324,8 +324,8 @@ class Store {
 
 /// Settings of ingest().
 struct IngestOptions {
-  /// The analyzer threads run at nice 10: the writer thread, which owns the
-  /// SQLite connection, limits ingest and should get a core whenever it can work.
+  /// Analysis options. The analyzer threads raise their nice value by 10,
+  /// because the writer thread, which owns the SQLite connection, limits ingest.
   PipelineOptions pipeline{.analyzer_nice = 10};
   std::size_t batch_items = 4096;                  ///< items per transaction
 };

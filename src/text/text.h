@@ -127,9 +127,9 @@ struct Document {
 /// Normalizes, detects the language of and segments `original`.
 Document make_document(const Normalizer& normalizer, std::string_view original);
 
-/// The document's distinct words, sorted and joined by spaces, the form a
-/// full-text index over Chinese and English needs: SQLite's tokenizers split
-/// on spaces and punctuation but cannot find the words inside a run of ideographs.
+/// Returns the document's distinct words, sorted and joined by spaces. SQLite's
+/// tokenizers split on spaces and punctuation but cannot find the words
+/// inside a run of ideographs, so the full-text index takes this form.
 std::string search_words(const Document& document);
 
 }  // namespace shopsight
