@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{tr("shopsight: e-commerce text analysis (sentiment, aspects, keywords) and reports")};
   app.set_version_flag("--version", std::string(SHOPSIGHT_VERSION), tr("print the version and exit"));
+  cli::localize_parse_errors(app);
   app.require_subcommand(1);
   app.footer(tr("Exit status: 0 success, 1 failure, 2 invalid command line, "
                 "3 finished but some input rows were rejected."));

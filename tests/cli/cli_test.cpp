@@ -215,6 +215,28 @@ TEST_F(CliTest, HelpInChinese) {
   }
 }
 
+TEST_F(CliTest, CommandLineErrorsFollowLang) {
+  const std::string out_of_range = "ingest reviews.csv --db store.db --analyzer-nice 20";
+  RunResult result = run("--lang zh " + out_of_range);
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--analyzer-nice：取值 20 超出范围 0 到 19"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("运行 --help 查看更多信息。"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("not in range"), std::string::npos) << result.output;
+
+  result = run("--lang zh analyze reviews.csv --bogus");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("无法识别的参数：--bogus"), std::string::npos) << result.output;
+
+  result = run("--lang zh --log-level loud analyze reviews.csv");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--log-level：loud 不在可选值"), std::string::npos) << result.output;
+
+  result = run("--lang en " + out_of_range);
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--analyzer-nice: Value 20 not in range 0 to 19"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("Run with --help for more information."), std::string::npos) << result.output;
+}
+
 TEST_F(CliTest, InvalidOptionIsUsageError) {
   EXPECT_EQ(run("analyze --no-such-option x.csv").status, 2);
 }
