@@ -147,6 +147,47 @@ TEST(Topics, LargeMinimumMakesAllNoise) {
   EXPECT_EQ(result.noise.size(), items.size());
 }
 
+TEST(Topics, AutomaticSimilarityStartsLow) {
+  const TopicResult result = shopsight::discover_topics(read_themes(), small_options());
+  EXPECT_DOUBLE_EQ(result.min_similarity, 0.1) << "no cluster of the themes holds half the reviews";
+}
+
+TEST(Topics, GivenSimilarityIsKept) {
+  std::vector<TopicItem> items;
+  for (int i = 0; i < 40; ++i) items.push_back({std::to_string(i), std::nullopt, "物流太慢了，快递三天没到"});
+  TopicOptions options = small_options();
+  options.min_similarity = 0.05;
+  const TopicResult result = shopsight::discover_topics(items, options);
+  EXPECT_DOUBLE_EQ(result.min_similarity, 0.05) << "one cluster of all reviews is kept when the threshold is given";
+  ASSERT_EQ(result.topics.size(), 1u);
+  EXPECT_EQ(result.topics[0].members.size(), 40u);
+}
+
+// Long English reviews of one shop share so many words ("love", "size",
+// "fit") that a low threshold joined 99 % of them into one topic.
+TEST(Topics, EnglishClothingReviewsSplit) {
+  const fs::path path = fs::path(SHOPSIGHT_DATASETS) / "reviews-en" / "dev.csv";
+  if (!fs::exists(path)) GTEST_SKIP() << "reviews-en is not available";
+  shopsight::ReaderOptions reader_options;
+  reader_options.path = path.string();
+  reader_options.columns.text = "review";
+  auto reader = shopsight::Reader::open(reader_options);
+  std::vector<TopicItem> items;
+  shopsight::Item item;
+  shopsight::Reject reject;
+  while (reader->next(item, reject) == shopsight::ReadStatus::item) items.push_back({item.id, item.time, item.text});
+  ASSERT_GT(items.size(), 2000u);
+
+  TopicOptions options;
+  options.threads = 2;
+  const TopicResult result = shopsight::discover_topics(items, options);
+  EXPECT_GT(result.min_similarity, 0.1);
+  EXPECT_GE(result.topics.size(), 10u);
+  for (const Topic& topic : result.topics) {
+    EXPECT_LT(topic.members.size(), items.size() / 10) << "topic " << topic.id;
+  }
+}
+
 TEST(Topics, CountsPerDay) {
   const auto items = read_themes();
   const TopicResult result = shopsight::discover_topics(items, small_options());
