@@ -32,18 +32,22 @@ using shopsight::TopicResult;
 
 const std::string kThemes = std::string(SHOPSIGHT_TEST_DATA) + "/themes.csv";
 
-std::vector<TopicItem> read_themes() {
-  shopsight::ReaderOptions options;
-  options.path = kThemes;
-  options.columns.text = "review";
-  options.columns.time = "time";
-  options.columns.id = "id";
+std::vector<TopicItem> read_items(const shopsight::ReaderOptions& options) {
   auto reader = shopsight::Reader::open(options);
   std::vector<TopicItem> items;
   shopsight::Item item;
   shopsight::Reject reject;
   while (reader->next(item, reject) == shopsight::ReadStatus::item) items.push_back({item.id, item.time, item.text});
   return items;
+}
+
+std::vector<TopicItem> read_themes() {
+  shopsight::ReaderOptions options;
+  options.path = kThemes;
+  options.columns.text = "review";
+  options.columns.time = "time";
+  options.columns.id = "id";
+  return read_items(options);
 }
 
 // Theme of a line of the file: ids 1-12 logistics, 13-24 size, 25-36 taste, the rest none.
@@ -171,11 +175,7 @@ TEST(Topics, EnglishClothingReviewsSplit) {
   shopsight::ReaderOptions reader_options;
   reader_options.path = path.string();
   reader_options.columns.text = "review";
-  auto reader = shopsight::Reader::open(reader_options);
-  std::vector<TopicItem> items;
-  shopsight::Item item;
-  shopsight::Reject reject;
-  while (reader->next(item, reject) == shopsight::ReadStatus::item) items.push_back({item.id, item.time, item.text});
+  const std::vector<TopicItem> items = read_items(reader_options);
   ASSERT_GT(items.size(), 2000u);
 
   TopicOptions options;
