@@ -55,10 +55,7 @@ void add_aspect_data_options(CLI::App& command, std::string& zh_reviews, std::st
 /// throws shopsight::Error on a malformed pair.
 std::map<std::string, std::string> parse_label_names(const std::string& text);
 
-/// CLI11's message for an invalid command line, in the message language.
-std::string localize_parse_error(const std::string& message);
-
-/// Makes `app` print its command line errors through localize_parse_error().
+/// Makes `app` print CLI11's command line errors in the message language.
 /// Subcommands copy this setting when they are added, so it is called first.
 void localize_parse_errors(CLI::App& app);
 

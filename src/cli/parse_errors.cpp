@@ -39,11 +39,16 @@ constexpr std::array kPhrases = {
     Phrase{R"(^The following arguments? (?:was|were) not expected: (.*)$)", "unexpected arguments: {}"},
     Phrase{R"(^Expected exactly (\d+) arguments to (\S+), got (\d+)$)", "{1} takes exactly {0} values, got {2}"},
     Phrase{R"(^Expected at least (\d+) arguments to (\S+), got (\d+)$)", "{1} takes at least {0} values, got {2}"},
+    Phrase{R"(^(\S+): (\d+) required (.*) missing$)", "{}: {} value of type {} is missing"},
+    Phrase{R"(^(\S+): At least (\d+) required but received (\d+)$)", "{}: at least {} values are required, got {}"},
+    Phrase{R"(^(\S+): At Most (\d+) required but received (\d+)$)", "{}: at most {} values are allowed, got {}"},
     Phrase{R"(^(\S+) requires (\S+)$)", "{} needs {} as well"},
     Phrase{R"(^(\S+) excludes (\S+)$)", "{} cannot be used together with {}"},
 };
 
-std::string translate_phrase(const std::string& message) {
+// CLI11's message for an invalid command line, in the message language.
+std::string localize_parse_error(const std::string& message) {
+  if (language() == Language::en) return message;
   for (const Phrase& phrase : kPhrases) {
     std::smatch groups;
     if (!std::regex_match(message, groups, std::regex(phrase.pattern))) continue;
@@ -55,11 +60,6 @@ std::string translate_phrase(const std::string& message) {
 }
 
 }  // namespace
-
-std::string localize_parse_error(const std::string& message) {
-  if (language() == Language::en) return message;
-  return translate_phrase(message);
-}
 
 void localize_parse_errors(CLI::App& app) {
   app.failure_message([](const CLI::App* failed, const CLI::Error& error) {

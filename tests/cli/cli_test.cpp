@@ -231,6 +231,10 @@ TEST_F(CliTest, CommandLineErrorsFollowLang) {
   EXPECT_EQ(result.status, 2);
   EXPECT_NE(result.output.find("--log-level：loud 不在可选值"), std::string::npos) << result.output;
 
+  result = run("--lang zh analyze reviews.csv --output");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--output：缺少 1 个 TEXT 类型的取值"), std::string::npos) << result.output;
+
   result = run("--lang en " + out_of_range);
   EXPECT_EQ(result.status, 2);
   EXPECT_NE(result.output.find("--analyzer-nice: Value 20 not in range 0 to 19"), std::string::npos) << result.output;
