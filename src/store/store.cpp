@@ -275,8 +275,8 @@ class BatchPreparation {
 
 }  // namespace
 
-// TODO: ingest stores 18,700 to 20,200 new items/s on 2 cores with both
-// cores busy, around the bar of 20,000 (docs/benchmarks.md). A margin needs
+// TODO: ingest stores 16,900 to 20,200 new items/s on 2 cores with both
+// cores busy, around the bar of 20,000 depending on the day (docs/benchmarks.md). A margin needs
 // less CPU per item: here in the item insert with its full-text words and
 // about 4 bucket upserts, or in the analysis (ICU's word break, the aspect tagger).
 AddResult Store::add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
