@@ -93,23 +93,39 @@ LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const Rea
 
 namespace {
 
-// Figures are meaningless when the data and the model name their labels
-// differently (0/1 against negative/positive), so that gets a warning.
+// Joins at most `limit` values with commas, and "..." when there are more.
+std::string list_of(const std::vector<std::string>& values, std::size_t limit) {
+  std::string list;
+  for (std::size_t i = 0; i < values.size() && i < limit; ++i) list += (i == 0 ? "" : ", ") + values[i];
+  if (values.size() > limit) list += ", ...";
+  return list;
+}
+
+// A gold label that the model does not have always counts as wrong, so the
+// figures mean little. Data labelled 0/1 for a model of negative/positive,
+// or star ratings for a sentiment model, are the usual causes.
 void warn_when_labels_differ(const std::vector<std::string>& gold, const std::vector<std::string>& model_labels) {
   const std::set<std::string> known(model_labels.begin(), model_labels.end());
-  std::set<std::string> data_labels;
+  std::set<std::string> missing;
+  std::size_t rows_missing = 0;
   for (const std::string& label : gold) {
-    if (known.contains(label)) return;
-    if (data_labels.size() < 10) data_labels.insert(label);
+    if (known.contains(label)) continue;
+    missing.insert(label);
+    ++rows_missing;
   }
-  if (gold.empty()) return;
-  std::string data_list;
-  for (const std::string& label : data_labels) data_list += (data_list.empty() ? "" : ", ") + label;
-  std::string model_list;
-  for (const std::string& label : model_labels) model_list += (model_list.empty() ? "" : ", ") + label;
-  spdlog::warn(tr("none of the data's labels ({}) is among the model's labels ({}), so every prediction counts as "
-                  "wrong; map them with --label-names, e.g. --label-names 0=negative,1=positive",
-                  data_list, model_list));
+  if (missing.empty()) return;
+
+  const std::string data_list = list_of({missing.begin(), missing.end()}, 10);
+  const std::string model_list = list_of(model_labels, 10);
+  if (rows_missing == gold.size()) {
+    spdlog::warn("{}", tr("none of the data's labels ({}) is among the model's labels ({}), so every prediction "
+                          "counts as wrong; map them with --label-names, e.g. --label-names 0=negative,1=positive",
+                          data_list, model_list));
+    return;
+  }
+  spdlog::warn("{}", tr("{} of {} rows have labels that the model does not have ({}); the model's labels are {}. "
+                        "Those rows count as wrong; check --label and --label-names",
+                        rows_missing, gold.size(), data_list, model_list));
 }
 
 struct EvalArguments {
