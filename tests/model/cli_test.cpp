@@ -92,6 +92,25 @@ TEST(CliModel, TinyDataWarnsNoDevRows) {
   EXPECT_NE(result.output.find("no dev rows"), std::string::npos) << result.output;
 }
 
+TEST(CliModel, EvalWarnsOfLabelsMissingFromModel) {
+  const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
+  const fs::path model = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_labels.ssm");
+  const CommandResult train = run("train --data " + data.string() +
+                                  " --label label --label-names 0=negative,1=positive --out " + model.string());
+  ASSERT_EQ(train.status, 0) << train.output;
+
+  // Star ratings: "1" is a label of the model, "2" and "3" are not.
+  const fs::path ratings = write_rows("ratings.csv", 9, {"1", "2", "3"});
+  const CommandResult result =
+      run("eval --model " + model.string() + " --data " + ratings.string() + " --label label 2>&1");
+  fs::remove(model);
+  fs::remove(ratings);
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("6 of 9 rows have labels that the model does not have (2, 3)"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("the model's labels are negative, positive"), std::string::npos) << result.output;
+}
+
 TEST(CliModel, BadLabelNamesFail) {
   const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
   const CommandResult result = run("train --data " + data.string() + " --label label --label-names 0 --out /tmp/unused.ssm 2>&1");
