@@ -72,14 +72,15 @@ fs::path write_rows(const std::string& name, int rows, const std::vector<std::st
   return path;
 }
 
-TEST(CliModel, OneLabelWarns) {
+TEST(CliModel, OneLabelFails) {
   const fs::path data = write_rows("one_label.csv", 40, {"positive"});
   const fs::path model = data.string() + ".ssm";
   const CommandResult result = run("train --data " + data.string() + " --label label --out " + model.string() + " 2>&1");
   fs::remove(data);
-  fs::remove(model);
-  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.status, 1) << result.output;
   EXPECT_NE(result.output.find("every training row has the label positive"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(model));
+  fs::remove(model);
 }
 
 TEST(CliModel, TinyDataWarnsNoDevRows) {
@@ -90,6 +91,10 @@ TEST(CliModel, TinyDataWarnsNoDevRows) {
   fs::remove(model);
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("no dev rows"), std::string::npos) << result.output;
+  // Accuracy, macro-F1, ECE and Brier score of 0 dev rows.
+  EXPECT_NE(result.output.find("n/a      n/a      n/a      n/a"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("1.0000"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("0.0000"), std::string::npos) << result.output;
 }
 
 TEST(CliModel, EvalWarnsOfLabelsMissingFromModel) {
