@@ -45,7 +45,7 @@ std::string today() {
 void train_and_save(const std::string& language, const std::vector<AspectReview>& reviews, const std::string& source,
                     const TrainAspectsArguments& arguments, const AspectLexicon& lexicon,
                     const Normalizer& normalizer) {
-  spdlog::info("training the {} aspect model on {} texts from {}", language, reviews.size(), source);
+  spdlog::info("{}", tr("training the {} aspect model on {} texts from {}", language, reviews.size(), source));
   const auto started = std::chrono::steady_clock::now();
   AspectTrainOptions options;
   options.epochs = arguments.epochs;
@@ -61,7 +61,7 @@ void train_and_save(const std::string& language, const std::vector<AspectReview>
   const std::string path = aspect_model_path(arguments.output_dir, language);
   model.save(path);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("wrote {} in {:.1f} s", path, seconds);
+  spdlog::info("{}", tr("wrote {} in {:.1f} s", path, seconds));
 }
 
 // Prints the cross-validation figures of one language: aspect term F1 and its counts for each fold, then

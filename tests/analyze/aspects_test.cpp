@@ -533,6 +533,19 @@ TEST(AspectCommands, TrainWritesAUsableFolder) {
   EXPECT_EQ(evaluated.status, 0) << evaluated.output;
 }
 
+TEST(AspectCommands, ChineseUsesOneWordForAspect) {
+  const RunResult help = run("--lang zh eval-aspects --help");
+  EXPECT_EQ(help.status, 0) << help.output;
+  EXPECT_NE(help.output.find("方面"), std::string::npos) << help.output;
+  EXPECT_EQ(help.output.find("属性"), std::string::npos) << help.output;
+
+  const RunResult scored = run("--lang zh eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                               kData + "/aspects_labels.csv");
+  EXPECT_EQ(scored.status, 0) << scored.output;
+  EXPECT_NE(scored.output.find("正在评估 3 条带标注的文本"), std::string::npos) << scored.output;
+  EXPECT_EQ(scored.output.find("属性"), std::string::npos) << scored.output;
+}
+
 TEST(AspectCommands, TrainCrossValidation) {
   const fs::path dir = temp_dir("cli_cv");
   const RunResult result = run("--log-level off --lang en train-aspects --zh-reviews " + kData +

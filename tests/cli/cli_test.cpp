@@ -182,6 +182,16 @@ TEST_F(CliTest, MessagesFollowLang) {
   EXPECT_NE(result.output.find("\xE6"), std::string::npos) << result.output;
 }
 
+TEST_F(CliTest, ReadingAndReportMessagesInChinese) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const RunResult result = run("--lang zh analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +
+                               " --report " + (dir_ / "r.md").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("文本取自列 review"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("text from column"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("已将 4 条数据的报告写入"), std::string::npos) << result.output;
+}
+
 TEST_F(CliTest, WritesReportsInEveryFormat) {
   const fs::path input = write("reviews.csv", kReviews);
   const RunResult result = run("analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/i18n.h"
 #include "detect/detect.h"
 #include "support/run_shopsight.h"
 
@@ -133,6 +134,37 @@ TEST(DetectCli, AlertsListsAndFilters) {
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.output.find("--since"), std::string::npos) << bad.output;
   fs::remove_all(folder);
+}
+
+TEST(DetectCli, AlertTextInChinese) {
+  store::Alert alert;
+  alert.detector = "emerging_keyword";
+  alert.subject = "破损";
+  alert.dimension = "product";
+  alert.value = "P2";
+  alert.granularity = store::Granularity::day;
+  alert.window_start = kMonday;
+  alert.window_end = kMonday + kDayMs;
+  alert.severity = "warning";
+  alert.statistic_name = "p_value";
+  store::StoredItem example;
+  example.row = 7;
+  example.analysis.sentiment.label = "negative";
+  example.analysis.masked_text = "盒子破损了";
+  const std::vector<store::StoredItem> examples = {example};
+
+  set_language(Language::zh);
+  const std::string chinese = format_alert(alert, examples);
+  set_language(Language::en);
+  EXPECT_NE(chinese.find("警告 新出现的关键词 [破损]，商品 P2，"), std::string::npos) << chinese;
+  EXPECT_NE(chinese.find("UTC（天）"), std::string::npos) << chinese;
+  EXPECT_NE(chinese.find("#7 (负面) 盒子破损了"), std::string::npos) << chinese;
+
+  // English keeps the names that the JSON output and the rules file use.
+  const std::string english = format_alert(alert, examples);
+  EXPECT_NE(english.find("warning emerging_keyword [破损] on product P2"), std::string::npos) << english;
+  EXPECT_NE(english.find("(day)"), std::string::npos) << english;
+  EXPECT_NE(english.find("#7 (negative)"), std::string::npos) << english;
 }
 
 }  // namespace
