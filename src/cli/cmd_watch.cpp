@@ -310,7 +310,8 @@ void run_watch(WatchArguments& args) {
   } else {
     if (!fs::exists(args.path)) throw Error(tr("{} does not exist; watch needs a file, a folder or -", args.path));
     const bool folder = fs::is_directory(args.path);
-    spdlog::info("{}", tr("watching {}; stop with Ctrl-C", args.path));
+    if (args.once) spdlog::info("{}", tr("reading {} once", args.path));
+    else spdlog::info("{}", tr("watching {}; stop with Ctrl-C", args.path));
     while (!g_stop) {
       const bool ingested = folder ? follow_folder(context, args.path) : follow_file(context, args.path);
       if (ingested) {

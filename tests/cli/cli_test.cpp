@@ -225,6 +225,28 @@ TEST_F(CliTest, HelpInChinese) {
   }
 }
 
+TEST_F(CliTest, NonNumericValueIsNotANumber) {
+  RunResult result = run("--lang en analyze reviews.csv --threads abc");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--threads: value abc is not a number"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("range"), std::string::npos) << result.output;
+
+  result = run("--lang zh ingest reviews.csv --db store.db --threads abc");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--threads：取值 abc 不是数字"), std::string::npos) << result.output;
+
+  // A number outside the range keeps the range message.
+  result = run("--lang en analyze reviews.csv --threads 999");
+  EXPECT_NE(result.output.find("--threads: Value 999 not in range 0 to 256"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, KeepItemsHelpSaysItemsAreDeletedWhole) {
+  const RunResult result = run("--lang en ingest --help");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.output.find("deleted whole"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("/api/v1/items"), std::string::npos) << result.output;
+}
+
 TEST_F(CliTest, CommandLineErrorsFollowLang) {
   const std::string out_of_range = "ingest reviews.csv --db store.db --analyzer-nice 20";
   RunResult result = run("--lang zh " + out_of_range);

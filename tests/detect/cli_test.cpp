@@ -87,6 +87,22 @@ TEST(DetectCli, BacktestFindsIncident) {
   fs::remove_all(folder);
 }
 
+TEST(DetectCli, BacktestSaysNothingOfSinks) {
+  const fs::path folder = temp_folder("backtest_sinks");
+  write_timeline(folder / "timeline.csv");
+  const fs::path rules = folder / "rules.toml";
+  // The incident ends 4 days before the latest item, so a monitor with sinks
+  // would hold its alert back.
+  std::ofstream(rules) << "sink_max_age_days = 1\n[[detector]]\ndetector = \"negative_share\"\n"
+                          "dimensions = [\"product\"]\nmin_count = 30\n";
+  const auto result = run_shopsight("--lang en backtest " + (folder / "timeline.csv").string() + " --rules " +
+                                    rules.string() + " --text review");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("1 alerts over 2400 items"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("sinks"), std::string::npos) << result.output;
+  fs::remove_all(folder);
+}
+
 TEST(DetectCli, BacktestBadRulesNamesLine) {
   const fs::path folder = temp_folder("bad_rules");
   write_timeline(folder / "timeline.csv");
@@ -129,6 +145,12 @@ TEST(DetectCli, AlertsListsAndFilters) {
 
   const auto text = run_shopsight("--lang en alerts --db " + db);
   EXPECT_NE(text.output.find("negative_share on product p9"), std::string::npos) << text.output;
+
+  for (const std::string filter : {"--dimension prod", "--detector spike", "--severity high"}) {
+    const auto invalid = run_shopsight("--lang en alerts --db " + db + " " + filter);
+    EXPECT_EQ(invalid.status, 2) << filter << ": " << invalid.output;
+    EXPECT_NE(invalid.output.find("not in {"), std::string::npos) << filter << ": " << invalid.output;
+  }
 
   const auto bad = run_shopsight("--lang en alerts --db " + db + " --since yesterday");
   EXPECT_NE(bad.status, 0);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -114,6 +115,45 @@ TEST(CliModel, EvalWarnsOfLabelsMissingFromModel) {
   EXPECT_NE(result.output.find("6 of 9 rows have labels that the model does not have (2, 3)"), std::string::npos)
       << result.output;
   EXPECT_NE(result.output.find("the model's labels are negative, positive"), std::string::npos) << result.output;
+}
+
+// Terminal columns of `line`, for text of ASCII and CJK ideographs (three
+// UTF-8 bytes, two columns each).
+std::size_t columns(const std::string& line) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(line[i]);
+    if (byte < 0x80) width += 1;
+    else if (byte >= 0xE0) width += 2;
+  }
+  return width;
+}
+
+TEST(CliModel, EvalAlignsChineseCategories) {
+  const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
+  const fs::path model = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_align.ssm");
+  ASSERT_EQ(run("train --data " + data.string() + " --label label --out " + model.string()).status, 0);
+
+  // The same rows with a Chinese name for one of the two categories.
+  std::ifstream in(data);
+  const fs::path chinese = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_zh.csv");
+  std::ofstream out(chinese);
+  for (std::string line; std::getline(in, line);) {
+    out << (line.starts_with("phones,") ? "手机配件" + line.substr(6) : line) << "\n";
+  }
+  out.close();
+
+  const CommandResult result = run("eval --model " + model.string() + " --data " + chinese.string() + " --label label");
+  fs::remove(model);
+  fs::remove(chinese);
+  ASSERT_EQ(result.status, 0) << result.output;
+  std::istringstream lines(result.output.substr(result.output.find("Accuracy per category")));
+  std::string title, first, second;
+  std::getline(lines, title);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  ASSERT_NE((first + second).find("手机配件"), std::string::npos) << result.output;
+  EXPECT_EQ(columns(first), columns(second)) << first << "\n" << second;
 }
 
 TEST(CliModel, BadLabelNamesFail) {

@@ -82,6 +82,7 @@ TEST_F(WatchTest, FollowsAGrowingFileWithoutRepeatsOrGaps) {
   auto result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_EQ(stored_items(db), 100);
+  EXPECT_EQ(result.output.find("Ctrl-C"), std::string::npos) << "--once stops by itself: " << result.output;
 
   // A record still being written (no line break yet) waits for its end.
   append_rows(feed, 100, 150, false);
