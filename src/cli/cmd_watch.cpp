@@ -107,8 +107,6 @@ std::string identity_with_head(const std::string& identity, std::string_view hea
   return fmt::format("{} head={}:{:016x}", identity, head.size(), XXH3_64bits(head.data(), head.size()));
 }
 
-std::string_view without_head(std::string_view identity) { return identity.substr(0, identity.find(" head=")); }
-
 // Length of the head hashed in a saved identity, or nullopt for an old one.
 std::optional<std::size_t> head_length(std::string_view identity) {
   const std::size_t at = identity.find(" head=");
