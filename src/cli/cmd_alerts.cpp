@@ -55,9 +55,11 @@ void add_alerts_command(CLI::App& app) {
   command->add_option("--db", args->db, tr("SQLite store file to read"))->required()->check(CLI::ExistingFile);
   command->add_option("--detector", args->query.detector,
                       tr("only this detector: negative_share, sentiment_score, volume, aspect_negative or "
-                         "emerging_keyword (default: all)"));
+                         "emerging_keyword (default: all)"))
+      ->check(CLI::IsMember({"negative_share", "sentiment_score", "volume", "aspect_negative", "emerging_keyword"}));
   command->add_option("--dimension", args->query.dimension,
-                      tr("only this dimension: shop, product, category, channel, aspect or user (default: all)"));
+                      tr("only this dimension: shop, product, category, channel, aspect or user (default: all)"))
+      ->check(CLI::IsMember(std::vector<std::string>(store::kDimensions.begin(), store::kDimensions.end())));
   command->add_option("--value", args->query.value, tr("only this dimension value, e.g. a product id (default: all)"));
   command->add_option("--severity", args->query.severity, tr("only this severity: info, warning or critical (default: all)"))
       ->check(CLI::IsMember({"info", "warning", "critical"}));

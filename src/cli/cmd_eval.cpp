@@ -15,11 +15,13 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+#include <unicode/uchar.h>
 
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "model/model.h"
 
 namespace shopsight::cli {
@@ -93,23 +95,39 @@ LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const Rea
 
 namespace {
 
-// Figures are meaningless when the data and the model name their labels
-// differently (0/1 against negative/positive), so that gets a warning.
+// Joins at most `limit` values with commas, and "..." when there are more.
+std::string list_of(const std::vector<std::string>& values, std::size_t limit) {
+  std::string list;
+  for (std::size_t i = 0; i < values.size() && i < limit; ++i) list += (i == 0 ? "" : ", ") + values[i];
+  if (values.size() > limit) list += ", ...";
+  return list;
+}
+
+// A gold label that the model does not have always counts as wrong, so the
+// figures mean little: for example data labelled 0/1 for a model of
+// negative/positive, or star ratings for a sentiment model.
 void warn_when_labels_differ(const std::vector<std::string>& gold, const std::vector<std::string>& model_labels) {
   const std::set<std::string> known(model_labels.begin(), model_labels.end());
-  std::set<std::string> data_labels;
+  std::set<std::string> missing;
+  std::size_t rows_missing = 0;
   for (const std::string& label : gold) {
-    if (known.contains(label)) return;
-    if (data_labels.size() < 10) data_labels.insert(label);
+    if (known.contains(label)) continue;
+    missing.insert(label);
+    ++rows_missing;
   }
-  if (gold.empty()) return;
-  std::string data_list;
-  for (const std::string& label : data_labels) data_list += (data_list.empty() ? "" : ", ") + label;
-  std::string model_list;
-  for (const std::string& label : model_labels) model_list += (model_list.empty() ? "" : ", ") + label;
-  spdlog::warn(tr("none of the data's labels ({}) is among the model's labels ({}), so every prediction counts as "
-                  "wrong; map them with --label-names, e.g. --label-names 0=negative,1=positive",
-                  data_list, model_list));
+  if (missing.empty()) return;
+
+  const std::string data_list = list_of({missing.begin(), missing.end()}, 10);
+  const std::string model_list = list_of(model_labels, 10);
+  if (rows_missing == gold.size()) {
+    spdlog::warn("{}", tr("none of the data's labels ({}) is among the model's labels ({}), so every prediction "
+                          "counts as wrong; map them with --label-names, e.g. --label-names 0=negative,1=positive",
+                          data_list, model_list));
+    return;
+  }
+  spdlog::warn("{}", tr("{} of {} rows have labels that the model does not have ({}); the model's labels are {}. "
+                        "Those rows count as wrong; check --label and --label-names",
+                        rows_missing, gold.size(), data_list, model_list));
 }
 
 struct EvalArguments {
@@ -148,6 +166,32 @@ nlohmann::json to_json(const EvalReport& report, std::int64_t without_label, std
   return out;
 }
 
+// Columns that `text` takes in a terminal: East Asian wide and full-width
+// characters take two, combining marks none. fmt pads by code points, which
+// puts the columns after Chinese category names out of line.
+std::size_t display_width(const std::string& text) {
+  std::size_t width = 0;
+  for (const char32_t code_point : utf8::decode(text)) {
+    const auto character = static_cast<UChar32>(code_point);
+    const auto east_asian = u_getIntPropertyValue(character, UCHAR_EAST_ASIAN_WIDTH);
+    if (east_asian == U_EA_WIDE || east_asian == U_EA_FULLWIDTH) width += 2;
+    else if (u_charType(character) != U_NON_SPACING_MARK) width += 1;
+  }
+  return width;
+}
+
+// `text` followed by spaces up to `width` display columns.
+std::string pad_right(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return used >= width ? text : text + std::string(width - used, ' ');
+}
+
+// `text` after spaces up to `width` display columns.
+std::string pad_left(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return used >= width ? text : std::string(width - used, ' ') + text;
+}
+
 void print_text(const EvalReport& report, std::int64_t without_label, std::int64_t rejected) {
   std::cout << tr("Rows evaluated: {} ({} without a label skipped, {} rejected)", report.count, without_label,
                   rejected)
@@ -155,19 +199,20 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
   std::cout << tr("Accuracy: {:.4f}", report.accuracy) << '\n';
   std::cout << tr("Macro-F1: {:.4f}", report.macro_f1) << "\n\n";
 
-  std::cout << fmt::format("  {:<16} {:>9} {:>9} {:>9} {:>9}\n", tr("label"), tr("precision"), tr("recall"), "F1",
-                           tr("support"));
+  std::cout << "  " << pad_right(tr("label"), 16) << ' ' << pad_left(tr("precision"), 9) << ' '
+            << pad_left(tr("recall"), 9) << ' ' << pad_left("F1", 9) << ' ' << pad_left(tr("support"), 9) << '\n';
   for (const LabelMetrics& metrics : report.labels) {
-    std::cout << fmt::format("  {:<16} {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", metrics.label, metrics.precision,
-                             metrics.recall, metrics.f1, metrics.support);
+    std::cout << "  " << pad_right(metrics.label, 16)
+              << fmt::format(" {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", metrics.precision, metrics.recall, metrics.f1,
+                             metrics.support);
   }
 
   std::cout << '\n' << tr("Confusion matrix (rows: gold, columns: predicted)") << '\n';
-  std::cout << fmt::format("  {:<16}", "");
-  for (const std::string& label : report.confusion_labels) std::cout << fmt::format(" {:>10}", label);
+  std::cout << "  " << pad_right("", 16);
+  for (const std::string& label : report.confusion_labels) std::cout << ' ' << pad_left(label, 10);
   std::cout << '\n';
   for (std::size_t row = 0; row < report.confusion.size(); ++row) {
-    std::cout << fmt::format("  {:<16}", report.confusion_labels[row]);
+    std::cout << "  " << pad_right(report.confusion_labels[row], 16);
     for (std::int64_t count : report.confusion[row]) std::cout << fmt::format(" {:>10}", count);
     std::cout << '\n';
   }
@@ -175,7 +220,7 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
   if (!report.category_accuracy.empty()) {
     std::cout << '\n' << tr("Accuracy per category") << '\n';
     for (const auto& [category, figures] : report.category_accuracy) {
-      std::cout << fmt::format("  {:<16} {:>8} {:>9.4f}\n", category, figures.first, figures.second);
+      std::cout << "  " << pad_right(category, 16) << fmt::format(" {:>8} {:>9.4f}\n", figures.first, figures.second);
     }
   }
 }

@@ -85,14 +85,14 @@ void run(const EvalAspectsArguments& arguments) {
   std::vector<DataSetResult> results;
   if (!arguments.zh_reviews.empty()) {
     const std::vector<AspectReview> reviews = read_aspect_reviews_zh(arguments.zh_reviews, arguments.zh_labels);
-    spdlog::info("scoring {} annotated texts from {}", reviews.size(), arguments.zh_reviews);
+    spdlog::info("{}", tr("scoring {} annotated texts from {}", reviews.size(), arguments.zh_reviews));
     results.push_back({arguments.zh_reviews, true, evaluate_aspects(*extractor, normalizer, reviews),
                        evaluate_aspects(baseline, normalizer, reviews)});
   }
   if (!arguments.semeval.empty()) {
     std::vector<AspectReview> reviews = read_semeval_aspects(arguments.semeval);
     if (arguments.holdout_fifth) reviews = split_fifth(reviews, true);
-    spdlog::info("scoring {} annotated texts from {}", reviews.size(), arguments.semeval);
+    spdlog::info("{}", tr("scoring {} annotated texts from {}", reviews.size(), arguments.semeval));
     const std::string name = arguments.holdout_fifth ? tr("{} (held-out fifth)", arguments.semeval) : arguments.semeval;
     results.push_back({name, false, evaluate_aspects(*extractor, normalizer, reviews),
                        evaluate_aspects(baseline, normalizer, reviews)});

@@ -24,11 +24,12 @@ struct ForecastArguments {
 };
 
 void run_forecast(ForecastArguments& args) {
+  // Both are mistakes in the command line, so they exit with the usage status.
   const auto measure = forecast::parse_measure(args.measure);
   if (!measure) {
-    throw Error(tr("--measure {} is invalid; use volume, negative_share, mean_score, aspect:CATEGORY or "
-                   "aspect_negative:CATEGORY",
-                   args.measure));
+    throw CLI::ValidationError(tr("--measure {} is invalid; use volume, negative_share, mean_score, "
+                                  "aspect:CATEGORY or aspect_negative:CATEGORY",
+                                  args.measure));
   }
   args.query.measure = *measure;
   args.query.granularity = *store::parse_granularity(args.granularity);
@@ -37,7 +38,12 @@ void run_forecast(ForecastArguments& args) {
   options.path = args.db;
   options.read_only = true;
   const store::Store store(options);
-  const std::vector<forecast::ValueForecast> forecasts = forecast::forecast(store, args.query);
+  std::vector<forecast::ValueForecast> forecasts;
+  try {
+    forecasts = forecast::forecast(store, args.query);
+  } catch (const forecast::UnknownAspectError& error) {
+    throw CLI::ValidationError("--measure", error.what());
+  }
 
   if (args.format == "json") {
     nlohmann::json out = nlohmann::json::array();

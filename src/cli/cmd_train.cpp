@@ -74,21 +74,34 @@ std::string describe_command(const TrainArguments& args) {
   return command;
 }
 
+// Figures measured on 0 dev rows would read as perfect or as worthless.
+std::string dev_figure(const std::string& dev_rows, const std::string& figure) {
+  return dev_rows == "0" ? tr("n/a") : figure;
+}
+
+// Prints the figures of the calibrated model. For two labels, calibration
+// moves the decision threshold, so the C search's macro-F1 in the log may
+// differ for the chosen C.
 void print_figures(const TextClassifier& classifier) {
   const auto& metadata = classifier.metadata();
   const auto value = [&](const std::string& key) {
     const auto found = metadata.find(key);
     return found == metadata.end() ? std::string("-") : found->second;
   };
-  std::cout << tr("Dev figures (dev rows from: {})", value(classifier.parts().front() + ".dev_source")) << '\n';
+  std::cout << tr("Dev figures after calibration (dev rows from: {})",
+                  value(classifier.parts().front() + ".dev_source"))
+            << '\n';
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}\n", tr("part"), tr("train"), tr("dev"),
                            "C", tr("accuracy"), tr("macro-F1"), "ECE", "Brier");
   for (const std::string& part : classifier.parts()) {
     const std::string prefix = part + ".";
+    const std::string dev_rows = value(prefix + "dev_rows");
     std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}\n", part,
-                             value(prefix + "train_rows"), value(prefix + "dev_rows"), value(prefix + "c"),
-                             value(prefix + "dev_accuracy"), value(prefix + "dev_macro_f1"),
-                             value(prefix + "dev_ece"), value(prefix + "dev_brier"));
+                             value(prefix + "train_rows"), dev_rows, value(prefix + "c"),
+                             dev_figure(dev_rows, value(prefix + "dev_accuracy")),
+                             dev_figure(dev_rows, value(prefix + "dev_macro_f1")),
+                             dev_figure(dev_rows, value(prefix + "dev_ece")),
+                             dev_figure(dev_rows, value(prefix + "dev_brier")));
   }
 }
 
@@ -105,15 +118,14 @@ std::vector<std::vector<float>> embed_rows(CachedEmbedder& embedder, const Label
   return vectors;
 }
 
-// A run that cannot learn much still finishes, because a small trial is a
-// common first step, but it logs why its figures mean little.
-void warn_about_labels(const LabelledRows& train) {
+// A classifier needs at least two labels to tell apart.
+void check_labels(const LabelledRows& train) {
   std::set<std::string> labels;
   for (const Example& example : train.examples) labels.insert(example.label);
   if (labels.size() == 1) {
-    spdlog::warn("{}", tr("every training row has the label {}, so the model always predicts it; check --label "
-                          "and the data",
-                          *labels.begin()));
+    throw Error(tr("every training row has the label {}, and a classifier needs at least two labels; check --label "
+                   "and the data",
+                   *labels.begin()));
   }
 }
 
@@ -187,7 +199,8 @@ void run_train_head(const TrainArguments& args, const LabelledRows& train, const
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", tr("head"), tr("train"), tr("dev"), "C",
                            tr("macro-F1"), tr("train accuracy"));
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9.4f}\n", head.kind(), value("train_rows"),
-                           value("dev_rows"), value("c"), value("dev_macro_f1"), train_accuracy);
+                           value("dev_rows"), value("c"), dev_figure(value("dev_rows"), value("dev_macro_f1")),
+                           train_accuracy);
 }
 
 void run_train(const TrainArguments& args) {
@@ -211,7 +224,7 @@ void run_train(const TrainArguments& args) {
   }
   spdlog::info("{}", tr("{} training rows, {} dev rows; {} rows without a label skipped", train.examples.size(),
                         dev.examples.size(), train.without_label + dev.without_label));
-  warn_about_labels(train);
+  check_labels(train);
 
   if (!args.embedding_model.empty()) {
     run_train_head(args, train, dev, threads);

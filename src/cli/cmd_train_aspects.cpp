@@ -5,7 +5,9 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "analyze/aspect_eval.h"
@@ -43,7 +45,7 @@ std::string today() {
 void train_and_save(const std::string& language, const std::vector<AspectReview>& reviews, const std::string& source,
                     const TrainAspectsArguments& arguments, const AspectLexicon& lexicon,
                     const Normalizer& normalizer) {
-  spdlog::info("training the {} aspect model on {} texts from {}", language, reviews.size(), source);
+  spdlog::info("{}", tr("training the {} aspect model on {} texts from {}", language, reviews.size(), source));
   const auto started = std::chrono::steady_clock::now();
   AspectTrainOptions options;
   options.epochs = arguments.epochs;
@@ -59,7 +61,7 @@ void train_and_save(const std::string& language, const std::vector<AspectReview>
   const std::string path = aspect_model_path(arguments.output_dir, language);
   model.save(path);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("wrote {} in {:.1f} s", path, seconds);
+  spdlog::info("{}", tr("wrote {} in {:.1f} s", path, seconds));
 }
 
 // Prints the cross-validation figures of one language: aspect term F1 and its counts for each fold, then
@@ -104,12 +106,38 @@ void cross_validate_all(const TrainAspectsArguments& arguments, const std::share
   }
 }
 
-void train_all(const TrainAspectsArguments& arguments, const AspectLexicon& lexicon, const Normalizer& normalizer) {
+std::string file_contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Copies the lexicon that training used into the output folder, so that
+// `eval-aspects --model-dir` finds the lexicon that the tagger's
+// features were computed with. A lexicon the folder has already stays.
+void copy_lexicon(const std::string& lexicon_path, const std::string& output_dir) {
+  const std::string target = default_aspect_lexicon_path(output_dir);
+  if (std::filesystem::exists(target)) {
+    if (file_contents(target) != file_contents(lexicon_path)) {
+      spdlog::warn("{}", tr("{} differs from the lexicon used for training ({}); extraction with this folder "
+                            "uses {}",
+                            target, lexicon_path, target));
+    }
+    return;
+  }
+  std::error_code error;
+  std::filesystem::copy_file(lexicon_path, target, error);
+  if (error) throw Error(tr("Cannot copy the aspect lexicon {} to {}: {}.", lexicon_path, target, error.message()));
+  spdlog::info("{}", tr("copied the aspect lexicon {} to {}", lexicon_path, target));
+}
+
+void train_all(const TrainAspectsArguments& arguments, const std::string& lexicon_path, const AspectLexicon& lexicon,
+               const Normalizer& normalizer) {
   std::error_code error;
   std::filesystem::create_directories(arguments.output_dir, error);
   if (error) {
     throw Error(tr("Cannot create the output folder {}: {}.", arguments.output_dir, error.message()));
   }
+  copy_lexicon(lexicon_path, arguments.output_dir);
 
   if (!arguments.zh_reviews.empty()) {
     train_and_save("zh", read_aspect_reviews_zh(arguments.zh_reviews, arguments.zh_labels), arguments.zh_reviews,
@@ -150,7 +178,7 @@ void run(const TrainAspectsArguments& arguments) {
   if (arguments.cv_folds > 0) {
     cross_validate_all(arguments, lexicon, normalizer);
   } else {
-    train_all(arguments, *lexicon, normalizer);
+    train_all(arguments, lexicon_path, *lexicon, normalizer);
   }
 }
 
@@ -166,7 +194,8 @@ void add_train_aspects_command(CLI::App& app) {
   command->add_flag("--holdout-fifth", arguments->holdout_fifth,
                     tr("leave every fifth SemEval sentence out of training, for eval-aspects --holdout-fifth"));
   command->add_option("--output-dir", arguments->output_dir,
-                      tr("model folder to write aspects-zh.model and aspects-en.model into"));
+                      tr("model folder to write aspects-zh.model and aspects-en.model into, with the lexicon "
+                         "used for training as aspects.lexicon when the folder has none"));
   command->add_option("--lexicon", arguments->lexicon, tr("aspect lexicon file (default: the shipped one)"))
       ->check(CLI::ExistingFile);
   command->add_option("--epochs", arguments->epochs, tr("passes of the sequence tagger over the training data"))

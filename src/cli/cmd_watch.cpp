@@ -10,13 +10,16 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -93,6 +96,32 @@ std::string file_identity(const std::string& path) {
   return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino);
 }
 
+// Maximum bytes of a file's start that a saved position keeps a hash of. A
+// file rewritten in place keeps its inode and may grow past the saved offset,
+// so only its content shows that it is not the file that was read.
+constexpr std::size_t kHeadBytes = 4096;
+
+// "device:inode head=LENGTH:HASH", the identity saved with a position.
+// Positions saved before the head was kept have no " head=" part.
+std::string identity_with_head(const std::string& identity, std::string_view head) {
+  return fmt::format("{} head={}:{:016x}", identity, head.size(), XXH3_64bits(head.data(), head.size()));
+}
+
+// Length of the head hashed in a saved identity, or nullopt for an old one.
+std::optional<std::size_t> head_length(std::string_view identity) {
+  const std::size_t at = identity.find(" head=");
+  if (at == std::string_view::npos) return std::nullopt;
+  return static_cast<std::size_t>(std::strtoull(std::string(identity.substr(at + 6)).c_str(), nullptr, 10));
+}
+
+// Returns the canonical form of `path`, so that a file named relatively and
+// absolutely keeps one position, or `path` when it cannot be resolved.
+std::string position_key(const std::string& path) {
+  std::error_code error;
+  const fs::path canonical = fs::canonical(path, error);
+  return error ? path : canonical.string();
+}
+
 std::string read_range(const std::string& path, std::int64_t offset, std::size_t bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(tr("cannot read {}", path));
@@ -129,19 +158,47 @@ void ingest_records(WatchContext& context, const std::string& source, const std:
   }
 }
 
+// Returns where reading `path` resumes: its saved position, or its start when
+// the file was replaced, truncated or rewritten. `head` receives the file's
+// first bytes up to that position, at most kHeadBytes.
+store::SourcePosition resume_position(const store::Store& store, const std::string& path,
+                                      const std::string& identity, std::int64_t size, std::string& head) {
+  const std::string key = position_key(path);
+  const store::SourcePosition from_start{key, identity, 0, 0};
+  // Positions saved before they were keyed by the canonical path are found
+  // under the path as typed.
+  std::optional<store::SourcePosition> saved = store.position(key);
+  if (!saved && key != path) saved = store.position(path);
+  store::SourcePosition position = saved.value_or(from_start);
+  position.source = key;
+  head.clear();
+  if (position.offset == 0) return position;
+
+  const std::size_t length = head_length(position.identity)
+                                 .value_or(std::min<std::size_t>(static_cast<std::size_t>(position.offset), kHeadBytes));
+  head = read_range(path, 0, std::min<std::size_t>(length, static_cast<std::size_t>(size)));
+  // An identity saved without a head cannot show a rewrite, so it takes the
+  // head that the file has now.
+  if (!head_length(position.identity) && position.identity == identity) {
+    position.identity = identity_with_head(identity, head);
+  }
+  if (position.identity == identity_with_head(identity, head) && size >= position.offset) return position;
+
+  // A replaced, truncated or rewritten file starts over. Item keys keep the
+  // records it shares with the old one from being counted twice.
+  spdlog::warn("{}", tr("{} was replaced, truncated or rewritten; reading it from the start", path));
+  head.clear();
+  return from_start;
+}
+
 // Reads what `path` gained since its saved position; returns true when it
 // ingested something.
 bool follow_file(WatchContext& context, const std::string& path) {
   const std::string identity = file_identity(path);
   if (identity.empty()) return false;
-  store::SourcePosition position = context.store.position(path).value_or(store::SourcePosition{path, identity, 0, 0});
   const auto size = static_cast<std::int64_t>(fs::file_size(path));
-  if (position.identity != identity || size < position.offset) {
-    // A replaced or truncated file starts over; item keys keep the records
-    // it shares with the old one from being counted twice.
-    spdlog::warn("{}", tr("{} was replaced or truncated; reading it from the start", path));
-    position = {path, identity, 0, 0};
-  }
+  std::string head;
+  store::SourcePosition position = resume_position(context.store, path, identity, size, head);
   if (position.offset >= size) return false;
   const Layout layout = layout_of(context.args.feed.reader, path);
 
@@ -167,6 +224,8 @@ bool follow_file(WatchContext& context, const std::string& path) {
     store::SourcePosition next = position;
     next.offset += static_cast<std::int64_t>(end);
     next.line += count_lines(records);
+    if (head.size() < kHeadBytes) head += records.substr(0, kHeadBytes - head.size());
+    next.identity = identity_with_head(identity, head);
     ingest_records(context, path, position.offset > 0 ? header : std::string(), records, &next, position.line + 1);
     position = next;
     ingested = true;
@@ -249,7 +308,8 @@ void run_watch(WatchArguments& args) {
   } else {
     if (!fs::exists(args.path)) throw Error(tr("{} does not exist; watch needs a file, a folder or -", args.path));
     const bool folder = fs::is_directory(args.path);
-    spdlog::info("{}", tr("watching {}; stop with Ctrl-C", args.path));
+    if (args.once) spdlog::info("{}", tr("reading {} once", args.path));
+    else spdlog::info("{}", tr("watching {}; stop with Ctrl-C", args.path));
     while (!g_stop) {
       const bool ingested = folder ? follow_folder(context, args.path) : follow_file(context, args.path);
       if (ingested) {

@@ -6,6 +6,7 @@
 #include <fmt/args.h>
 
 #include <array>
+#include <cstdlib>
 #include <regex>
 #include <string>
 
@@ -46,8 +47,20 @@ constexpr std::array kPhrases = {
     Phrase{R"(^(\S+) excludes (\S+)$)", "{} cannot be used together with {}"},
 };
 
+bool is_number(const std::string& text) {
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size();
+}
+
 // CLI11's message for an invalid command line, in the message language.
 std::string localize_parse_error(const std::string& message) {
+  // CLI11's range check reports a value that is no number at all as outside
+  // the range, which sends the user looking for the wrong mistake.
+  std::smatch range;
+  if (std::regex_match(message, range, std::regex(kPhrases.front().pattern)) && !is_number(range[2].str())) {
+    return tr("{}: value {} is not a number", range[1].str(), range[2].str());
+  }
   if (language() == Language::en) return message;
   for (const Phrase& phrase : kPhrases) {
     std::smatch groups;

@@ -30,7 +30,9 @@ void add_store_options(CLI::App& command, store::StoreOptions& options) {
       ->capture_default_str()
       ->group(group);
   command.add_option("--keep-items-days", options.retention.item_days,
-                     tr("days of item texts kept (their buckets stay); 0 keeps them forever"))
+                     tr("days of items kept; older items are deleted whole (text, aspects, keywords), so "
+                        "/api/v1/items, alert examples and the parts of profiles and recommendations read from "
+                        "items lose them, while their bucket counts stay; 0 keeps them forever"))
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
       ->group(group);

@@ -30,6 +30,11 @@ std::string shortened(const std::string& text) {
   return utf8::substr(line, 0, kExampleLength) + "…";
 }
 
+// Returns the name of a severity, detector, dimension, granularity or
+// sentiment label in the message language. The names are message keys,
+// and English output keeps them as the JSON and the rules file spell them.
+std::string term(std::string_view name) { return std::string(translate(name)); }
+
 }  // namespace
 
 nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::StoredItem> examples) {
@@ -48,17 +53,18 @@ nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::S
 }
 
 std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples) {
-  const std::string where = alert.dimension == "shop" ? tr("whole shop") : alert.dimension + " " + alert.value;
+  const std::string where = alert.dimension == "shop" ? tr("whole shop") : term(alert.dimension) + " " + alert.value;
   const std::string about = alert.subject.empty() ? std::string() : " [" + alert.subject + "]";
-  std::string text = tr("{} {}{} on {}, {} to {} UTC ({})", alert.severity, alert.detector, about, where,
+  std::string text = tr("{} {}{} on {}, {} to {} UTC ({})", term(alert.severity), term(alert.detector), about, where,
                         utc_time(alert.window_start), utc_time(alert.window_end),
-                        store::to_string(alert.granularity));
+                        term(store::to_string(alert.granularity)));
   text += "\n  ";
   text += tr("observed {:.4g}, baseline {:.4g}, {} {:.3g}, {} items", alert.observed, alert.baseline,
              alert.statistic_name, alert.statistic, alert.count);
   text += "\n";
   for (const store::StoredItem& item : examples) {
-    text += fmt::format("    #{} ({}) {}\n", item.row, item.analysis.sentiment.label, shortened(item.analysis.masked_text));
+    text += fmt::format("    #{} ({}) {}\n", item.row, term(item.analysis.sentiment.label),
+                        shortened(item.analysis.masked_text));
   }
   return text;
 }

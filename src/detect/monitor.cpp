@@ -92,7 +92,8 @@ std::vector<store::Alert> Monitor::run() {
     }
     for (const auto& sink : sinks_) sink->send(alert);
   }
-  if (old_alerts > 0) {
+  // Without sinks (backtest clears them) nothing is sent, so there is nothing to explain.
+  if (old_alerts > 0 && !sinks_.empty()) {
     spdlog::info("{}", tr("{} alerts ended more than {} days before the latest item; they were stored but not sent "
                           "to the sinks (sink_max_age_days)",
                           old_alerts, rules_.sink_max_age_days));

@@ -25,6 +25,22 @@ class NoItemsError : public Error {
   using Error::Error;
 };
 
+/// Thrown by forecast() when an aspect measure names a category that is
+/// neither a standard one nor one of the store's items.
+class UnknownAspectError : public Error {
+ public:
+  UnknownAspectError(std::string aspect, std::vector<std::string> known);
+
+  const std::string& aspect() const { return aspect_; }
+
+  /// Standard categories and those of the store's items, sorted.
+  const std::vector<std::string>& known() const { return known_; }
+
+ private:
+  std::string aspect_;
+  std::vector<std::string> known_;
+};
+
 /// Model family chosen for a series.
 enum class Method {
   mean,           ///< fewer than 3 observations: the mean, with the sample spread
@@ -161,7 +177,8 @@ struct ValueForecast {
 /// and `query.to` when set. Without `query.to`, the latest item's bucket is
 /// left out while `query.now` lies inside it, because it is still filling.
 /// The forecast then starts with that bucket. Throws NoItemsError for an empty store or a value
-/// without items in that range, and shopsight::Error for an invalid query.
+/// without items in that range, UnknownAspectError for an unknown aspect category, and
+/// shopsight::Error for another invalid query.
 std::vector<ValueForecast> forecast(const store::Store& store, const Query& query);
 
 /// JSON object of one value forecast, with bucket times in ISO 8601 UTC.

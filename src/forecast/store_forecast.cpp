@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,29 @@ std::vector<std::string> values_to_forecast(const store::Store& store, const Que
   return names;
 }
 
+// Aspect categories that a forecast may name: the standard ones, and those
+// of the store's items, which include the categories of a shop's lexicon.
+std::vector<std::string> known_aspects(const store::Store& store) {
+  std::set<std::string> known(standard_aspect_categories().begin(), standard_aspect_categories().end());
+  for (const auto& summary : store.values("aspect", store::Granularity::day, 0, INT64_MAX)) {
+    known.insert(summary.value);
+  }
+  return {known.begin(), known.end()};
+}
+
+std::string comma_list(const std::vector<std::string>& values) {
+  std::string list;
+  for (const std::string& value : values) list += (list.empty() ? "" : ", ") + value;
+  return list;
+}
+
+void check_aspect(const store::Store& store, const Measure& measure) {
+  if (measure.kind != Measure::Kind::aspect && measure.kind != Measure::Kind::aspect_negative) return;
+  std::vector<std::string> known = known_aspects(store);
+  if (std::binary_search(known.begin(), known.end(), measure.aspect)) return;
+  throw UnknownAspectError(measure.aspect, std::move(known));
+}
+
 ValueForecast forecast_value(const store::Store& store, const Query& query, const std::string& value,
                              std::int64_t from, std::int64_t to) {
   store::SeriesQuery series_query;
@@ -120,11 +145,17 @@ ValueForecast forecast_value(const store::Store& store, const Query& query, cons
 
 }  // namespace
 
+UnknownAspectError::UnknownAspectError(std::string aspect, std::vector<std::string> known)
+    : Error(tr("unknown aspect category {}; the known categories are {}", aspect, comma_list(known))),
+      aspect_(std::move(aspect)),
+      known_(std::move(known)) {}
+
 std::vector<ValueForecast> forecast(const store::Store& store, const Query& query) {
   if (!store::is_dimension(query.dimension)) {
     throw Error(tr("unknown dimension {}; use shop, product, category, channel, aspect or user", query.dimension));
   }
   if (query.horizon < 1) throw Error(tr("the horizon is {} but must be at least 1 bucket", query.horizon));
+  check_aspect(store, query.measure);
   if (query.from && query.to && *query.from >= *query.to) {
     throw Error(tr("the history range is empty: its start must be before its end"));
   }

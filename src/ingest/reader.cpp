@@ -76,8 +76,8 @@ std::unique_ptr<Reader> open_decoded(std::unique_ptr<std::istream> owned, std::i
     throw Error(tr("unknown input format '{}': use auto, csv, tsv or jsonl", options.format));
   }
 
-  spdlog::info("{}: reading {} in {}, text from column {}", options.path.empty() ? "-" : options.path, format,
-               reader->encoding(), reader->resolved_columns().text);
+  spdlog::info("{}", tr("{}: reading {} in {}, text from column {}", options.path.empty() ? "-" : options.path,
+                        format, reader->encoding(), reader->resolved_columns().text));
   return reader;
 }
 

@@ -553,7 +553,9 @@ LinearPart train_part(const std::string& language, const std::vector<LabelledDoc
       if (gold[i] < 0) gold[i] = predicted[i] == 0 ? 1 : 0;
     }
     const double f1 = dev.empty() ? 0 : macro_f1_of(gold, predicted, class_count);
-    spdlog::info("{}", tr("model part {}: C={} dev macro-F1 {:.4f}", language, c, f1));
+    // Calibration comes after the search and, for two labels, moves the
+    // decision threshold, so the final figures for this C may differ.
+    spdlog::info("{}", tr("model part {}: C={} dev macro-F1 {:.4f} before calibration", language, c, f1));
     if (progress) progress(round + 1, planned);
     tried.emplace_back(c, f1);
     trained_models.push_back(std::move(trained));

@@ -70,7 +70,7 @@ struct Recommendation {
   double mean_score = 0;              ///< mean sentiment score of the product's items
   double positive_share = 0;          ///< share of its items labelled positive
   std::int64_t volume = 0;            ///< its stored items
-  std::vector<std::string> matched;   ///< features that add most to the similarity: "aspect:CATEGORY" or "keyword:WORD"
+  std::vector<std::string> matched;   ///< features named in the explanation: of those that add most to the similarity, "keyword:WORD" and the "aspect:CATEGORY" with a lift above 1
   std::string explanation;            ///< one localized line
 };
 

@@ -76,7 +76,21 @@ std::string explanation(const Recommendation& recommendation) {
   return tr("matches your interest in {}; {}% positive", interests, percent);
 }
 
-Recommendation score_product(const FeatureVector& user, const ProductTotals& product) {
+// Features that an explanation may name: the user's keywords, and the aspect
+// categories the user mentions more than the shop does (lift above 1). An
+// interest below the shop average still adds to the similarity, but naming
+// it would tell the user something that their reviews do not show.
+std::set<std::string> explainable_features(const UserProfile& profile) {
+  std::set<std::string> features;
+  for (const auto& interest : profile.aspects) {
+    if (interest.lift > 1) features.insert("aspect:" + interest.category);
+  }
+  for (const auto& keyword : profile.keywords) features.insert("keyword:" + keyword.name);
+  return features;
+}
+
+Recommendation score_product(const FeatureVector& user, const std::set<std::string>& explainable,
+                             const ProductTotals& product) {
   Recommendation result;
   result.product = product.product;
   result.category = product.category;
@@ -85,7 +99,9 @@ Recommendation score_product(const FeatureVector& user, const ProductTotals& pro
   result.positive_share = static_cast<double>(product.positive) / static_cast<double>(product.volume);
   for (const auto& part : contributions(user, product.vector)) {
     result.similarity += part.value;
-    if (result.matched.size() < kExplainedFeatures) result.matched.push_back(part.feature);
+    if (result.matched.size() < kExplainedFeatures && explainable.contains(part.feature)) {
+      result.matched.push_back(part.feature);
+    }
   }
   result.similarity = std::clamp(result.similarity, 0.0, 1.0);
   const double reputation = (std::clamp(result.mean_score, -1.0, 1.0) + 1) / 2;
@@ -113,9 +129,10 @@ std::vector<Recommendation> Profiler::recommend(const UserProfile& profile, int 
   std::set<std::string> reviewed;
   for (const auto& product : profile.products) reviewed.insert(product.name);
   const FeatureVector user = user_vector(profile);
+  const std::set<std::string> explainable = explainable_features(profile);
   std::vector<Recommendation> ranked;
   for (const auto& product : products) {
-    if (!reviewed.contains(product.product)) ranked.push_back(score_product(user, product));
+    if (!reviewed.contains(product.product)) ranked.push_back(score_product(user, explainable, product));
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
     return a.score != b.score ? a.score > b.score : a.product < b.product;

@@ -116,6 +116,11 @@ json handle_forecast(Context& context, const httplib::Request& request) {
   std::vector<forecast::ValueForecast> forecasts;
   try {
     forecasts = forecast::forecast(*context.readers.acquire(), query);
+  } catch (const forecast::UnknownAspectError& error) {
+    std::string known;
+    for (const std::string& category : error.known()) known += (known.empty() ? "" : ", ") + category;
+    throw ApiError(400, fmt::format("invalid parameter aspect: unknown aspect category {}; the known categories are {}",
+                                    error.aspect(), known));
   } catch (const forecast::NoItemsError&) {
     if (query.dimension == "shop") throw ApiError(404, "no items to forecast in the time range");
     throw ApiError(404, fmt::format("no items to forecast for {} {} in the time range", query.dimension, query.value));

@@ -127,6 +127,9 @@ std::int64_t bucket_milliseconds(Granularity granularity) {
   return kDayMilliseconds;
 }
 
+// TODO: day buckets are UTC days, so for a shop in UTC+8 one local day is
+// split over two buckets (docs/store.md). A store time zone would need an
+// offset here and a schema change to record it.
 std::int64_t bucket_start(std::int64_t time, Granularity granularity) {
   const std::int64_t length = bucket_milliseconds(granularity);
   // Floor division, so times before 1970 fall into the bucket before zero.

@@ -159,8 +159,8 @@ struct AlertQuery {
 
 /// Durable read position of one followed source.
 struct SourcePosition {
-  std::string source;                              ///< path as given
-  std::string identity;                            ///< device and inode, to notice a replaced file
+  std::string source;                              ///< path; `watch` gives the canonical one
+  std::string identity;                            ///< what tells a replaced or rewritten file, opaque to the store
   std::int64_t offset = 0;                         ///< bytes consumed
   std::int64_t line = 0;                           ///< lines consumed
 };

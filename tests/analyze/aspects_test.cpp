@@ -518,6 +518,34 @@ TEST(AspectCommands, TrainThenEval) {
       << evaluated.output;
 }
 
+TEST(AspectCommands, TrainWritesAUsableFolder) {
+  const fs::path dir = temp_dir("cli_train_folder");
+  const RunResult trained = run("--log-level info --lang en train-aspects --zh-reviews " + kData +
+                                "/aspects_reviews.csv --zh-labels " + kData + "/aspects_labels.csv --output-dir " +
+                                dir.string());
+  ASSERT_EQ(trained.status, 0) << trained.output;
+  EXPECT_NE(trained.output.find("copied the aspect lexicon"), std::string::npos) << trained.output;
+  ASSERT_TRUE(fs::exists(dir / "aspects.lexicon"));
+  EXPECT_EQ(fs::file_size(dir / "aspects.lexicon"), fs::file_size(kLexiconPath));
+
+  const RunResult evaluated = run("--lang en eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                                  kData + "/aspects_labels.csv --model-dir " + dir.string());
+  EXPECT_EQ(evaluated.status, 0) << evaluated.output;
+}
+
+TEST(AspectCommands, ChineseUsesOneWordForAspect) {
+  const RunResult help = run("--lang zh eval-aspects --help");
+  EXPECT_EQ(help.status, 0) << help.output;
+  EXPECT_NE(help.output.find("方面"), std::string::npos) << help.output;
+  EXPECT_EQ(help.output.find("属性"), std::string::npos) << help.output;
+
+  const RunResult scored = run("--lang zh eval-aspects --zh-reviews " + kData + "/aspects_reviews.csv --zh-labels " +
+                               kData + "/aspects_labels.csv");
+  EXPECT_EQ(scored.status, 0) << scored.output;
+  EXPECT_NE(scored.output.find("正在评估 3 条带标注的文本"), std::string::npos) << scored.output;
+  EXPECT_EQ(scored.output.find("属性"), std::string::npos) << scored.output;
+}
+
 TEST(AspectCommands, TrainCrossValidation) {
   const fs::path dir = temp_dir("cli_cv");
   const RunResult result = run("--log-level off --lang en train-aspects --zh-reviews " + kData +

@@ -182,6 +182,16 @@ TEST_F(CliTest, MessagesFollowLang) {
   EXPECT_NE(result.output.find("\xE6"), std::string::npos) << result.output;
 }
 
+TEST_F(CliTest, ReadingAndReportMessagesInChinese) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const RunResult result = run("--lang zh analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +
+                               " --report " + (dir_ / "r.md").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("文本取自列 review"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("text from column"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("已将 4 条数据的报告写入"), std::string::npos) << result.output;
+}
+
 TEST_F(CliTest, WritesReportsInEveryFormat) {
   const fs::path input = write("reviews.csv", kReviews);
   const RunResult result = run("analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +
@@ -213,6 +223,28 @@ TEST_F(CliTest, HelpInChinese) {
     EXPECT_EQ(result.output.find("Print this help"), std::string::npos) << command << "\n" << result.output;
     EXPECT_EQ(result.output.find("Options:"), std::string::npos) << command << "\n" << result.output;
   }
+}
+
+TEST_F(CliTest, NonNumericValueIsNotANumber) {
+  RunResult result = run("--lang en analyze reviews.csv --threads abc");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--threads: value abc is not a number"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("range"), std::string::npos) << result.output;
+
+  result = run("--lang zh ingest reviews.csv --db store.db --threads abc");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("--threads：取值 abc 不是数字"), std::string::npos) << result.output;
+
+  // A number outside the range keeps the range message.
+  result = run("--lang en analyze reviews.csv --threads 999");
+  EXPECT_NE(result.output.find("--threads: Value 999 not in range 0 to 256"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, KeepItemsHelpSaysItemsAreDeletedWhole) {
+  const RunResult result = run("--lang en ingest --help");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.output.find("deleted whole"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("/api/v1/items"), std::string::npos) << result.output;
 }
 
 TEST_F(CliTest, CommandLineErrorsFollowLang) {

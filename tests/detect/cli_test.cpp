@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/i18n.h"
 #include "detect/detect.h"
 #include "support/run_shopsight.h"
 
@@ -86,6 +87,22 @@ TEST(DetectCli, BacktestFindsIncident) {
   fs::remove_all(folder);
 }
 
+TEST(DetectCli, BacktestSaysNothingOfSinks) {
+  const fs::path folder = temp_folder("backtest_old_alert");
+  write_timeline(folder / "timeline.csv");
+  const fs::path rules = folder / "rules.toml";
+  // The incident ends 4 days before the latest item, so a monitor with sinks
+  // would hold its alert back.
+  std::ofstream(rules) << "sink_max_age_days = 1\n[[detector]]\ndetector = \"negative_share\"\n"
+                          "dimensions = [\"product\"]\nmin_count = 30\n";
+  const auto result = run_shopsight("--lang en backtest " + (folder / "timeline.csv").string() + " --rules " +
+                                    rules.string() + " --text review");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("1 alerts over 2400 items"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("not sent"), std::string::npos) << result.output;
+  fs::remove_all(folder);
+}
+
 TEST(DetectCli, BacktestBadRulesNamesLine) {
   const fs::path folder = temp_folder("bad_rules");
   write_timeline(folder / "timeline.csv");
@@ -129,10 +146,47 @@ TEST(DetectCli, AlertsListsAndFilters) {
   const auto text = run_shopsight("--lang en alerts --db " + db);
   EXPECT_NE(text.output.find("negative_share on product p9"), std::string::npos) << text.output;
 
+  for (const std::string filter : {"--dimension prod", "--detector spike", "--severity high"}) {
+    const auto invalid = run_shopsight("--lang en alerts --db " + db + " " + filter);
+    EXPECT_EQ(invalid.status, 2) << filter << ": " << invalid.output;
+    EXPECT_NE(invalid.output.find("not in {"), std::string::npos) << filter << ": " << invalid.output;
+  }
+
   const auto bad = run_shopsight("--lang en alerts --db " + db + " --since yesterday");
   EXPECT_NE(bad.status, 0);
   EXPECT_NE(bad.output.find("--since"), std::string::npos) << bad.output;
   fs::remove_all(folder);
+}
+
+TEST(DetectCli, AlertTextInChinese) {
+  store::Alert alert;
+  alert.detector = "emerging_keyword";
+  alert.subject = "破损";
+  alert.dimension = "product";
+  alert.value = "P2";
+  alert.granularity = store::Granularity::day;
+  alert.window_start = kMonday;
+  alert.window_end = kMonday + kDayMs;
+  alert.severity = "warning";
+  alert.statistic_name = "p_value";
+  store::StoredItem example;
+  example.row = 7;
+  example.analysis.sentiment.label = "negative";
+  example.analysis.masked_text = "盒子破损了";
+  const std::vector<store::StoredItem> examples = {example};
+
+  set_language(Language::zh);
+  const std::string chinese = format_alert(alert, examples);
+  set_language(Language::en);
+  EXPECT_NE(chinese.find("警告 新出现的关键词 [破损]，商品 P2，"), std::string::npos) << chinese;
+  EXPECT_NE(chinese.find("UTC（天）"), std::string::npos) << chinese;
+  EXPECT_NE(chinese.find("#7 (负面) 盒子破损了"), std::string::npos) << chinese;
+
+  // English keeps the names that the JSON output and the rules file use.
+  const std::string english = format_alert(alert, examples);
+  EXPECT_NE(english.find("warning emerging_keyword [破损] on product P2"), std::string::npos) << english;
+  EXPECT_NE(english.find("(day)"), std::string::npos) << english;
+  EXPECT_NE(english.find("#7 (negative)"), std::string::npos) << english;
 }
 
 }  // namespace

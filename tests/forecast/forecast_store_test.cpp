@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -193,6 +194,29 @@ TEST(ForecastStore, InvalidQueriesThrow) {
   query.value = "A";
   query.horizon = 0;
   EXPECT_THROW(forecast(*store, query), Error);
+}
+
+TEST(ForecastStore, UnknownAspectNamesKnownOnes) {
+  Batch batch = weekly_batch();
+  batch.add(kMonday + 3 * kDay, "A", "negative", {"battery_life"});
+  const auto store = open_store(batch);
+  Query query;
+  query.measure = *parse_measure("aspect:bogus");
+  try {
+    forecast(*store, query);
+    FAIL() << "aspect:bogus was accepted";
+  } catch (const UnknownAspectError& error) {
+    EXPECT_EQ(error.aspect(), "bogus");
+    const auto& known = error.known();
+    EXPECT_NE(std::find(known.begin(), known.end(), "price"), known.end());
+    EXPECT_NE(std::find(known.begin(), known.end(), "logistics"), known.end()) << "standard, though not stored";
+    EXPECT_NE(std::find(known.begin(), known.end(), "battery_life"), known.end()) << "a lexicon's own category";
+    EXPECT_NE(std::string(error.what()).find("logistics"), std::string::npos) << error.what();
+  }
+
+  // A category of the store's items is known even when it is not a standard one.
+  query.measure = *parse_measure("aspect_negative:battery_life");
+  EXPECT_EQ(forecast(*store, query).size(), 1u);
 }
 
 TEST(ForecastStore, EmptyStoreThrows) {

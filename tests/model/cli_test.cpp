@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -72,14 +73,15 @@ fs::path write_rows(const std::string& name, int rows, const std::vector<std::st
   return path;
 }
 
-TEST(CliModel, OneLabelWarns) {
+TEST(CliModel, OneLabelFails) {
   const fs::path data = write_rows("one_label.csv", 40, {"positive"});
   const fs::path model = data.string() + ".ssm";
   const CommandResult result = run("train --data " + data.string() + " --label label --out " + model.string() + " 2>&1");
   fs::remove(data);
-  fs::remove(model);
-  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.status, 1) << result.output;
   EXPECT_NE(result.output.find("every training row has the label positive"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(model));
+  fs::remove(model);
 }
 
 TEST(CliModel, TinyDataWarnsNoDevRows) {
@@ -90,6 +92,68 @@ TEST(CliModel, TinyDataWarnsNoDevRows) {
   fs::remove(model);
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("no dev rows"), std::string::npos) << result.output;
+  // Accuracy, macro-F1, ECE and Brier score of 0 dev rows.
+  EXPECT_NE(result.output.find("n/a      n/a      n/a      n/a"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("1.0000"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("0.0000"), std::string::npos) << result.output;
+}
+
+TEST(CliModel, EvalWarnsOfLabelsMissingFromModel) {
+  const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
+  const fs::path model = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_labels.ssm");
+  const CommandResult train = run("train --data " + data.string() +
+                                  " --label label --label-names 0=negative,1=positive --out " + model.string());
+  ASSERT_EQ(train.status, 0) << train.output;
+
+  // Star ratings: "1" is a label of the model, "2" and "3" are not.
+  const fs::path ratings = write_rows("ratings.csv", 9, {"1", "2", "3"});
+  const CommandResult result =
+      run("eval --model " + model.string() + " --data " + ratings.string() + " --label label 2>&1");
+  fs::remove(model);
+  fs::remove(ratings);
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("6 of 9 rows have labels that the model does not have (2, 3)"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("the model's labels are negative, positive"), std::string::npos) << result.output;
+}
+
+// Terminal columns of `line`, for text of ASCII and CJK ideographs (three
+// UTF-8 bytes, two columns each).
+std::size_t columns(const std::string& line) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(line[i]);
+    if (byte < 0x80) width += 1;
+    else if (byte >= 0xE0) width += 2;
+  }
+  return width;
+}
+
+TEST(CliModel, EvalAlignsChineseCategories) {
+  const fs::path data = fs::path(SHOPSIGHT_TEST_DATA) / "cue_words.csv";
+  const fs::path model = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_align.ssm");
+  ASSERT_EQ(run("train --data " + data.string() + " --label label --out " + model.string()).status, 0);
+
+  // The same rows with a Chinese name for one of the two categories.
+  std::ifstream in(data);
+  const fs::path chinese = fs::temp_directory_path() / ("shopsight_cli_" + std::to_string(::getpid()) + "_zh.csv");
+  std::ofstream out(chinese);
+  for (std::string line; std::getline(in, line);) {
+    out << (line.starts_with("phones,") ? "手机配件" + line.substr(6) : line) << "\n";
+  }
+  out.close();
+
+  const CommandResult result = run("eval --model " + model.string() + " --data " + chinese.string() + " --label label");
+  fs::remove(model);
+  fs::remove(chinese);
+  ASSERT_EQ(result.status, 0) << result.output;
+  std::istringstream lines(result.output.substr(result.output.find("Accuracy per category")));
+  std::string title, first, second;
+  std::getline(lines, title);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  ASSERT_NE((first + second).find("手机配件"), std::string::npos) << result.output;
+  EXPECT_EQ(columns(first), columns(second)) << first << "\n" << second;
 }
 
 TEST(CliModel, BadLabelNamesFail) {

@@ -162,6 +162,27 @@ TEST(ProfileRecommend, TopLimitsCount) {
   EXPECT_EQ(for_bob[0].product, "P1");
 }
 
+TEST(ProfileRecommend, ExplanationSkipsAspectsBelowShopAverage) {
+  // Erin mentions quality once in four reviews, a lift of about 0.47, and
+  // price three times, a lift of about 1.6.
+  std::vector<Review> reviews = shop_reviews();
+  reviews.push_back({"erin", "P5", 1, "positive", "quality", "sturdy"});
+  for (int i = 0; i < 3; ++i) reviews.push_back({"erin", "P5", 2 + i, "positive", "price", "cheap"});
+  const auto store = open_store(reviews);
+  const UserProfile profile = user_profile(*store, "erin");
+  const auto quality = std::find_if(profile.aspects.begin(), profile.aspects.end(),
+                                    [](const AspectInterest& interest) { return interest.category == "quality"; });
+  ASSERT_NE(quality, profile.aspects.end());
+  ASSERT_LT(quality->lift, 1.0);
+
+  const std::vector<Recommendation> result = recommend(*store, "erin", 5);
+  const auto dryer = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "P2"; });
+  ASSERT_NE(dryer, result.end());
+  EXPECT_GT(dryer->similarity, 0.0);
+  EXPECT_EQ(dryer->explanation, "matches your interest in \"sturdy\"; 100% positive");
+  EXPECT_EQ(std::find(dryer->matched.begin(), dryer->matched.end(), "aspect:quality"), dryer->matched.end());
+}
+
 TEST(ProfileRecommend, ExplanationInChinese) {
   const auto store = open_store(shop_reviews());
   set_language(Language::zh);

@@ -297,6 +297,8 @@ TEST_F(ServeRoutes, ForecastRejectsBadParameters) {
   expect_error("/api/v1/forecast?measure=aspect_mentions", 400, "aspect");
   expect_error("/api/v1/forecast?measure=aspect_negative", 400, "aspect");
   expect_error("/api/v1/forecast?measure=volume&aspect=price", 400, "aspect");
+  expect_error("/api/v1/forecast?measure=aspect_mentions&aspect=bogus", 400, "the known categories are");
+  expect_error("/api/v1/forecast?measure=aspect_negative&aspect=bogus", 400, "logistics");
   expect_error("/api/v1/forecast?granularity=minute", 400, "granularity");
   expect_error("/api/v1/forecast?granularity=week", 400, "granularity");
   expect_error("/api/v1/forecast?horizon=0", 400, "horizon");

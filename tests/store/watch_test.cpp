@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <random>
 #include <thread>
+
+#include <sqlite3.h>
 
 #include "common/error.h"
 #include "store/store.h"
@@ -79,6 +82,7 @@ TEST_F(WatchTest, FollowsAGrowingFileWithoutRepeatsOrGaps) {
   auto result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_EQ(stored_items(db), 100);
+  EXPECT_EQ(result.output.find("Ctrl-C"), std::string::npos) << "--once stops by itself: " << result.output;
 
   // A record still being written (no line break yet) waits for its end.
   append_rows(feed, 100, 150, false);
@@ -136,6 +140,69 @@ TEST_F(WatchTest, RejectsNameTheLineOfTheSource) {
   std::string content((std::istreambuf_iterator<char>(rejects)), std::istreambuf_iterator<char>());
   // The header and ten records take 13 lines (two records hold a line break).
   EXPECT_NE(content.find("feed.csv\",14,"), std::string::npos) << content;
+}
+
+// An export job that rewrites its file with `>` keeps the inode, and the new
+// content may be longer than the saved offset.
+TEST_F(WatchTest, RereadsAFileRewrittenInPlace) {
+  const std::string feed = path("feed.csv");
+  const std::string db = path("store.db");
+  append_rows(feed, 0, 20, true);
+  ASSERT_EQ(run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once").status, 0);
+  struct stat old_file {};
+  ASSERT_EQ(::stat(feed.c_str(), &old_file), 0);
+  { std::ofstream(feed, std::ios::trunc | std::ios::binary); }
+  append_rows(feed, 100, 140, true);
+  struct stat new_file {};
+  ASSERT_EQ(::stat(feed.c_str(), &new_file), 0);
+  ASSERT_EQ(new_file.st_ino, old_file.st_ino);
+  ASSERT_GT(new_file.st_size, old_file.st_size);
+
+  const auto result =
+      run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once --rejects " + path("rejects.csv"));
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("rewritten"), std::string::npos) << result.output;
+  EXPECT_EQ(stored_items(db), 60);
+  EXPECT_TRUE(testing::aggregates_match_items(db).empty());
+}
+
+// One position per file, whether it is named relatively or absolutely, and
+// positions saved under a relative path before that keep their offset.
+TEST_F(WatchTest, KeepsOnePositionPerFileWhateverItsName) {
+  const std::string feed = path("feed.csv");
+  const std::string db = path("store.db");
+  append_rows(feed, 0, 10, true);
+  const fs::path before = fs::current_path();
+  fs::current_path(folder_);
+  auto result = run_shopsight("watch feed.csv --db store.db" + kKeepAll + " --once");
+  ASSERT_EQ(result.status, 0) << result.output;
+  append_rows(feed, 10, 15, false);
+  result = run_shopsight("watch " + feed + " --db " + db + kKeepAll + " --once");
+  EXPECT_NE(result.output.find("5 new items stored, 0 already stored"), std::string::npos) << result.output;
+
+  // A position row as older versions saved it: the path as typed, and an
+  // identity of device and inode only.
+  {
+    sqlite3* handle = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+    const char* legacy =
+        "UPDATE positions SET source = 'feed.csv', identity = substr(identity, 1, instr(identity, ' ') - 1)";
+    EXPECT_EQ(sqlite3_exec(handle, legacy, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(handle);
+  }
+  append_rows(feed, 15, 18, false);
+  result = run_shopsight("watch feed.csv --db store.db" + kKeepAll + " --once");
+  fs::current_path(before);
+  EXPECT_NE(result.output.find("3 new items stored, 0 already stored"), std::string::npos) << result.output;
+  EXPECT_EQ(stored_items(db), 18);
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  sqlite3_prepare_v2(handle, "SELECT count(*) FROM positions WHERE source LIKE '/%'", -1, &count, nullptr);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 1);
+  sqlite3_finalize(count);
+  sqlite3_close(handle);
 }
 
 // Kills `shopsight watch` with SIGKILL at random moments while the file
