@@ -53,11 +53,12 @@ struct PersonalDataSpan {
 
 /// Finds, in order of position: mainland mobile numbers (13812345678, 138-1234-5678,
 /// 138 1234 5678, with an optional +86 or 86 prefix), landlines with an area
-/// code and a separator (010-62345678), e-mail addresses, 18-character resident
-/// ID numbers (checksum and birth date verified) and bank card numbers (13 to 19
-/// digits starting with 2 to 6, Luhn-checked, in one run or groups of four).
-/// Digits glued to letters or decimals (5000mAh, 13812345678.50) are not matched.
-/// ASCII and full-width digits are recognized.
+/// code and a separator (010-62345678), e-mail addresses, resident ID numbers
+/// and bank card numbers (13 to 19 digits starting with 2 to 6, Luhn-checked,
+/// in one run or groups of four). Resident IDs have 18 characters or 15 digits
+/// with a valid province and birth date, and need no valid check character.
+/// Digits glued to letters or decimals (5000mAh, 13812345678.50) are not
+/// matched. Full-width forms (１, ＠, ｅ, ．) count as the ASCII they stand for.
 std::vector<PersonalDataSpan> find_personal_data(std::string_view text);
 
 /// Replaces every code point of each personal-data match with '*', so code

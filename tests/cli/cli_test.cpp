@@ -95,6 +95,21 @@ TEST_F(CliTest, AnalyzeMasksPersonalDataEverywhere) {
   EXPECT_NE(read_file(output).find("13812345678"), std::string::npos);
 }
 
+TEST_F(CliTest, AnalyzeMasksFullWidthForms) {
+  const fs::path input = write("fw.csv",
+                               "review\n"
+                               "邮箱abc＠example.com质量差\n"
+                               "ｅｍａｉｌ：ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ 质量差\n"
+                               "身份证１１０１０５１９４９１２３１００２Ｘ\n");
+  const fs::path output = dir_ / "out.jsonl";
+  ASSERT_EQ(run("analyze " + input.string() + " --output " + output.string()).status, 0);
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["text"], "邮箱***************质量差");
+  EXPECT_EQ(rows[1]["text"], "ｅｍａｉｌ：*************** 质量差");
+  EXPECT_EQ(rows[2]["text"], "身份证******************");
+}
+
 TEST_F(CliTest, AspectOffsetsIndexTheWrittenText) {
   const fs::path input = write("reviews.csv", kReviews);
   const fs::path output = dir_ / "out.jsonl";
