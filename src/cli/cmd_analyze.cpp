@@ -214,17 +214,7 @@ void run_analyze(AnalyzeArguments& args) {
           output->write(json_line.text().data(), static_cast<std::streamsize>(json_line.text().size()));
           if (report) report->add(item, analysis);
         },
-        [&](const Reject& reject) {
-          if (mask) {
-            // The raw row is written too, so it is masked like every other output.
-            Reject masked = reject;
-            masked.raw = mask_personal_data(reject.raw);
-            rejects.write(masked);
-          } else {
-            rejects.write(reject);
-          }
-          spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
-        },
+        [&](const Reject& reject) { report_reject(rejects, reject, mask); },
         [&](std::int64_t done) { progress.update(done); });
     progress.finish();
     total.items += stats.items;

@@ -37,6 +37,12 @@ int exit_status();
 /// Records the exit status of the subcommand that ran.
 void set_exit_status(int status);
 
+/// Logs a skipped row, with personal data in its reason masked unless `mask` is off.
+void warn_skipped(const Reject& reject, bool mask = true);
+
+/// Writes a skipped row to `rejects`, masked unless `mask` is off, and logs it.
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = true);
+
 /// Adds --text, --id, --time, --product, --category, --user, --rating,
 /// --label, --channel, --input-format, --encoding, --timezone and --max-field-bytes,
 /// which every command that reads items shares.

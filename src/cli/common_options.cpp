@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "text/text.h"
 
 namespace shopsight::cli {
 namespace {
@@ -21,6 +22,23 @@ double now_seconds() {
 }  // namespace
 
 void set_exit_status(int status) { g_exit_status = status; }
+
+void warn_skipped(const Reject& reject, bool mask) {
+  // Reasons quote the bad value ("invalid rating 'a@b.com'").
+  const std::string reason = mask ? mask_personal_data(reject.reason) : reject.reason;
+  spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reason));
+}
+
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask) {
+  // The raw row and the reason are written too, so they are masked like every other output.
+  Reject written = reject;
+  if (mask) {
+    written.raw = mask_personal_data(reject.raw);
+    written.reason = mask_personal_data(reject.reason);
+  }
+  rejects.write(written);
+  warn_skipped(written, false);
+}
 
 int exit_status() { return g_exit_status; }
 

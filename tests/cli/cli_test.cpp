@@ -110,6 +110,22 @@ TEST_F(CliTest, AnalyzeMasksFullWidthForms) {
   EXPECT_EQ(rows[2]["text"], "身份证******************");
 }
 
+TEST_F(CliTest, RejectReasonsAreMasked) {
+  const fs::path input = write("pii2.csv",
+                               "id,review,time,rating\n"
+                               "X2,好,2026-11-01,a@b.com\n"
+                               "X3,好,tel 13812345678,5\n");
+  const fs::path rejects = dir_ / "rejects.csv";
+  const RunResult result = run("analyze " + input.string() + " --output /dev/null --rejects " + rejects.string());
+  EXPECT_EQ(result.status, 3) << result.output;
+  const std::string rejected = read_file(rejects);
+  for (const std::string& text : {result.output, rejected}) {
+    EXPECT_EQ(text.find("a@b.com"), std::string::npos) << text;
+    EXPECT_EQ(text.find("13812345678"), std::string::npos) << text;
+    EXPECT_NE(text.find("*******"), std::string::npos) << text;
+  }
+}
+
 TEST_F(CliTest, AspectOffsetsIndexTheWrittenText) {
   const fs::path input = write("reviews.csv", kReviews);
   const fs::path output = dir_ / "out.jsonl";
