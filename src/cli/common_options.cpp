@@ -1,7 +1,11 @@
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "common/error.h"
@@ -22,6 +26,24 @@ double now_seconds() {
 }  // namespace
 
 void set_exit_status(int status) { g_exit_status = status; }
+
+std::string read_secret(const std::string& path, const char* variable, const std::string& secret_name) {
+  if (path.empty()) {
+    const char* value = std::getenv(variable);
+    if (value == nullptr) return {};
+    // VARIABLE=$(cat missing-file) gives an empty value.
+    if (*value == '\0') throw Error(tr("{} is empty; set it to the {} or unset it", variable, secret_name));
+    return value;
+  }
+  std::ifstream input(path, std::ios::binary);
+  if (!input) throw Error(tr("cannot read {} file {}", secret_name, path));
+  std::stringstream buffer;
+  buffer << input.rdbuf();
+  std::string secret = buffer.str();
+  while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
+  if (secret.empty()) throw Error(tr("{} file {} is empty; write the {} in it", secret_name, path, secret_name));
+  return secret;
+}
 
 void warn_skipped(const Reject& reject, bool mask) {
   // Reasons quote the bad value ("invalid rating 'a@b.com'").

@@ -65,6 +65,22 @@ std::vector<PersonalDataSpan> find_personal_data(std::string_view text);
 /// point offsets into the text stay valid.
 std::string mask_personal_data(std::string_view text);
 
+/// Draws a new random key for pseudonymous_user: 32 bytes as 64 hexadecimal digits.
+std::string new_pseudonym_key();
+
+/// Returns the user id as stored. An id that is itself personal data (a phone
+/// number, an e-mail address) becomes "user-" and 12 hexadecimal digits of a
+/// hash keyed with `key`. Other ids, pseudonyms among them, stay as they are.
+std::string pseudonymous_user(std::string_view user, std::string_view key);
+
+/// Returns the pseudonym of stores before schema version 4: "user-" and 12
+/// hexadecimal digits of an unkeyed XXH3 of the id.
+std::string unkeyed_pseudonym(std::string_view user);
+
+/// Returns the keyed pseudonym of an id whose unkeyed_pseudonym is `unkeyed`,
+/// so that stores migrated to version 4 can rewrite their pseudonyms without the ids.
+std::string rekeyed_pseudonym(std::string_view unkeyed, std::string_view key);
+
 /// Normalizes text; one instance is safe to share between threads.
 class Normalizer {
  public:

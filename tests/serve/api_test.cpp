@@ -350,6 +350,34 @@ TEST_F(ServeApi, RecommendationsSeeNewItems) {
   EXPECT_EQ(products_within_seconds({"P1", "P2"}), (std::set<std::string>{"P1", "P2"}));
 }
 
+TEST_F(ServeApi, UserLookupsAcceptRawId) {
+  json items = json::array();
+  for (int i = 0; i < 2; ++i) {
+    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * 1000);
+    item["user"] = "13912345678";
+    items.push_back(item);
+  }
+  ASSERT_EQ(post("/api/v1/items", items)->status, 200);
+  const std::string pseudonym = store_->stored_user("13912345678");
+  ASSERT_NE(pseudonym, "13912345678");
+
+  for (const std::string& user : {std::string("13912345678"), pseudonym}) {
+    const auto found = client_->Get(("/api/v1/items?user=" + user).c_str());
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->status, 200) << found->body;
+    EXPECT_EQ(body_json(found)["items"].size(), 2U) << user;
+    EXPECT_EQ(found->body.find("13912345678"), std::string::npos) << found->body;
+    const auto profile = client_->Get(("/api/v1/users/" + user + "/profile").c_str());
+    ASSERT_TRUE(profile);
+    EXPECT_EQ(profile->status, 200) << profile->body;
+    EXPECT_EQ(profile->body.find("13912345678"), std::string::npos) << profile->body;
+    const auto recommendations = client_->Get(("/api/v1/users/" + user + "/recommendations").c_str());
+    ASSERT_TRUE(recommendations);
+    EXPECT_EQ(recommendations->status, 200) << recommendations->body;
+    EXPECT_EQ(recommendations->body.find("13912345678"), std::string::npos) << recommendations->body;
+  }
+}
+
 TEST_F(ServeApi, UnknownRouteIsJson404) {
   expect_error("/api/v1/nothing", 404, "not found");
   const auto wrong_method = client_->Delete("/api/v1/items");
