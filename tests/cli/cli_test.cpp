@@ -184,6 +184,11 @@ TEST_F(CliTest, EmptySecretsAreErrors) {
                          empty_key.string());
   EXPECT_NE(result.status, 0);
   EXPECT_NE(result.output.find("is empty"), std::string::npos) << result.output;
+
+  const ScopedVariable variable("SHOPSIGHT_TOKEN", "");
+  result = run("--lang en serve --port 0 --db " + (dir_ / "store.db").string());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("SHOPSIGHT_TOKEN is empty"), std::string::npos) << result.output;
 }
 
 TEST_F(CliTest, ProfileAcceptsRawUserId) {
