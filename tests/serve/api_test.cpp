@@ -185,6 +185,27 @@ TEST_F(ServeApi, SeriesReturnsBuckets) {
   EXPECT_FALSE(hours["buckets"][1].contains("negative"));
 }
 
+TEST_F(ServeApi, SeriesRatiosAreNullWithoutItems) {
+  add_sample_items();
+  const std::string range = "&granularity=hour&from=2026-11-01T00:00:00Z&to=2026-11-01T04:00:00Z";
+  const auto result = client_->Get(("/api/v1/series?dimension=product&value=P1" + range).c_str());
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json buckets = body_json(result)["buckets"];
+  ASSERT_EQ(buckets.size(), 4U);
+  EXPECT_EQ(buckets[0]["volume"], 0);
+  EXPECT_TRUE(buckets[0]["negative_share"].is_null()) << buckets[0];
+  EXPECT_TRUE(buckets[0]["mean_score"].is_null()) << buckets[0];
+  EXPECT_DOUBLE_EQ(buckets[1]["negative_share"].get<double>(), 1.0);
+  EXPECT_TRUE(buckets[1]["mean_score"].is_number());
+
+  // A value with items elsewhere in time returns empty buckets, and one with no items at all is not found.
+  const auto later = client_->Get("/api/v1/series?dimension=product&value=P1&from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 200) << later->body;
+  expect_error("/api/v1/series?dimension=product&value=NOPE" + range, 404, "NOPE");
+}
+
 TEST_F(ServeApi, SeriesRejectsBadParameters) {
   expect_error("/api/v1/series?dimension=planet&value=x", 400, "dimension");
   expect_error("/api/v1/series?dimension=product", 400, "value");
