@@ -401,9 +401,28 @@ TEST_F(ServeApi, UserLookupsAcceptRawId) {
 
 TEST_F(ServeApi, UnknownRouteIsJson404) {
   expect_error("/api/v1/nothing", 404, "not found");
-  const auto wrong_method = client_->Delete("/api/v1/items");
-  ASSERT_TRUE(wrong_method);
-  EXPECT_GE(wrong_method->status, 400);
+}
+
+TEST_F(ServeApi, WrongMethodIs405WithAllow) {
+  const auto get_analyze = client_->Get("/api/v1/analyze");
+  ASSERT_TRUE(get_analyze);
+  EXPECT_EQ(get_analyze->status, 405) << get_analyze->body;
+  EXPECT_EQ(get_analyze->get_header_value("Allow"), "POST");
+  EXPECT_TRUE(body_json(get_analyze).contains("error")) << get_analyze->body;
+
+  const auto delete_items = client_->Delete("/api/v1/items");
+  ASSERT_TRUE(delete_items);
+  EXPECT_EQ(delete_items->status, 405);
+  EXPECT_EQ(delete_items->get_header_value("Allow"), "GET, HEAD, POST");
+
+  const auto post_status = client_->Post("/api/v1/status", "{}", "application/json");
+  ASSERT_TRUE(post_status);
+  EXPECT_EQ(post_status->status, 405);
+  EXPECT_EQ(post_status->get_header_value("Allow"), "GET, HEAD");
+
+  const auto post_profile = client_->Post("/api/v1/users/alice/profile", "{}", "application/json");
+  ASSERT_TRUE(post_profile);
+  EXPECT_EQ(post_profile->status, 405);
 }
 
 }  // namespace
