@@ -13,6 +13,7 @@ find_package(SQLite3 REQUIRED)                                    # libsqlite3-d
 pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)         # libopencc-dev
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # libcpp-httplib-dev
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)      # libxxhash-dev
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)                # libssl-dev, for keyed pseudonyms
 find_package(toml11 3.7 REQUIRED)                                 # libtoml11-dev
 
 # jemalloc serves the allocations of the analyzer and store threads faster

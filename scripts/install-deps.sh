@@ -8,7 +8,7 @@ packages=(
   libicu-dev libopencc-dev opencc libcsv-dev liblinear-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev
   zlib1g-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev
-  libcpp-httplib-dev libtoml11-dev libxxhash-dev libjemalloc-dev prometheus
+  libcpp-httplib-dev libssl-dev libtoml11-dev libxxhash-dev libjemalloc-dev prometheus
   fasttext python3
   chromium chromium-driver fonts-noto-cjk
 )

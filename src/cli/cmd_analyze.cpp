@@ -27,6 +27,8 @@ struct AnalyzeArguments {
   std::vector<std::string> reports;
   EngineOptions engine;
   bool keep_personal_data = false;
+  std::string pseudonym_key_file;
+  std::string pseudonym_key;  // never logged
   PipelineOptions pipeline;
 };
 
@@ -41,7 +43,8 @@ std::string format_time(std::int64_t milliseconds) {
 
 
 // Appends one item's JSON object and a newline to `line`.
-void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysis, bool mask) {
+void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysis, const AnalyzeArguments& args) {
+  const bool mask = !args.keep_personal_data;
   line.begin_object();
   line.key("id");
   line.value(item.id);
@@ -63,7 +66,7 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
   }
   if (!item.user.empty()) {
     line.key("user");
-    line.value(mask ? mask_personal_data(item.user) : item.user);
+    line.value(mask ? pseudonymous_user(item.user, args.pseudonym_key) : item.user);
   }
   line.key("channel");
   line.value(item.channel);
@@ -175,6 +178,9 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
 void run_analyze(AnalyzeArguments& args) {
   args.engine.normalize.mask_personal_data = !args.keep_personal_data;
   const bool mask = !args.keep_personal_data;
+  // Without a given key, pseudonyms differ from run to run.
+  args.pseudonym_key = read_secret(args.pseudonym_key_file, "SHOPSIGHT_PSEUDONYM_KEY", tr("pseudonym key"));
+  if (args.pseudonym_key.empty()) args.pseudonym_key = new_pseudonym_key();
   spdlog::info("{}", tr("loading the model"));
 
   // A llama.cpp context already uses every core, so with an LLM one analyzer
@@ -210,21 +216,11 @@ void run_analyze(AnalyzeArguments& args) {
         *reader, engine, args.pipeline,
         [&](const Item& item, const Analysis& analysis) {
           json_line.clear();
-          write_json_line(json_line, item, analysis, mask);
+          write_json_line(json_line, item, analysis, args);
           output->write(json_line.text().data(), static_cast<std::streamsize>(json_line.text().size()));
           if (report) report->add(item, analysis);
         },
-        [&](const Reject& reject) {
-          if (mask) {
-            // The raw row is written too, so it is masked like every other output.
-            Reject masked = reject;
-            masked.raw = mask_personal_data(reject.raw);
-            rejects.write(masked);
-          } else {
-            rejects.write(reject);
-          }
-          spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
-        },
+        [&](const Reject& reject) { report_reject(rejects, reject, mask); },
         [&](std::int64_t done) { progress.update(done); });
     progress.finish();
     total.items += stats.items;
@@ -270,6 +266,10 @@ void add_analyze_command(CLI::App& app) {
 
   command->add_flag("--keep-personal-data", args->keep_personal_data,
                     tr("write phone numbers, e-mail addresses, ID and card numbers unmasked"));
+  command->add_option("--pseudonym-key-file", args->pseudonym_key_file,
+                      tr("file with the secret key of the user pseudonyms (default: the SHOPSIGHT_PSEUDONYM_KEY "
+                         "environment variable, else a random key, so pseudonyms differ between runs)"))
+      ->check(CLI::ExistingFile);
   command->add_option("--threads", args->pipeline.threads, tr("analyzer threads; 0 uses every core, or 1 with --llm"))
       ->check(CLI::Range(0, 256))
       ->capture_default_str();

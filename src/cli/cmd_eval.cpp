@@ -53,7 +53,7 @@ LabelledRows read_labelled_rows(const std::vector<std::string>& paths, const Rea
       progress.update(++read);
       if (status == ReadStatus::rejected) {
         ++rows.rejected;
-        spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
+        warn_skipped(reject);
         continue;
       }
       if (item.label.empty()) {

@@ -50,13 +50,13 @@ void run_profile(const ProfileArguments& args) {
     export_all(store, args.output);
     return;
   }
-  const profile::UserProfile result = profile::user_profile(store, args.user);
+  const profile::UserProfile result = profile::user_profile(store, store.stored_user(args.user));
   std::cout << (args.format == "json" ? profile::to_json(result).dump(2) + "\n" : profile::format_text(result));
 }
 
 void run_recommend(const ProfileArguments& args) {
   const store::Store store(read_only_store(args.db));
-  const auto result = profile::recommend(store, args.user, args.top);
+  const auto result = profile::recommend(store, store.stored_user(args.user), args.top);
   std::cout << (args.format == "json" ? profile::to_json(result).dump(2) + "\n" : profile::format_text(result));
 }
 
@@ -73,7 +73,7 @@ void add_profile_command(CLI::App& app) {
   auto args = std::make_shared<ProfileArguments>();
   CLI::App* command = app.add_subcommand(
       "profile", tr("show what a user reviews, how they judge and which aspects they care about"));
-  command->add_option("user", args->user, tr("user id as stored"));
+  command->add_option("user", args->user, tr("user id as in the source, or its pseudonym as stored"));
   add_common_options(*command, *args);
   command->add_flag("--all", args->all, tr("write the profile of every user to --output as JSON Lines"));
   command->add_option("-o,--output", args->output, tr("JSON Lines file for --all"));
@@ -84,7 +84,7 @@ void add_recommend_command(CLI::App& app) {
   auto args = std::make_shared<ProfileArguments>();
   CLI::App* command = app.add_subcommand(
       "recommend", tr("recommend products a user has not reviewed that match their interests"));
-  command->add_option("user", args->user, tr("user id as stored"))->required();
+  command->add_option("user", args->user, tr("user id as in the source, or its pseudonym as stored"))->required();
   add_common_options(*command, *args);
   command->add_option("--top", args->top, tr("products to recommend"))
       ->check(CLI::Range(1, 10000))

@@ -3,12 +3,9 @@
 
 #include <pthread.h>
 
-#include <cctype>
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "common/error.h"
@@ -26,23 +23,6 @@ struct ServeArguments {
   serve::ServerOptions server;
   EngineOptions engine;
 };
-
-// Reads the bearer token from a file (trailing white space dropped) or from
-// SHOPSIGHT_TOKEN. Tokens never come from the command line, where `ps` shows them.
-std::string read_token(const std::string& path) {
-  if (path.empty()) {
-    const char* value = std::getenv("SHOPSIGHT_TOKEN");
-    return value == nullptr ? std::string() : std::string(value);
-  }
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw Error(tr("cannot read token file {}", path));
-  std::stringstream buffer;
-  buffer << input.rdbuf();
-  std::string token = buffer.str();
-  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-  if (token.empty()) throw Error(tr("token file {} is empty; write the bearer token in it", path));
-  return token;
-}
 
 // Picks the dashboard folder: --dashboard when given, which must contain
 // index.html, else the first search path that has one, else none.
@@ -77,7 +57,8 @@ int wait_for_stop_signal(const sigset_t& signals) {
 }
 
 void run_serve(ServeArguments& args) {
-  args.server.token = read_token(args.token_file);
+  // Tokens never come from the command line, where `ps` shows them.
+  args.server.token = read_secret(args.token_file, "SHOPSIGHT_TOKEN", tr("token"));
   args.server.dashboard_directory = choose_dashboard(args.dashboard);
   if (args.server.token.empty() && args.server.host != "127.0.0.1" && args.server.host != "localhost" &&
       args.server.host != "::1") {

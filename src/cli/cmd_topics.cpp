@@ -54,7 +54,7 @@ TopicRows read_items(const std::string& path, ReaderOptions options) {
     progress.update(++read);
     if (status == ReadStatus::rejected) {
       ++rows.rejected;
-      spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
+      warn_skipped(reject);
       continue;
     }
     rows.items.push_back({item.id, item.time, std::move(item.text)});

@@ -37,6 +37,19 @@ int exit_status();
 /// Records the exit status of the subcommand that ran.
 void set_exit_status(int status);
 
+/// Reads a secret from the file `path`, trailing white space dropped, or
+/// without a path from the environment variable `variable`. Returns an empty
+/// string when the variable is unset. An empty file or variable is an error,
+/// because it would silently turn the protection off. `secret_name` names the
+/// secret in messages ("token").
+std::string read_secret(const std::string& path, const char* variable, const std::string& secret_name);
+
+/// Logs a skipped row, with personal data in its reason masked unless `mask` is off.
+void warn_skipped(const Reject& reject, bool mask = true);
+
+/// Writes a skipped row to `rejects`, masked unless `mask` is off, and logs it.
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = true);
+
 /// Adds --text, --id, --time, --product, --category, --user, --rating,
 /// --label, --channel, --input-format, --encoding, --timezone and --max-field-bytes,
 /// which every command that reads items shares.

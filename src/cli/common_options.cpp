@@ -1,12 +1,17 @@
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "text/text.h"
 
 namespace shopsight::cli {
 namespace {
@@ -21,6 +26,41 @@ double now_seconds() {
 }  // namespace
 
 void set_exit_status(int status) { g_exit_status = status; }
+
+std::string read_secret(const std::string& path, const char* variable, const std::string& secret_name) {
+  if (path.empty()) {
+    const char* value = std::getenv(variable);
+    if (value == nullptr) return {};
+    // VARIABLE=$(cat missing-file) gives an empty value.
+    if (*value == '\0') throw Error(tr("{} is empty; set it to the {} or unset it", variable, secret_name));
+    return value;
+  }
+  std::ifstream input(path, std::ios::binary);
+  if (!input) throw Error(tr("cannot read {} file {}", secret_name, path));
+  std::stringstream buffer;
+  buffer << input.rdbuf();
+  std::string secret = buffer.str();
+  while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
+  if (secret.empty()) throw Error(tr("{} file {} is empty; write the {} in it", secret_name, path, secret_name));
+  return secret;
+}
+
+void warn_skipped(const Reject& reject, bool mask) {
+  // Reasons quote the bad value ("invalid rating 'a@b.com'").
+  const std::string reason = mask ? mask_personal_data(reject.reason) : reject.reason;
+  spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reason));
+}
+
+void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask) {
+  // The raw row and the reason are written too, so they are masked like every other output.
+  Reject written = reject;
+  if (mask) {
+    written.raw = mask_personal_data(reject.raw);
+    written.reason = mask_personal_data(reject.reason);
+  }
+  rejects.write(written);
+  warn_skipped(written, false);
+}
 
 int exit_status() { return g_exit_status; }
 

@@ -7,7 +7,6 @@
 #include "common/i18n.h"
 #include "common/log.h"
 #include "detect/detect.h"
-#include "text/text.h"
 
 namespace shopsight::cli {
 
@@ -98,14 +97,6 @@ void run_detectors(store::Store& store, const DetectArguments& args) {
   detect::Monitor monitor(store, rules);
   const std::vector<store::Alert> alerts = monitor.run();
   if (!alerts.empty()) spdlog::info("{}", tr("{} new alerts; list them with `shopsight alerts`", alerts.size()));
-}
-
-void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask) {
-  // The raw row is written too, so it is masked like every other output.
-  Reject written = reject;
-  if (mask) written.raw = mask_personal_data(reject.raw);
-  rejects.write(written);
-  spdlog::warn("{}", tr("{}:{}: row skipped: {}", reject.source, reject.line, reject.reason));
 }
 
 void finish_ingest(const store::IngestStats& total, const std::string& rejects_path) {

@@ -50,9 +50,6 @@ void add_stats(store::IngestStats& total, const store::IngestStats& stats);
 /// Adds --db and the retention options.
 void add_store_options(CLI::App& command, store::StoreOptions& options);
 
-/// Writes a skipped row to `rejects`, masked unless `mask` is off, and logs it.
-void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = true);
-
 /// Logs the totals of an ingest run and sets exit status 3 when rows were rejected.
 void finish_ingest(const store::IngestStats& total, const std::string& rejects_path);
 

@@ -77,7 +77,8 @@ json handle_search_items(Context& context, const httplib::Request& request) {
     const std::string value = text_parameter(request, dimension);
     if (value.empty()) continue;
     query.dimension = dimension;
-    query.value = value;
+    // A raw user id finds the items stored under its pseudonym.
+    query.value = query.dimension == "user" ? context.store.stored_user(value) : value;
     ++filters;
   }
   if (filters > 1) {

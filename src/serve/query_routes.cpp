@@ -22,13 +22,17 @@ constexpr std::int64_t kMaxBuckets = 10000;
 constexpr std::array<std::string_view, 9> kMeasures = {"volume",     "positive", "negative", "neutral", "negative_share",
                                                        "mean_score", "ratings",  "aspects",  "keywords"};
 
+// A ratio or mean over no items: null, so that a chart can tell "no data"
+// from "no complaints".
+json ratio(std::int64_t part, std::int64_t whole) { return whole > 0 ? json(share(part, whole)) : json(nullptr); }
+
 json aspects_json(const std::map<std::string, store::AspectCounts>& aspects) {
   json out = json::object();
   for (const auto& [category, counts] : aspects) {
     out[category] = {{"mentions", counts.mentions},
                      {"positive", counts.positive},
                      {"negative", counts.negative},
-                     {"negative_share", share(counts.negative, counts.mentions)}};
+                     {"negative_share", ratio(counts.negative, counts.mentions)}};
   }
   return out;
 }
@@ -38,8 +42,8 @@ json measure_json(const store::BucketMeasures& bucket, std::string_view measure)
   if (measure == "positive") return bucket.positive;
   if (measure == "negative") return bucket.negative;
   if (measure == "neutral") return bucket.neutral;
-  if (measure == "negative_share") return share(bucket.negative, bucket.volume);
-  if (measure == "mean_score") return bucket.mean_score();
+  if (measure == "negative_share") return ratio(bucket.negative, bucket.volume);
+  if (measure == "mean_score") return bucket.volume > 0 ? json(bucket.mean_score()) : json(nullptr);
   if (measure == "ratings") return bucket.ratings;
   if (measure == "aspects") return aspects_json(bucket.aspects);
   return bucket.keywords;
@@ -162,7 +166,17 @@ json handle_series(Context& context, const httplib::Request& request) {
   store::SeriesQuery query = series_query(dimension, value, granularity, range);
   query.keywords = measure == "keywords";
 
-  const store::Series series = context.readers.acquire()->series(query);
+  store::Series series;
+  bool found = dimension == "shop";
+  {
+    const StoreReaders::Lease reader = context.readers.acquire();
+    series = reader->series(query);
+    found = found || std::any_of(series.buckets.begin(), series.buckets.end(),
+                                 [](const auto& bucket) { return bucket.volume > 0; });
+    // Buckets may outlive their items (retention), so items are only asked when the range is empty.
+    found = found || !reader->items({.dimension = dimension, .value = value, .limit = 1}).empty();
+  }
+  if (!found) throw ApiError(404, fmt::format("{} not found: no stored items for {}", dimension, value));
   json buckets = json::array();
   for (const auto& bucket : series.buckets) {
     json entry = {{"start", format_time(bucket.start)}, {"start_ms", bucket.start}};

@@ -140,6 +140,9 @@ struct Server::Impl {
   void register_routes();
   httplib::Server::HandlerResponse check_auth(const httplib::Request& request, httplib::Response& response);
   void respond(Handler handler, const httplib::Request& request, httplib::Response& response);
+  void respond_with_body(Handler handler, const httplib::Request& request, httplib::Response& response,
+                         const httplib::ContentReader& content_reader);
+  std::string allowed_methods(const httplib::Request& request) const;
   void respond_metrics(httplib::Response& response);
   void add_error_body(const httplib::Request& request, httplib::Response& response);
   void log_request(const httplib::Request& request, const httplib::Response& response);
@@ -161,7 +164,15 @@ void Server::Impl::configure() {
   http.set_write_timeout(options.write_timeout_seconds, 0);
   http.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
     drop_brotli(request);
-    return check_auth(request, response);
+    if (check_auth(request, response) == httplib::Server::HandlerResponse::Handled) {
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const std::string allowed = allowed_methods(request);
+    if (allowed.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    response.set_header("Allow", allowed);
+    response.set_header("Connection", "close");  // the body was not read
+    send_error(response, 405, "method " + request.method + " not allowed; use " + allowed);
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.set_error_handler([this](const httplib::Request& request, httplib::Response& response) {
     add_error_body(request, response);
@@ -206,7 +217,13 @@ void Server::Impl::register_routes() {
     if (method == "GET") {
       http.Get(entry.pattern, handler);
     } else {
-      http.Post(entry.pattern, handler);
+      // cpp-httplib limits only bodies with a Content-Length, so POST bodies
+      // are read here, where a chunked one stops at the limit too.
+      const Handler route_handler = entry.handler;
+      http.Post(entry.pattern, [this, route_handler](const httplib::Request& request, httplib::Response& response,
+                                                     const httplib::ContentReader& content_reader) {
+        respond_with_body(route_handler, request, response, content_reader);
+      });
     }
   }
 }
@@ -237,6 +254,48 @@ void Server::Impl::respond(Handler handler, const httplib::Request& request, htt
     spdlog::error("{}", tr("request {} {} failed: {}", request.method, route_of(request), error.what()));
     send_error(response, 500, "internal error; the server log has the details");
   }
+}
+
+void Server::Impl::respond_with_body(Handler handler, const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& content_reader) {
+  httplib::Request with_body = request;
+  bool too_large = false;
+  const bool read = content_reader([&](const char* data, std::size_t length) {
+    too_large = with_body.body.size() + length > options.max_body_bytes;
+    if (!too_large) with_body.body.append(data, length);
+    return !too_large;
+  });
+  if (!read) {
+    // The rest of the body is unread, so the connection cannot carry another request.
+    response.set_header("Connection", "close");
+    if (too_large || response.status == 413) {
+      send_error(response, 413, fmt::format("request body too large: at most {} bytes", options.max_body_bytes));
+    } else {
+      send_error(response, 400, "the request body could not be read");
+    }
+    return;
+  }
+  respond(handler, with_body, response);
+}
+
+// The methods of the routes that match the request's path, for the Allow
+// header of a 405; empty when the method is allowed or no route matches.
+std::string Server::Impl::allowed_methods(const httplib::Request& request) const {
+  bool get = false;
+  bool post = false;
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    if (!std::regex_match(request.path, patterns[i])) continue;
+    if (std::string_view(kRoutes[i].method) == "GET") {
+      get = true;
+    } else {
+      post = true;
+    }
+  }
+  const bool allowed =
+      (get && (request.method == "GET" || request.method == "HEAD")) || (post && request.method == "POST");
+  if (allowed || (!get && !post)) return {};
+  if (get && post) return "GET, HEAD, POST";
+  return get ? "GET, HEAD" : "POST";
 }
 
 void Server::Impl::respond_metrics(httplib::Response& response) {

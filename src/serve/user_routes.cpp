@@ -82,7 +82,7 @@ void prepare_profiler(Context& context) {
 // The profile stage throws shopsight::Error for a user without items (and for
 // an empty store); both mean there is nothing to show for this user.
 nlohmann::json handle_user_profile(Context& context, const httplib::Request& request) {
-  const std::string user = request.matches[1].str();
+  const std::string user = context.store.stored_user(request.matches[1].str());
   try {
     return profile::to_json(current_profiler(context)->profiler->user_profile(user));
   } catch (const Error&) {
@@ -91,7 +91,7 @@ nlohmann::json handle_user_profile(Context& context, const httplib::Request& req
 }
 
 nlohmann::json handle_recommendations(Context& context, const httplib::Request& request) {
-  const std::string user = request.matches[1].str();
+  const std::string user = context.store.stored_user(request.matches[1].str());
   const auto top = static_cast<int>(integer_parameter(request, "top", 10, 1, 100));
   try {
     const std::shared_ptr<const CachedProfiler> cached = current_profiler(context);

@@ -58,6 +58,9 @@ void execute(sqlite3* db, std::string_view sql);
 /// Throws shopsight::Error naming the store file for a failed SQLite call.
 [[noreturn]] void fail(sqlite3* db, std::string_view sql);
 
+/// Reads the secret key of the store's user pseudonyms from the settings table.
+std::string pseudonym_key(sqlite3* db);
+
 /// Creates the schema or migrates it to kSchemaVersion; `path` names the file in errors.
 void migrate(sqlite3* db, const std::string& path);
 
@@ -121,6 +124,7 @@ struct Store::Impl {
   StoreOptions options;
   sqlite3* db = nullptr;
   mutable std::mutex mutex;  // one connection, so calls take turns
+  std::string pseudonym_key;  // never logged
 
   ~Impl();
 };

@@ -1,6 +1,8 @@
 // The store's schema, its migrations, and the SQLite statement wrapper.
 
 #include <array>
+#include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "common/i18n.h"
@@ -161,6 +163,14 @@ UPDATE buckets SET aspects = counts.aspects
     AND buckets.value = counts.value AND buckets.start = counts.start;
 DROP TABLE aspect_buckets;
 )sql",
+    // Version 4: settings of the store, among them the secret key of the user
+    // pseudonyms, which create_pseudonym_key() adds.
+    R"sql(
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
 };
 
 std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
@@ -185,7 +195,46 @@ void fill_search_words(sqlite3* db) {
   }
 }
 
+// Pseudonyms of earlier versions were an unkeyed hash, which enumerating
+// phone numbers reverses. They are rewritten with the new key, as the ids
+// behind them would be, so each user keeps one pseudonym across old and new
+// items. A raw user id that only looks like a pseudonym is rewritten too.
+void create_pseudonym_key(sqlite3* db) {
+  const std::string key = new_pseudonym_key();
+  Statement save(db, "INSERT INTO settings (name, value) VALUES ('pseudonym_key', ?1)");
+  save.bind(1, key).run();
+
+  std::string pattern = "'user-";
+  for (int i = 0; i < 12; ++i) pattern += "[0-9a-f]";
+  pattern += "'";
+  const std::string user_dimension = std::to_string(dimension_index("user"));
+  std::vector<std::string> pseudonyms;
+  Statement select(db, "SELECT user FROM items WHERE user GLOB " + pattern +
+                           " UNION SELECT value FROM buckets WHERE dimension = " + user_dimension +
+                           " AND value GLOB " + pattern + " UNION SELECT value FROM alerts WHERE dimension = 'user'"
+                           " AND value GLOB " + pattern);
+  while (select.step()) pseudonyms.push_back(select.text(0));
+
+  Statement items(db, "UPDATE items SET user = ?2 WHERE user = ?1");
+  Statement buckets(db, "UPDATE buckets SET value = ?2 WHERE dimension = " + user_dimension + " AND value = ?1");
+  Statement keywords(db,
+                     "UPDATE keyword_counts SET value = ?2 WHERE dimension = " + user_dimension + " AND value = ?1");
+  Statement alerts(db, "UPDATE alerts SET value = ?2 WHERE dimension = 'user' AND value = ?1");
+  for (const std::string& old_pseudonym : pseudonyms) {
+    const std::string new_pseudonym = rekeyed_pseudonym(old_pseudonym, key);
+    for (Statement* update : {&items, &buckets, &keywords, &alerts}) {
+      update->bind(1, old_pseudonym).bind(2, new_pseudonym).run();
+    }
+  }
+}
+
 }  // namespace
+
+std::string pseudonym_key(sqlite3* db) {
+  Statement select(db, "SELECT value FROM settings WHERE name = 'pseudonym_key'");
+  if (!select.step()) throw Error(tr("store {}: the pseudonym key is missing", sqlite3_db_filename(db, "main")));
+  return select.text(0);
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &handle_,
@@ -276,6 +325,7 @@ void migrate(sqlite3* db, const std::string& path) {
     for (auto step = static_cast<std::size_t>(version); step < kMigrations.size(); ++step) {
       execute(db, kMigrations[step]);
       if (step == 1) fill_search_words(db);
+      if (step == 3) create_pseudonym_key(db);
       // A new file gets every step too; only an upgrade of a used store is news.
       if (version > 0) spdlog::info("{}", tr("store {}: schema migrated to version {}", path, step + 1));
     }

@@ -34,17 +34,9 @@ std::string hex(std::uint64_t value, int digits) {
   return std::string(buffer + 16 - digits, buffer + 16);
 }
 
-// A user id that is itself personal data (a phone number or an e-mail
-// address, as shops often use) is replaced by a stable pseudonym, so that
-// profiles still group one user's items while the store contains no such data.
-std::string pseudonymous_user(const std::string& user) {
-  if (user.empty() || mask_personal_data(user) == user) return user;
-  return "user-" + hex(XXH3_64bits(user.data(), user.size()), 12);
-}
-
 // The analysis stays with the caller, because copying it into
 // StoredItem::analysis for each item showed in Store::add's profile.
-StoredItem to_stored(const Item& item, bool has_id, std::int64_t now) {
+StoredItem to_stored(const Item& item, bool has_id, std::int64_t now, std::string_view pseudonym_key) {
   StoredItem stored;
   stored.key = item_key(item, has_id);
   stored.id = has_id ? item.id : std::string();
@@ -52,7 +44,10 @@ StoredItem to_stored(const Item& item, bool has_id, std::int64_t now) {
   stored.product = item.product;
   stored.category = item.category;
   stored.channel = item.channel.empty() ? "review" : item.channel;
-  stored.user = pseudonymous_user(item.user);
+  // A user id that is itself personal data (a phone number or an e-mail
+  // address, as shops often use) is replaced by a stable pseudonym, so that
+  // profiles still group one user's items while the store contains no such data.
+  stored.user = pseudonymous_user(item.user, pseudonym_key);
   stored.rating = item.rating;
   stored.source = item.source;
   return stored;
@@ -179,11 +174,14 @@ Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
   } else if (single_integer(db, "PRAGMA user_version").value_or(0) != kSchemaVersion) {
     throw Error(tr("{} is not a shopsight store of schema version {}", options.path, kSchemaVersion));
   }
+  impl_->pseudonym_key = pseudonym_key(db);
 }
 
 Store::~Store() = default;
 
 const StoreOptions& Store::options() const { return impl_->options; }
+
+std::string Store::stored_user(std::string_view user) const { return pseudonymous_user(user, impl_->pseudonym_key); }
 
 int Store::schema_version() const {
   std::lock_guard lock(impl_->mutex);
@@ -210,8 +208,14 @@ struct PreparedItem {
 // the preparation was about a quarter of that thread's work.
 class BatchPreparation {
  public:
-  BatchPreparation(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id, std::int64_t now)
-      : items_(items), analyses_(analyses), has_id_(has_id), now_(now), prepared_(items.size()) {
+  BatchPreparation(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id, std::int64_t now,
+                   std::string_view pseudonym_key)
+      : items_(items),
+        analyses_(analyses),
+        has_id_(has_id),
+        now_(now),
+        pseudonym_key_(pseudonym_key),
+        prepared_(items.size()) {
     if (items.size() >= kHelperItems) {
       helper_ = std::jthread([this] { prepare_all(); });
     } else {
@@ -249,7 +253,7 @@ class BatchPreparation {
     try {
       for (std::size_t i = 0; i < items_.size(); ++i) {
         PreparedItem& item = prepared_[i];
-        item.stored = to_stored(items_[i], has_id_, now_);
+        item.stored = to_stored(items_[i], has_id_, now_, pseudonym_key_);
         item.aspects = aspects_to_json(analyses_[i].aspects);
         item.keywords = keywords_to_json(analyses_[i].keywords);
         ready_.store(i + 1, std::memory_order_release);
@@ -268,6 +272,7 @@ class BatchPreparation {
   std::span<const Analysis> analyses_;
   bool has_id_;
   std::int64_t now_;
+  std::string_view pseudonym_key_;
   std::vector<PreparedItem> prepared_;
   Aggregator aggregator_;
   std::exception_ptr failure_;
@@ -296,7 +301,7 @@ AddResult Store::add(std::span<const Item> items, std::span<const Analysis> anal
   Statement words(db, "INSERT INTO item_words (rowid, words) VALUES (?1, ?2)");
 
   AddResult result;
-  BatchPreparation preparation(items, analyses, has_id, now_milliseconds());
+  BatchPreparation preparation(items, analyses, has_id, now_milliseconds(), impl_->pseudonym_key);
   std::vector<bool> added(items.size(), false);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const PreparedItem& item = preparation.get(i);

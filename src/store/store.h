@@ -219,7 +219,7 @@ struct TopicRun {
 };
 
 /// Current version of the store schema; older files are migrated on open.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 /// Key that makes an item unique: its source id when `has_id`, else a hash
 /// of its time and text.
@@ -243,6 +243,11 @@ class Store {
 
   /// Settings the store was opened with.
   const StoreOptions& options() const;
+
+  /// Returns the user id as stored: the keyed pseudonym of an id that is
+  /// personal data, anything else (a pseudonym among them) as given. Lookups
+  /// by user pass their argument through it.
+  std::string stored_user(std::string_view user) const;
 
   /// Adds analyzed items and their aggregates in one transaction, skipping
   /// items whose key is already stored. `has_id` is true when Item::id came

@@ -53,16 +53,33 @@ struct PersonalDataSpan {
 
 /// Finds, in order of position: mainland mobile numbers (13812345678, 138-1234-5678,
 /// 138 1234 5678, with an optional +86 or 86 prefix), landlines with an area
-/// code and a separator (010-62345678), e-mail addresses, 18-character resident
-/// ID numbers (checksum and birth date verified) and bank card numbers (13 to 19
-/// digits starting with 2 to 6, Luhn-checked, in one run or groups of four).
-/// Digits glued to letters or decimals (5000mAh, 13812345678.50) are not matched.
-/// ASCII and full-width digits are recognized.
+/// code and a separator (010-62345678), e-mail addresses, resident ID numbers
+/// and bank card numbers (13 to 19 digits starting with 2 to 6, Luhn-checked,
+/// in one run or groups of four). Resident IDs have 18 characters or 15 digits
+/// with a valid province and birth date, and need no valid check character.
+/// Digits glued to letters or decimals (5000mAh, 13812345678.50) are not
+/// matched. Full-width forms (１, ＠, ｅ, ．) count as the ASCII they stand for.
 std::vector<PersonalDataSpan> find_personal_data(std::string_view text);
 
 /// Replaces every code point of each personal-data match with '*', so code
 /// point offsets into the text stay valid.
 std::string mask_personal_data(std::string_view text);
+
+/// Draws a new random key for pseudonymous_user: 32 bytes as 64 hexadecimal digits.
+std::string new_pseudonym_key();
+
+/// Returns the user id as stored. An id that is itself personal data (a phone
+/// number, an e-mail address) becomes "user-" and 12 hexadecimal digits of a
+/// hash keyed with `key`. Other ids, pseudonyms among them, stay as they are.
+std::string pseudonymous_user(std::string_view user, std::string_view key);
+
+/// Returns the pseudonym of stores before schema version 4: "user-" and 12
+/// hexadecimal digits of an unkeyed XXH3 of the id.
+std::string unkeyed_pseudonym(std::string_view user);
+
+/// Returns the keyed pseudonym of an id whose unkeyed_pseudonym is `unkeyed`,
+/// so that stores migrated to version 4 can rewrite their pseudonyms without the ids.
+std::string rekeyed_pseudonym(std::string_view unkeyed, std::string_view key);
 
 /// Normalizes text; one instance is safe to share between threads.
 class Normalizer {

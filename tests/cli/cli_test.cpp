@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "text/text.h"
 
 namespace {
 
@@ -93,6 +94,120 @@ TEST_F(CliTest, AnalyzeMasksPersonalDataEverywhere) {
 
   ASSERT_EQ(run("analyze " + input.string() + " --keep-personal-data --output " + output.string()).status, 0);
   EXPECT_NE(read_file(output).find("13812345678"), std::string::npos);
+}
+
+TEST_F(CliTest, AnalyzeMasksFullWidthForms) {
+  const fs::path input = write("fw.csv",
+                               "review\n"
+                               "邮箱abc＠example.com质量差\n"
+                               "ｅｍａｉｌ：ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ 质量差\n"
+                               "身份证１１０１０５１９４９１２３１００２Ｘ\n");
+  const fs::path output = dir_ / "out.jsonl";
+  ASSERT_EQ(run("analyze " + input.string() + " --output " + output.string()).status, 0);
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["text"], "邮箱***************质量差");
+  EXPECT_EQ(rows[1]["text"], "ｅｍａｉｌ：*************** 质量差");
+  EXPECT_EQ(rows[2]["text"], "身份证******************");
+}
+
+TEST_F(CliTest, RejectReasonsAreMasked) {
+  const fs::path input = write("pii2.csv",
+                               "id,review,time,rating\n"
+                               "X2,好,2026-11-01,a@b.com\n"
+                               "X3,好,tel 13812345678,5\n");
+  const fs::path rejects = dir_ / "rejects.csv";
+  const RunResult result = run("analyze " + input.string() + " --output /dev/null --rejects " + rejects.string());
+  EXPECT_EQ(result.status, 3) << result.output;
+  const std::string rejected = read_file(rejects);
+  for (const std::string& text : {result.output, rejected}) {
+    EXPECT_EQ(text.find("a@b.com"), std::string::npos) << text;
+    EXPECT_EQ(text.find("13812345678"), std::string::npos) << text;
+    EXPECT_NE(text.find("*******"), std::string::npos) << text;
+  }
+}
+
+// Sets an environment variable for one scope.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~ScopedVariable() { unsetenv(name_); }
+  ScopedVariable(const ScopedVariable&) = delete;
+  ScopedVariable& operator=(const ScopedVariable&) = delete;
+
+ private:
+  const char* name_;
+};
+
+const char* kPhoneUsers =
+    "id,user,review\n"
+    "p1,13812345678,质量很好\n"
+    "p2,13812345678,物流太慢\n"
+    "p3,alice,还不错\n";
+
+TEST_F(CliTest, AnalyzeUserPseudonymsAreKeyed) {
+  const fs::path input = write("users.csv", kPhoneUsers);
+  const fs::path key = write("key.txt", "a-secret-key-for-this-shop\n");
+  const fs::path output = dir_ / "out.jsonl";
+  const auto users_of_run = [&](const std::string& options) {
+    const RunResult result = run("analyze " + input.string() + " --output " + output.string() + options);
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(result.output.find("a-secret-key"), std::string::npos) << "the key is never logged";
+    std::vector<std::string> users;
+    for (const auto& row : read_jsonl(output)) users.push_back(row["user"]);
+    return users;
+  };
+  const auto keyed = users_of_run(" --pseudonym-key-file " + key.string());
+  ASSERT_EQ(keyed.size(), 3u);
+  EXPECT_TRUE(keyed[0].starts_with("user-")) << keyed[0];
+  EXPECT_EQ(keyed[0], keyed[1]) << "one user's items stay together";
+  EXPECT_NE(keyed[0], shopsight::unkeyed_pseudonym("13812345678"));
+  EXPECT_EQ(keyed[2], "alice");
+  EXPECT_EQ(users_of_run(" --pseudonym-key-file " + key.string()), keyed) << "a key file gives the same pseudonyms";
+  {
+    const ScopedVariable variable("SHOPSIGHT_PSEUDONYM_KEY", "a-secret-key-for-this-shop");
+    EXPECT_EQ(users_of_run(""), keyed) << "the variable works as the file does";
+  }
+  EXPECT_NE(users_of_run("")[0], users_of_run("")[0]) << "without a key every run draws a new one";
+}
+
+TEST_F(CliTest, EmptySecretsAreErrors) {
+  const fs::path input = write("users.csv", kPhoneUsers);
+  {
+    const ScopedVariable variable("SHOPSIGHT_PSEUDONYM_KEY", "");
+    const RunResult result = run("--lang en analyze " + input.string() + " --output /dev/null");
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.output.find("SHOPSIGHT_PSEUDONYM_KEY is empty"), std::string::npos) << result.output;
+  }
+  const fs::path empty_key = write("empty.txt", "\n");
+  RunResult result = run("--lang en analyze " + input.string() + " --output /dev/null --pseudonym-key-file " +
+                         empty_key.string());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("is empty"), std::string::npos) << result.output;
+
+  const ScopedVariable variable("SHOPSIGHT_TOKEN", "");
+  result = run("--lang en serve --port 0 --db " + (dir_ / "store.db").string());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("SHOPSIGHT_TOKEN is empty"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, ProfileAcceptsRawUserId) {
+  const fs::path input = write("users.csv", kPhoneUsers);
+  const std::string db = (dir_ / "store.db").string();
+  RunResult result = run("--lang en ingest " + input.string() + " --db " + db + " --no-detect");
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (const char* command : {"profile", "recommend"}) {
+    result = run(std::string("--lang en ") + command + " 13812345678 --db " + db + " --format json");
+    EXPECT_EQ(result.output.find("has no items"), std::string::npos) << command << ": " << result.output;
+    EXPECT_EQ(result.output.find("13812345678"), std::string::npos) << command << ": " << result.output;
+  }
+  result = run("--lang en profile 13812345678 --db " + db + " --format json");
+  const auto body = nlohmann::json::parse(result.output, nullptr, false);
+  ASSERT_FALSE(body.is_discarded()) << result.output;
+  const std::string pseudonym = body["user"];
+  EXPECT_TRUE(pseudonym.starts_with("user-")) << pseudonym;
+  EXPECT_EQ(run("--lang en profile " + pseudonym + " --db " + db + " --format json").status, 0)
+      << "the pseudonym is accepted too";
 }
 
 TEST_F(CliTest, AspectOffsetsIndexTheWrittenText) {

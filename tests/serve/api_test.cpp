@@ -185,6 +185,27 @@ TEST_F(ServeApi, SeriesReturnsBuckets) {
   EXPECT_FALSE(hours["buckets"][1].contains("negative"));
 }
 
+TEST_F(ServeApi, SeriesRatiosAreNullWithoutItems) {
+  add_sample_items();
+  const std::string range = "&granularity=hour&from=2026-11-01T00:00:00Z&to=2026-11-01T04:00:00Z";
+  const auto result = client_->Get(("/api/v1/series?dimension=product&value=P1" + range).c_str());
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json buckets = body_json(result)["buckets"];
+  ASSERT_EQ(buckets.size(), 4U);
+  EXPECT_EQ(buckets[0]["volume"], 0);
+  EXPECT_TRUE(buckets[0]["negative_share"].is_null()) << buckets[0];
+  EXPECT_TRUE(buckets[0]["mean_score"].is_null()) << buckets[0];
+  EXPECT_DOUBLE_EQ(buckets[1]["negative_share"].get<double>(), 1.0);
+  EXPECT_TRUE(buckets[1]["mean_score"].is_number());
+
+  // A value with items elsewhere in time returns empty buckets, and one with no items at all is not found.
+  const auto later = client_->Get("/api/v1/series?dimension=product&value=P1&from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 200) << later->body;
+  expect_error("/api/v1/series?dimension=product&value=NOPE" + range, 404, "NOPE");
+}
+
 TEST_F(ServeApi, SeriesRejectsBadParameters) {
   expect_error("/api/v1/series?dimension=planet&value=x", 400, "dimension");
   expect_error("/api/v1/series?dimension=product", 400, "value");
@@ -350,11 +371,58 @@ TEST_F(ServeApi, RecommendationsSeeNewItems) {
   EXPECT_EQ(products_within_seconds({"P1", "P2"}), (std::set<std::string>{"P1", "P2"}));
 }
 
+TEST_F(ServeApi, UserLookupsAcceptRawId) {
+  json items = json::array();
+  for (int i = 0; i < 2; ++i) {
+    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * 1000);
+    item["user"] = "13912345678";
+    items.push_back(item);
+  }
+  ASSERT_EQ(post("/api/v1/items", items)->status, 200);
+  const std::string pseudonym = store_->stored_user("13912345678");
+  ASSERT_NE(pseudonym, "13912345678");
+
+  for (const std::string& user : {std::string("13912345678"), pseudonym}) {
+    const auto found = client_->Get(("/api/v1/items?user=" + user).c_str());
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->status, 200) << found->body;
+    EXPECT_EQ(body_json(found)["items"].size(), 2U) << user;
+    EXPECT_EQ(found->body.find("13912345678"), std::string::npos) << found->body;
+    const auto profile = client_->Get(("/api/v1/users/" + user + "/profile").c_str());
+    ASSERT_TRUE(profile);
+    EXPECT_EQ(profile->status, 200) << profile->body;
+    EXPECT_EQ(profile->body.find("13912345678"), std::string::npos) << profile->body;
+    const auto recommendations = client_->Get(("/api/v1/users/" + user + "/recommendations").c_str());
+    ASSERT_TRUE(recommendations);
+    EXPECT_EQ(recommendations->status, 200) << recommendations->body;
+    EXPECT_EQ(recommendations->body.find("13912345678"), std::string::npos) << recommendations->body;
+  }
+}
+
 TEST_F(ServeApi, UnknownRouteIsJson404) {
   expect_error("/api/v1/nothing", 404, "not found");
-  const auto wrong_method = client_->Delete("/api/v1/items");
-  ASSERT_TRUE(wrong_method);
-  EXPECT_GE(wrong_method->status, 400);
+}
+
+TEST_F(ServeApi, WrongMethodIs405WithAllow) {
+  const auto get_analyze = client_->Get("/api/v1/analyze");
+  ASSERT_TRUE(get_analyze);
+  EXPECT_EQ(get_analyze->status, 405) << get_analyze->body;
+  EXPECT_EQ(get_analyze->get_header_value("Allow"), "POST");
+  EXPECT_TRUE(body_json(get_analyze).contains("error")) << get_analyze->body;
+
+  const auto delete_items = client_->Delete("/api/v1/items");
+  ASSERT_TRUE(delete_items);
+  EXPECT_EQ(delete_items->status, 405);
+  EXPECT_EQ(delete_items->get_header_value("Allow"), "GET, HEAD, POST");
+
+  const auto post_status = client_->Post("/api/v1/status", "{}", "application/json");
+  ASSERT_TRUE(post_status);
+  EXPECT_EQ(post_status->status, 405);
+  EXPECT_EQ(post_status->get_header_value("Allow"), "GET, HEAD");
+
+  const auto post_profile = client_->Post("/api/v1/users/alice/profile", "{}", "application/json");
+  ASSERT_TRUE(post_profile);
+  EXPECT_EQ(post_profile->status, 405);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Server behavior around the routes: bearer-token auth, the body size limit,
 // the OpenAPI document and graceful shutdown.
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -76,6 +77,33 @@ TEST_F(ServeTest, LargeBodyGets413) {
   const auto small = post("/api/v1/analyze", json::array({{{"text", "很好"}}}));
   ASSERT_TRUE(small);
   EXPECT_EQ(small->status, 200) << "a body under the limit still passes";
+}
+
+TEST_F(ServeTest, LargeChunkedBodyGets413) {
+  options_.max_body_bytes = 1024;
+  restart();
+  const std::string body = json::array({{{"text", std::string(4000, 'a')}}}).dump();
+  // A content provider without a length makes cpp-httplib send the body chunked.
+  const auto chunked = [&](const std::string& content) {
+    return client_->Post(
+        "/api/v1/analyze",
+        [content](std::size_t offset, httplib::DataSink& sink) {
+          const std::size_t length = std::min<std::size_t>(100, content.size() - offset);
+          sink.write(content.data() + offset, length);
+          if (offset + length == content.size()) sink.done();
+          return true;
+        },
+        "application/json");
+  };
+  const auto large = chunked(body);
+  ASSERT_TRUE(large) << httplib::to_string(large.error());
+  EXPECT_EQ(large->status, 413) << large->body;
+  EXPECT_NE(large->body.find("1024"), std::string::npos) << large->body;
+
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  const auto small = chunked(json::array({{{"text", "很好"}}}).dump());
+  ASSERT_TRUE(small) << httplib::to_string(small.error());
+  EXPECT_EQ(small->status, 200) << "a chunked body under the limit still passes: " << small->body;
 }
 
 TEST_F(ServeTest, OpenApiListsEveryRoute) {

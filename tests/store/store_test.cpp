@@ -237,6 +237,65 @@ TEST_F(StoreTest, UsersThatArePersonalDataGetPseudonyms) {
   EXPECT_TRUE(users[0].value.starts_with("user-"));
 }
 
+TEST_F(StoreTest, PseudonymsAreKeyedPerStore) {
+  Batch batch = sample_batch();
+  batch.items[0].user = "13812345678";
+  Store first({.path = path("first.db")});
+  Store second({.path = path("second.db")});
+  first.add(batch.items, batch.analyses, true);
+  second.add(batch.items, batch.analyses, true);
+  const std::string pseudonym = first.items({.dimension = "user", .value = first.stored_user("13812345678")})
+                                    .at(0).user;
+  EXPECT_TRUE(pseudonym.starts_with("user-"));
+  EXPECT_NE(pseudonym, unkeyed_pseudonym("13812345678")) << "enumerating phone numbers must not reverse it";
+  EXPECT_NE(pseudonym, second.stored_user("13812345678"));
+  EXPECT_EQ(first.stored_user(pseudonym), pseudonym) << "a pseudonym is looked up as itself";
+  EXPECT_EQ(first.stored_user("u1"), "u1");
+
+  Store reopened({.path = path("first.db"), .read_only = true});
+  EXPECT_EQ(reopened.stored_user("13812345678"), pseudonym) << "the key is kept in the store";
+}
+
+TEST_F(StoreTest, MigrationRewritesUnkeyedPseudonyms) {
+  Batch batch = sample_batch();
+  batch.items[0].user = "13812345678";
+  batch.items[1].user = "13812345678";
+  {
+    Store store({.path = path()});
+    store.add(batch.items, batch.analyses, true);
+  }
+  // Turns the file into a version 3 store, whose pseudonyms were unkeyed.
+  const std::string unkeyed = unkeyed_pseudonym("13812345678");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE items SET user = '" + unkeyed + "' WHERE user LIKE 'user-%';"
+                          "UPDATE buckets SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
+                          "UPDATE keyword_counts SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
+                          "DROP TABLE settings; PRAGMA user_version = 3;";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  Store store({.path = path()});
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  const std::string pseudonym = store.stored_user("13812345678");
+  EXPECT_NE(pseudonym, unkeyed);
+  EXPECT_EQ(store.items({.dimension = "user", .value = pseudonym}).size(), 2u);
+  EXPECT_TRUE(store.items({.dimension = "user", .value = unkeyed}).empty());
+  const auto users = store.values("user", Granularity::day, kMonday, kMonday + kDay);
+  ASSERT_FALSE(users.empty());
+  EXPECT_EQ(users[0].value, pseudonym);
+  EXPECT_EQ(users[0].volume, 2);
+
+  // New items of the same user join the rewritten ones.
+  Batch more = sample_batch();
+  for (auto& item : more.items) {
+    item.id += "-new";
+    item.user = "13812345678";
+  }
+  store.add(more.items, more.analyses, true);
+  EXPECT_EQ(store.items({.dimension = "user", .value = pseudonym, .limit = 100}).size(), 2u + more.items.size());
+}
+
 TEST_F(StoreTest, DeduplicatesAlertsAndKeepsMarks) {
   Store store({.path = path()});
   Alert alert;

@@ -87,8 +87,31 @@ TEST(PersonalData, ResidentId) {
   expect_spans("身份证11010519491231002X", {{PersonalData::id_card, 3, 21}});
   expect_spans("id 11010519491231002x ok", {{PersonalData::id_card, 3, 21}});
   expect_spans("110105188001010017", {});   // valid check digit, but born in 1880
-  expect_spans("110105194912310021", {});   // wrong check digit
   expect_spans("110105194913310021", {});   // month 13
+  expect_spans("110105194902300021", {});   // February 30
+  expect_spans("990105194912310021", {});   // no province 99
+}
+
+TEST(PersonalData, MistypedAndFirstGenerationIds) {
+  // A wrong check digit still identifies a person when region and birth date are valid.
+  expect_spans("身份证110105194912310021", {{PersonalData::id_card, 3, 21}});
+  // First generation: region, YYMMDD and three digits.
+  expect_spans("身份证110105491231002，", {{PersonalData::id_card, 3, 18}});
+  expect_spans("110105490229002", {});        // 1949 was no leap year
+  expect_spans("110105491331002", {});        // month 13
+  // Longer digit runs are not cut into an ID.
+  expect_spans("1101054912310025", {});
+  expect_spans("1101051949123100211", {});
+  expect_spans("sn110105491231002", {});
+}
+
+TEST(PersonalData, FullWidthForms) {
+  expect_spans("邮箱abc＠example.com质量差", {{PersonalData::email, 2, 17}});
+  expect_spans("ｅｍａｉｌ：ａｂｃ＠ｅｘａｍｐｌｅ．ｃｏｍ 质量差", {{PersonalData::email, 6, 21}});
+  expect_spans("身份证１１０１０５１９４９１２３１００２Ｘ", {{PersonalData::id_card, 3, 21}});
+  expect_spans("身份证１１０１０５４９１２３１００２", {{PersonalData::id_card, 3, 18}});
+  expect_spans("ｓｎ１３８１２３４５６７８", {});  // part of a full-width serial number
+  EXPECT_EQ(mask_personal_data("邮箱ａ＠ｂ．ｃｎ好"), "邮箱******好");
 }
 
 TEST(PersonalData, BankCard) {

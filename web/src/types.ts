@@ -13,7 +13,8 @@ export interface AspectCounts {
   mentions: number;
   negative: number;
   positive: number;
-  negative_share: number;
+  /** null without mentions */
+  negative_share: number | null;
 }
 
 export interface Bucket {
@@ -23,8 +24,9 @@ export interface Bucket {
   positive: number;
   negative: number;
   neutral: number;
-  negative_share: number;
-  mean_score: number;
+  /** null in a bucket without items, as mean_score */
+  negative_share: number | null;
+  mean_score: number | null;
   aspects?: Record<string, AspectCounts>;
 }
 

@@ -63,12 +63,13 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
       // A response to an older range that arrives late must not replace the newer one.
       if (request !== latestRequest) return;
 
+      const noItems = t('noDimensionData', `${term(dimension)} ${value}`);
       if (series.status === 'fulfilled') {
         const buckets = series.value.buckets;
         const active = buckets.filter((bucket) => bucket.volume > 0);
         const total = buckets.reduce((sum, bucket) => sum + bucket.volume, 0);
         const negativeCount = buckets.reduce((sum, bucket) => sum + bucket.negative, 0);
-        const scoreSum = buckets.reduce((sum, bucket) => sum + bucket.mean_score * bucket.volume, 0);
+        const scoreSum = buckets.reduce((sum, bucket) => sum + (bucket.mean_score ?? 0) * bucket.volume, 0);
         replaceChildren(
           kpis,
           h('div', {}, h('dt', {}, t('totalItems')), h('dd', {}, formatNumber(total))),
@@ -138,10 +139,10 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
           })),
         });
       } else {
-        replaceChildren(kpis, errorMessage(series.reason));
+        // A value without any stored item is a 404, shown like the other empty panels.
+        replaceChildren(kpis, errorMessage(series.reason, '/api/v1/series', noItems));
       }
 
-      const noItems = t('noDimensionData', `${term(dimension)} ${value}`);
       const failures = [volumeForecast, shareForecast, scoreForecast].filter((result) => result.status === 'rejected');
       replaceChildren(
         forecastNote,

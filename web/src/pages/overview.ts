@@ -45,7 +45,7 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
         const buckets = series.value.buckets;
         const total = buckets.reduce((sum, bucket) => sum + bucket.volume, 0);
         const negative = buckets.reduce((sum, bucket) => sum + bucket.negative, 0);
-        const scoreSum = buckets.reduce((sum, bucket) => sum + bucket.mean_score * bucket.volume, 0);
+        const scoreSum = buckets.reduce((sum, bucket) => sum + (bucket.mean_score ?? 0) * bucket.volume, 0);
         const stored = cachedStatus()?.items ?? -1;
         replaceChildren(
           kpis,
