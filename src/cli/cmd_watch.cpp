@@ -237,6 +237,7 @@ void sleep_a_while(double seconds) {
 }
 
 void run_watch(WatchArguments& args) {
+  check_outputs_differ_from_inputs({args.path}, {{"--rejects", args.feed.rejects}});
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   store::Store store(args.store);

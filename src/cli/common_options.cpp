@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "common/error.h"
@@ -11,6 +12,8 @@
 namespace shopsight::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 int g_exit_status = kExitOk;
 
 double now_seconds() {
@@ -18,7 +21,40 @@ double now_seconds() {
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
 }
 
+// Whether two paths name one file. Existing files compare by device and
+// inode, so links and other spellings of a path compare equal.
+bool same_file(const fs::path& left, const fs::path& right) {
+  std::error_code error;
+  if (fs::exists(left, error) && fs::exists(right, error)) return fs::equivalent(left, right, error);
+  const fs::path left_canonical = fs::weakly_canonical(left, error);
+  if (error) return false;
+  const fs::path right_canonical = fs::weakly_canonical(right, error);
+  return !error && left_canonical == right_canonical;
+}
+
 }  // namespace
+
+void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs) {
+  for (const OutputPath& output : outputs) {
+    if (output.path.empty() || output.path == "-") continue;
+    for (const std::string& input : inputs) {
+      if (input.empty() || input == "-") continue;
+      std::error_code error;
+      if (fs::is_directory(input, error)) {
+        const fs::path folder = fs::absolute(output.path, error).parent_path();
+        if (!error && same_file(folder, input)) {
+          throw CLI::ValidationError(tr("{} {} is in the watched folder {}, so it would be read as input; "
+                                        "choose a path outside the folder",
+                                        output.option, output.path, input));
+        }
+      } else if (same_file(output.path, input)) {
+        throw CLI::ValidationError(tr("{} {} is also an input file, and writing it would destroy the input; "
+                                      "choose another path",
+                                      output.option, output.path));
+      }
+    }
+  }
+}
 
 void set_exit_status(int status) { g_exit_status = status; }
 
