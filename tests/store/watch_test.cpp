@@ -138,6 +138,34 @@ TEST_F(WatchTest, RejectsNameTheLineOfTheSource) {
   EXPECT_NE(content.find("feed.csv\",14,"), std::string::npos) << content;
 }
 
+// A JSON number beyond a double, or a line nested far too deep, costs its
+// row only, in ingest and in watch, so a followed file gets past it.
+TEST_F(WatchTest, PoisonJsonLinesAreRejectedNotFatal) {
+  const std::string feed = path("poison.jsonl");
+  {
+    std::ofstream out(feed, std::ios::binary);
+    out << "{\"id\":\"A\",\"text\":\"好\",\"time\":\"2026-12-01T00:00:00Z\"}\n"
+        << "{\"id\":\"B\",\"text\":\"坏\",\"rating\":1e400}\n"
+        << "{\"text\":\"deep\",\"x\":" << std::string(100000, '[') << std::string(100000, ']') << "}\n"
+        << "{\"id\":\"C\",\"text\":\"中\"}\n";
+  }
+  for (const std::string command : {"ingest", "watch"}) {
+    const std::string db = path(command + ".db");
+    const std::string rejects = path(command + "_rejects.csv");
+    const auto result = run_shopsight(command + " " + feed + " --db " + db + " --no-detect --rejects " + rejects +
+                                      (command == "watch" ? " --once" : ""));
+    EXPECT_EQ(result.status, 3) << command << "\n" << result.output;
+    EXPECT_EQ(stored_items(db), 2) << command;
+    std::ifstream in(rejects);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(content.find("poison.jsonl\",2,\"\",\"invalid JSON: a number is out of range"), std::string::npos)
+        << command << "\n" << content;
+    EXPECT_NE(content.find("poison.jsonl\",3,\"\",\"invalid JSON: arrays and objects nested deeper than 512"),
+              std::string::npos)
+        << command << "\n" << content;
+  }
+}
+
 // Kills `shopsight watch` with SIGKILL at random moments while the file
 // grows, many times. Afterwards every row is stored exactly once, and the
 // aggregates equal a recomputation from the stored items.
