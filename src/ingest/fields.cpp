@@ -18,23 +18,28 @@ namespace {
 
 // Column names tried, in order, for each field that was not named. Names
 // compare after normalize_name, so "Review Text" matches "review_text".
+// The Chinese names include headers of shop order and review exports (评价时间, 买家昵称).
 const std::vector<std::string_view> kTextNames = {
     "review", "review_text", "review_body", "text", "content", "comment", "comment_text", "body", "message",
-    "query", "评论", "评论内容", "内容", "文本", "评价", "评价内容"};
-const std::vector<std::string_view> kIdNames = {"id", "review_id", "comment_id", "编号", "评论id"};
+    "query", "评论", "评论内容", "内容", "文本", "评价", "评价内容", "商品评价", "买家评论", "买家评价",
+    "用户评论", "用户评价", "评论正文", "初评内容", "留言"};
+const std::vector<std::string_view> kIdNames = {"id", "review_id", "comment_id", "编号", "评论id", "评价id"};
 const std::vector<std::string_view> kTimeNames = {
     "time", "timestamp", "created_at", "creation_time", "date", "datetime", "review_date",
-    "时间", "评论时间", "创建时间", "日期"};
+    "时间", "评论时间", "评价时间", "创建时间", "发表时间", "发布时间", "提交时间", "下单时间", "购买时间",
+    "付款时间", "日期", "评论日期", "评价日期", "时间戳"};
 const std::vector<std::string_view> kProductNames = {"product", "product_id", "item_id", "sku", "asin",
-                                                     "商品", "商品id", "商品编号"};
+                                                     "商品", "商品id", "商品编号", "宝贝id", "产品", "产品id",
+                                                     "商品名称", "宝贝名称", "产品名称"};
 // "category" wins over "department", which wins over the finer "class".
 const std::vector<std::string_view> kCategoryNames = {
-    "category", "product_category", "类目", "品类", "分类", "department", "department_name", "class",
-    "class_name"};
+    "category", "product_category", "类目", "品类", "分类", "商品类目", "商品分类", "商品品类", "类别",
+    "department", "department_name", "class", "class_name"};
 const std::vector<std::string_view> kUserNames = {"user", "user_id", "customer_id", "nickname",
-                                                  "用户", "用户id", "昵称"};
+                                                  "用户", "用户id", "用户名", "昵称", "用户昵称", "买家",
+                                                  "买家昵称", "买家id", "会员名", "会员id", "客户id"};
 const std::vector<std::string_view> kRatingNames = {"rating", "score", "stars", "star", "star_rating",
-                                                    "评分", "星级"};
+                                                    "评分", "星级", "评价星级", "商品评分", "打分"};
 const std::vector<std::string_view> kLabelNames = {"label", "sentiment", "polarity", "标签", "情感"};
 const std::vector<std::string_view> kChannelNames = {"channel", "渠道"};
 

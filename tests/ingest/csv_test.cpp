@@ -309,6 +309,40 @@ TEST(Columns, DetectedInChinese) {
   EXPECT_EQ(item.text, "送货很快");
 }
 
+TEST(Columns, DetectedFromShopExportNames) {
+  ReaderOptions options;
+  options.path = "h.csv";
+  options.timezone = "Asia/Shanghai";
+  testing::LogCapture log;
+  const auto result = read_all(
+      "评价内容,评价时间,商品ID,商品类目,买家昵称,星级\n"
+      "很好用,2026-11-01 10:00:00,P1,数码,u1,5\n",
+      options);
+
+  EXPECT_EQ(result.resolved.text, "评价内容");
+  EXPECT_EQ(result.resolved.time, "评价时间");
+  EXPECT_EQ(result.resolved.category, "商品类目");
+  EXPECT_EQ(result.resolved.user, "买家昵称");
+  ASSERT_EQ(result.items.size(), 1u);
+  EXPECT_EQ(result.items[0].time, 1793498400000);
+  EXPECT_EQ(result.items[0].category, "数码");
+  EXPECT_EQ(result.items[0].user, "u1");
+  EXPECT_EQ(result.items[0].rating, 5.0);
+  // Every field's column is logged, and so are the fields without one.
+  EXPECT_NE(log.text().find("text: 评价内容, time: 评价时间, product: 商品ID, category: 商品类目, user: 买家昵称, "
+                            "rating: 星级; not found: id, label, channel"),
+            std::string::npos)
+      << log.text();
+
+  for (const char* header : {"创建时间", "下单时间", "日期"}) {
+    EXPECT_EQ(read_csv(std::string(header) + ",review\n20261101,ok\n").resolved.time, header);
+  }
+  EXPECT_EQ(read_csv("用户名,review\nu1,ok\n").resolved.user, "用户名");
+  for (const char* header : {"商品评价", "买家评论"}) {
+    EXPECT_EQ(read_csv(std::string("id,") + header + "\n1,ok\n").resolved.text, header);
+  }
+}
+
 TEST(Columns, IdDefaultsToLine) {
   const auto result = read_csv("comment_id,content\n,first\nx7,second\n");
 

@@ -166,6 +166,27 @@ TEST_F(WatchTest, PoisonJsonLinesAreRejectedNotFatal) {
   }
 }
 
+// Without a time column every item gets the time it is stored, which puts a
+// whole history in one day, so ingest logs a warning.
+TEST_F(WatchTest, MissingTimeColumnIsAWarning) {
+  const std::string feed = path("notime.csv");
+  std::ofstream(feed) << "评价内容,买家昵称\n很好用,u1\n";
+  auto result = run_shopsight("ingest " + feed + " --db " + path("a.db") + " --no-detect");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("notime.csv: no time column found"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("user: 买家昵称"), std::string::npos) << result.output;
+
+  result = run_shopsight("watch " + feed + " --db " + path("b.db") + " --no-detect --once");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("no time column found"), std::string::npos) << result.output;
+
+  const std::string timed = path("timed.csv");
+  std::ofstream(timed) << "评价内容,评价时间\n很好用,2026-11-01 10:00:00\n";
+  result = run_shopsight("ingest " + timed + " --db " + path("c.db") + " --no-detect");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.output.find("no time column"), std::string::npos) << result.output;
+}
+
 // Kills `shopsight watch` with SIGKILL at random moments while the file
 // grows, many times. Afterwards every row is stored exactly once, and the
 // aggregates equal a recomputation from the stored items.
