@@ -69,7 +69,8 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
          "column with the text (default: detected from names such as review, text, content, 评论, 内容)");
   column("--id", options.columns.id, "column with the item id (default: detected; else the line number)");
   column("--time", options.columns.time,
-         "column with the time: ISO 8601, 'YYYY-MM-DD hh:mm:ss' or Unix seconds or milliseconds (default: detected)");
+         "column with the time: ISO 8601, 'YYYY-MM-DD hh:mm:ss', YYYYMMDD or Unix seconds or milliseconds "
+         "(default: detected)");
   column("--product", options.columns.product, "column with the product id (default: detected)");
   column("--category", options.columns.category, "column with the product category (default: detected)");
   column("--user", options.columns.user, "column with the user id (default: detected)");

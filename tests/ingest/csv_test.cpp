@@ -243,6 +243,20 @@ TEST(CsvRejects, BadRatingTimeChannel) {
   EXPECT_EQ(result.items[0].channel, "chat");
 }
 
+TEST(Csv, CompactDatesAndFractionalSeconds) {
+  ReaderOptions options;
+  options.path = "t.csv";
+  options.timezone = "Asia/Shanghai";
+  const auto result = read_all("id,time,review\nT7,20260701,compact\nT8,1751371200.5,fraction\nT9,1.5e9,exponent\n",
+                               options);
+
+  ASSERT_TRUE(result.rejects.empty()) << result.rejects[0].reason;
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[0].time, 1782835200000);  // 2026-07-01T00:00:00+08:00
+  EXPECT_EQ(result.items[1].time, 1751371200500);
+  EXPECT_EQ(result.items[2].time, 1500000000000);
+}
+
 TEST(CsvRejects, ImplausibleTimes) {
   const auto result = read_csv(
       "id,review,time\n"
