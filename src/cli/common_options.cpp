@@ -93,6 +93,7 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
       ->capture_default_str();
   command.add_option("--max-field-bytes", options.max_field_bytes,
                      tr("rows with a larger field are rejected (bytes)"))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
       ->group(group)
       ->capture_default_str();
 }

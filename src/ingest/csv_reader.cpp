@@ -128,17 +128,19 @@ bool DelimitedReader::read_record() {
   record_.fault_field = 0;
   std::size_t field = 0;
   std::size_t field_bytes = 0;
+  bool field_has_line_break = false;  // the quoted field being read spans lines
 
   // Stores field content until the field outgrows max_field_bytes. A quoted
-  // field that does so ends the record as unterminated, because a stray
-  // quote is far likelier than a legitimate field that large, and its lines
-  // are re-read. An unquoted one is scanned to its end without storing
-  // more than a prefix for the reject.
+  // field that does so across lines ends the record as unterminated,
+  // because a stray quote is far likelier than a legitimate field that
+  // large, and its lines are re-read. Any other field is scanned to its end,
+  // or a quoted one to the end of its line, without storing more than a
+  // prefix for the reject.
   auto store = [&](const char* bytes, std::size_t count) {
     if (record_.oversize) return;
     record_.text.append(bytes, count);
     if (field_bytes <= options_.max_field_bytes) return;
-    if (state == State::quoted) {
+    if (state == State::quoted && field_has_line_break) {
       record_.unterminated = true;
       record_.quote_overflow = true;
       record_.fault_field = field;
@@ -195,6 +197,7 @@ bool DelimitedReader::read_record() {
         if (c == delimiter_) {
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else if (c == '"') {
@@ -210,6 +213,7 @@ bool DelimitedReader::read_record() {
           state = State::field_start;
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else {
@@ -219,7 +223,12 @@ bool DelimitedReader::read_record() {
       case State::quoted:
         if (c == '"') {
           state = State::quote_in_quoted;
+        } else if (line_break && record_.oversize && record_.fault_field == field) {
+          // The line of an oversize quoted field is rejected whole, and the
+          // next line starts a record, whether the quote was stray or not.
+          return true;
         } else {
+          field_has_line_break = field_has_line_break || line_break;
           ++field_bytes;
         }
         break;
@@ -231,6 +240,7 @@ bool DelimitedReader::read_record() {
           state = State::field_start;
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else {

@@ -243,6 +243,9 @@ TEST_F(CliTest, CommandLineErrorsFollowLang) {
 
 TEST_F(CliTest, InvalidOptionIsUsageError) {
   EXPECT_EQ(run("analyze --no-such-option x.csv").status, 2);
+  const RunResult zero = run("analyze x.csv --max-field-bytes 0");
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.output.find("--max-field-bytes: Value 0 not in range 1 to"), std::string::npos) << zero.output;
 }
 
 // Opening an output truncates it, so an output that is also an input would

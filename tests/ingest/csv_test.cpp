@@ -157,6 +157,43 @@ TEST(CsvRejects, QuotedOverflowRereadsLines) {
   EXPECT_EQ(result.items[2].line, 5);
 }
 
+// A quoted field on one line that is merely too large is one reject, not a
+// stray quote, and the rows after it are read as usual.
+TEST(CsvRejects, OversizeQuotedFieldIsOneReject) {
+  ReaderOptions options;
+  options.path = "bigf.csv";
+  options.max_field_bytes = 1000;
+  options.buffer_bytes = 7;
+  std::string big;
+  for (int i = 0; i < 2000; ++i) big += "很";
+  const auto result = read_all("id,review\nA1,好\nA2,\"" + big + "\"\nA3,差\n", options);
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 3);
+  EXPECT_EQ(result.rejects[0].field, "review");
+  EXPECT_NE(result.rejects[0].reason.find("field larger than 1000 bytes"), std::string::npos)
+      << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[0].raw.substr(0, 4), "A2,\"");
+  EXPECT_TRUE(utf8::is_valid(result.rejects[0].raw));
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[1].text, "差");
+  EXPECT_EQ(result.items[1].line, 4);
+}
+
+// A stray quote on a line that outgrows the limit costs that line only.
+TEST(CsvRejects, OversizeStrayQuoteEndsAtItsLine) {
+  ReaderOptions options;
+  options.path = "stray.csv";
+  options.max_field_bytes = 10;
+  const auto result = read_all("id,review\n1,\"stray " + std::string(50, 'x') + "\n2,next\n3,last\n", options);
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 2);
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[0].text, "next");
+  EXPECT_EQ(result.items[0].line, 3);
+}
+
 TEST(CsvRejects, RawExcerptIsBounded) {
   const std::string long_text(500, 'a');
   const auto result = read_csv("id,review,rating\n1," + long_text + ",bad\n");
