@@ -302,7 +302,10 @@ void DelimitedReader::read_header() {
 
 ReadStatus DelimitedReader::next(Item& item, Reject& reject) {
   for (;;) {
-    if (!read_record()) return ReadStatus::end;
+    if (!read_record()) {
+      mapper_->finish();
+      return ReadStatus::end;
+    }
 
     if (record_.unterminated) {
       const std::string reason =

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/log.h"
 #include "common/utf8.h"
 #include "ingest/decoder.h"
 
@@ -63,6 +64,13 @@ std::string join_names(const std::vector<std::string>& header) {
   return out;
 }
 
+// `message` about a missing column, with a hint when `header` looks like a
+// TSV header read as CSV: a single name that contains tabs.
+std::string with_format_hint(std::string message, const std::vector<std::string>& header) {
+  if (header.size() != 1 || header[0].find('\t') == std::string::npos) return message;
+  return tr("{}. The header has tabs but no commas: if the file is TSV, pass --input-format tsv.", message);
+}
+
 std::optional<std::size_t> find_column(const std::vector<std::string>& header, std::string_view name) {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return i;
@@ -78,8 +86,9 @@ std::size_t require_column(const std::vector<std::string>& header, const std::st
                            std::string_view field, const std::string& source) {
   const auto index = find_column(header, name);
   if (!index) {
-    throw Error(tr("{}: column '{}' (requested for the {} field) not found; the columns are: {}", source, name,
-                   field, join_names(header)));
+    throw Error(with_format_hint(tr("{}: column '{}' (requested for the {} field) not found; the columns are: {}",
+                                    source, name, field, join_names(header)),
+                                 header));
   }
   return *index;
 }
@@ -104,8 +113,9 @@ std::vector<std::size_t> resolve_text(const std::vector<std::string>& header, co
     for (const auto candidate : kTextNames) {
       if (const auto index = find_column(header, candidate)) return {*index};
     }
-    throw Error(tr("{}: no text column found; name it with --text. The columns are: {}", source,
-                   join_names(header)));
+    throw Error(with_format_hint(
+        tr("{}: no text column found; name it with --text. The columns are: {}", source, join_names(header)),
+        header));
   }
 
   // A column whose own name contains '+' wins over splitting the request.
@@ -262,9 +272,17 @@ ReadStatus RowMapper::reject(Reject& reject, std::int64_t line, std::string fiel
   return make_reject(reject, source_, line, std::move(field), std::move(reason), raw);
 }
 
+void RowMapper::finish() {
+  if (out_of_range_ratings_ == 0) return;
+  spdlog::warn("{}", tr("{}: {} ratings are outside 1 to 5, the first on line {}; their items are kept, but the "
+                        "store's rating counts include only ratings 1 to 5",
+                        source_, out_of_range_ratings_, first_out_of_range_rating_line_));
+  out_of_range_ratings_ = 0;
+}
+
 ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<std::string>& values,
                             std::int64_t line, std::string_view raw, bool check_utf8, Item& item,
-                            Reject& rejected) const {
+                            Reject& rejected) {
   if (values.size() < header.size()) values.resize(header.size());
 
   // Checks that apply to every column, mapped or not.
@@ -328,6 +346,11 @@ ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<
       return reject(rejected, line, resolved_.rating, tr("invalid rating '{}': expected a number",
                                                          short_value(rating)),
                     raw);
+    }
+    // Kept, but the store counts a rating as the nearest star from 1 to 5 only.
+    if (!(*item.rating >= 0.5 && *item.rating < 5.5)) {
+      if (out_of_range_ratings_ == 0) first_out_of_range_rating_line_ = line;
+      ++out_of_range_ratings_;
     }
   }
 

@@ -226,6 +226,7 @@ ReadStatus JsonLinesReader::next(Item& item, Reject& reject) {
     if (header_.size() != columns_before) mapper_->add_columns(header_);
     return mapper_->build(header_, values_, line_number_, line_text_, check_utf8, item, reject);
   }
+  mapper_->finish();
   return ReadStatus::end;
 }
 

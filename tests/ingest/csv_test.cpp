@@ -294,6 +294,21 @@ TEST(Csv, CompactDatesAndFractionalSeconds) {
   EXPECT_EQ(result.items[2].time, 1500000000000);
 }
 
+TEST(Csv, RatingsOutsideOneToFiveWarn) {
+  testing::LogCapture log;
+  const auto result = read_csv("id,review,rating\n1,a,7\n2,b,-3\n3,c,-1e308\n4,d,5\n5,e,0.5\n6,f,5.4\n", "r.csv");
+
+  EXPECT_TRUE(result.rejects.empty());
+  ASSERT_EQ(result.items.size(), 6u);
+  EXPECT_EQ(result.items[0].rating, 7.0);
+  EXPECT_NE(log.text().find("r.csv: 3 ratings are outside 1 to 5, the first on line 2"), std::string::npos)
+      << log.text();
+
+  testing::LogCapture quiet;
+  read_csv("id,review,rating\n1,a,1\n2,b,4.5\n", "ok.csv");
+  EXPECT_EQ(quiet.text().find("ratings are outside"), std::string::npos) << quiet.text();
+}
+
 TEST(CsvRejects, ImplausibleTimes) {
   const auto result = read_csv(
       "id,review,time\n"
@@ -426,6 +441,25 @@ TEST(Columns, NoTextColumnListsColumns) {
     FAIL() << "expected shopsight::Error";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("id, score"), std::string::npos);
+  }
+}
+
+TEST(Columns, TsvNamedCsvGetsAHint) {
+  for (const char* request : {"", "review"}) {
+    ReaderOptions options;
+    options.path = "tab.csv";
+    options.columns.text = request;
+    try {
+      read_all("id\treview\n1\tgood\n", options);
+      FAIL() << "expected shopsight::Error";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("--input-format tsv"), std::string::npos) << error.what();
+    }
+  }
+  try {
+    read_csv("id,score\n1,5\n");
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()).find("--input-format"), std::string::npos) << error.what();
   }
 }
 
