@@ -111,6 +111,26 @@ TEST(CsvRejects, UnterminatedQuoteRecovers) {
   EXPECT_EQ(result.items[2].line, 5);
 }
 
+// A quote left open in the middle of a file swallows the lines up to the
+// next quote. The reader goes back to the line after the quote's line.
+TEST(CsvRejects, UnclosedQuoteRecoversAtTheNextLine) {
+  const auto result = read_csv(
+      "id,review\nB1,第一条很好\nB2,\"引号没闭合 坏行\nB3,第三条不错\nB4,第四条很差\nB5,\"正常\"\"引号\"\"\",\nB6,第六条\n",
+      "broken.csv");
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 3);
+  EXPECT_EQ(result.rejects[0].field, "review");
+  EXPECT_NE(result.rejects[0].reason.find("quote not closed"), std::string::npos) << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[0].raw, "B2,\"引号没闭合 坏行");
+  ASSERT_EQ(result.items.size(), 5u);
+  EXPECT_EQ(result.items[1].id, "B3");
+  EXPECT_EQ(result.items[1].line, 4);
+  EXPECT_EQ(result.items[3].text, "正常\"引号\"");
+  EXPECT_EQ(result.items[4].id, "B6");
+  EXPECT_EQ(result.items[4].line, 7);
+}
+
 TEST(CsvRejects, TextAfterClosingQuote) {
   const auto result = read_csv("id,review\n1,\"ok\"junk\n2,good\n");
 
