@@ -176,6 +176,9 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
 }
 
 void run_analyze(AnalyzeArguments& args) {
+  std::vector<OutputPath> outputs = {{"--output", args.output}, {"--rejects", args.rejects}};
+  for (const std::string& report : args.reports) outputs.push_back({"--report", report});
+  check_outputs_differ_from_inputs(args.inputs, outputs);
   args.engine.normalize.mask_personal_data = !args.keep_personal_data;
   const bool mask = !args.keep_personal_data;
   // Without a given key, pseudonyms differ from run to run.

@@ -16,6 +16,7 @@ struct IdfArguments {
 };
 
 void run_idf(const IdfArguments& args) {
+  check_outputs_differ_from_inputs(args.inputs, {{"--output", args.output}});
   const Normalizer normalizer;
   DocumentFrequencies frequencies;
   for (const std::string& input : args.inputs) {

@@ -17,6 +17,7 @@ struct IngestArguments {
 };
 
 void run_ingest(IngestArguments& args) {
+  check_outputs_differ_from_inputs(args.inputs, {{"--rejects", args.feed.rejects}});
   store::Store store(args.store);
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);

@@ -45,6 +45,7 @@ void export_all(const store::Store& store, const std::string& path) {
 void run_profile(const ProfileArguments& args) {
   if (args.all == !args.user.empty()) throw Error(tr("name one USER, or give --all with --output"));
   if (args.all && args.output.empty()) throw Error(tr("--all writes JSON Lines and needs --output FILE"));
+  check_outputs_differ_from_inputs({args.db}, {{"--output", args.output}});
   const store::Store store(read_only_store(args.db));
   if (args.all) {
     export_all(store, args.output);

@@ -128,6 +128,8 @@ std::int64_t now_milliseconds() {
 
 void run_topics(TopicsArguments& args) {
   if (args.input.empty() == args.db.empty()) throw Error(tr("name either an input file or a store with --db"));
+  check_outputs_differ_from_inputs({args.input, args.db},
+                                   {{"--output", args.output}, {"--assignments", args.assignments}});
   std::unique_ptr<store::Store> item_store;
   TopicRows rows;
   if (!args.db.empty()) {

@@ -204,6 +204,9 @@ void run_train_head(const TrainArguments& args, const LabelledRows& train, const
 }
 
 void run_train(const TrainArguments& args) {
+  std::vector<std::string> inputs = args.data;
+  inputs.insert(inputs.end(), args.dev.begin(), args.dev.end());
+  check_outputs_differ_from_inputs(inputs, {{"--out", args.out}});
   TrainOptions options;
   options.regularization = args.c;
   options.threads = args.threads;

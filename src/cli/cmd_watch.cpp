@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -55,6 +56,7 @@ struct WatchContext {
   const Engine& engine;
   RejectsWriter& rejects;
   store::IngestStats total;
+  std::set<std::string> warned_without_time;  ///< sources already warned about, once per run
 };
 
 /// Record delimiting of a source, from --input-format or the file name.
@@ -142,6 +144,7 @@ void ingest_records(WatchContext& context, const std::string& source, const std:
   ReaderOptions options = context.args.feed.reader;
   options.path = source;
   auto reader = Reader::open(stream, options);
+  if (context.warned_without_time.insert(source).second) warn_without_time_column(*reader, source);
   const std::int64_t header_lines = count_lines(header);
   const store::IngestStats stats = store::ingest(
       *reader, context.engine, context.store, context.args.feed.ingest, position,
@@ -296,12 +299,13 @@ void sleep_a_while(double seconds) {
 }
 
 void run_watch(WatchArguments& args) {
+  check_outputs_differ_from_inputs({args.path}, {{"--rejects", args.feed.rejects}});
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   store::Store store(args.store);
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
-  WatchContext context{args, store, *engine, rejects, {}};
+  WatchContext context{args, store, *engine, rejects, {}, {}};
 
   if (args.path == "-") {
     follow_input(context);

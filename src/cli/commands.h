@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "analyze/analyze.h"
 #include "ingest/ingest.h"
@@ -54,6 +55,18 @@ void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = tru
 /// --label, --channel, --input-format, --encoding, --timezone and --max-field-bytes,
 /// which every command that reads items shares.
 void add_input_options(CLI::App& command, ReaderOptions& options);
+
+/// An output option and the path given to it.
+struct OutputPath {
+  std::string option;  ///< e.g. "--rejects"
+  std::string path;
+};
+
+/// Throws CLI::ValidationError (exit status 2) when an output names one of
+/// `inputs`, or lies in an input folder, which watch reads. Opening the
+/// output would truncate the input before it is read, so this runs first.
+/// Standard input and output ("-") and empty paths are skipped.
+void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs);
 
 /// Adds the model options (--model, --sentiment-model, --aspect-lexicon,
 /// --neutral-threshold, --keywords) and the LLM options (--llm and its

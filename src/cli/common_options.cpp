@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,8 @@
 namespace shopsight::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 int g_exit_status = kExitOk;
 
 double now_seconds() {
@@ -23,7 +26,40 @@ double now_seconds() {
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
 }
 
+// Whether two paths name one file. Existing files compare by device and
+// inode, so links and other spellings of a path compare equal.
+bool same_file(const fs::path& left, const fs::path& right) {
+  std::error_code error;
+  if (fs::exists(left, error) && fs::exists(right, error)) return fs::equivalent(left, right, error);
+  const fs::path left_canonical = fs::weakly_canonical(left, error);
+  if (error) return false;
+  const fs::path right_canonical = fs::weakly_canonical(right, error);
+  return !error && left_canonical == right_canonical;
+}
+
 }  // namespace
+
+void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs) {
+  for (const OutputPath& output : outputs) {
+    if (output.path.empty() || output.path == "-") continue;
+    for (const std::string& input : inputs) {
+      if (input.empty() || input == "-") continue;
+      std::error_code error;
+      if (fs::is_directory(input, error)) {
+        const fs::path folder = fs::absolute(output.path, error).parent_path();
+        if (!error && same_file(folder, input)) {
+          throw CLI::ValidationError(tr("{} {} is in the watched folder {}, so it would be read as input; "
+                                        "choose a path outside the folder",
+                                        output.option, output.path, input));
+        }
+      } else if (same_file(output.path, input)) {
+        throw CLI::ValidationError(tr("{} {} is also an input file, and writing it would destroy the input; "
+                                      "choose another path",
+                                      output.option, output.path));
+      }
+    }
+  }
+}
 
 void set_exit_status(int status) { g_exit_status = status; }
 
@@ -73,7 +109,8 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
          "column with the text (default: detected from names such as review, text, content, 评论, 内容)");
   column("--id", options.columns.id, "column with the item id (default: detected; else the line number)");
   column("--time", options.columns.time,
-         "column with the time: ISO 8601, 'YYYY-MM-DD hh:mm:ss' or Unix seconds or milliseconds (default: detected)");
+         "column with the time: ISO 8601, 'YYYY-MM-DD hh:mm:ss', YYYYMMDD or Unix seconds or milliseconds "
+         "(default: detected)");
   column("--product", options.columns.product, "column with the product id (default: detected)");
   column("--category", options.columns.category, "column with the product category (default: detected)");
   column("--user", options.columns.user, "column with the user id (default: detected)");
@@ -96,6 +133,7 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
       ->capture_default_str();
   command.add_option("--max-field-bytes", options.max_field_bytes,
                      tr("rows with a larger field are rejected (bytes)"))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
       ->group(group)
       ->capture_default_str();
 }

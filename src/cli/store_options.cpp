@@ -62,11 +62,19 @@ std::unique_ptr<Engine> load_engine(FeedArguments& args) {
   return std::make_unique<Engine>(args.engine);
 }
 
+void warn_without_time_column(const Reader& reader, const std::string& source) {
+  if (!reader.resolved_columns().time.empty()) return;
+  spdlog::warn("{}", tr("{}: no time column found, so every item gets the time it is stored; name the column "
+                        "with --time",
+                        source));
+}
+
 store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
                                const FeedArguments& args, RejectsWriter& rejects) {
   ReaderOptions reader_options = args.reader;
   reader_options.path = path;
   auto reader = Reader::open(reader_options);
+  warn_without_time_column(*reader, path);
   Progress progress(tr("ingesting {}", path), 0);
   const store::IngestStats stats = store::ingest(
       *reader, engine, store, args.ingest, nullptr, [&](const Reject& reject) { report_reject(rejects, reject); },

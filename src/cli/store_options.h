@@ -40,6 +40,10 @@ void add_feed_options(CLI::App& command, FeedArguments& args);
 /// Loads the analyzers. With an LLM, one analyzer thread runs unless --threads is set.
 std::unique_ptr<Engine> load_engine(FeedArguments& args);
 
+/// Warns that the store gives the items of `source` the time they are stored
+/// when `reader` found no time column: their history would land in one day.
+void warn_without_time_column(const Reader& reader, const std::string& source);
+
 /// Reads, analyzes and stores one file with a progress display.
 store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
                                const FeedArguments& args, RejectsWriter& rejects);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -32,11 +33,13 @@ class CsvParser {
   CsvParser(const CsvParser&) = delete;
   CsvParser& operator=(const CsvParser&) = delete;
 
-  /// Splits one record (without its terminator) into `fields`; returns false when its quoting is invalid.
-  bool parse(const std::string& record, std::vector<std::string>& fields) {
+  /// Splits one record (without its terminator) into `fields`; returns false when its quoting is
+  /// invalid, with `error_at` set near the offending byte.
+  bool parse(const std::string& record, std::vector<std::string>& fields, std::size_t& error_at) {
     fields.clear();
     const std::size_t parsed = csv_parse(&parser_, record.data(), record.size(), on_field, nullptr, &fields);
     const bool ok = parsed == record.size() && csv_fini(&parser_, on_field, nullptr, &fields) == 0;
+    error_at = parsed;
     if (!ok) {
       // After an error the state is unknown: start a fresh parser.
       csv_free(&parser_);
@@ -75,6 +78,7 @@ struct RawRecord {
   bool unterminated = false;      ///< the source ended inside a quoted field, or see `quote_overflow`
   bool quote_overflow = false;    ///< a quoted field outgrew max_field_bytes, most likely a stray quote
   std::size_t fault_field = 0;    ///< field that was oversize or unterminated
+  std::size_t first_line_field = 0;  ///< quoted field that holds the record's first line break
 };
 
 class DelimitedReader final : public Reader {
@@ -97,7 +101,7 @@ class DelimitedReader final : public Reader {
  private:
   bool read_record();
   void read_header();
-  void replay_after_first_line();
+  void replay_after_first_line(std::string_view terminator = {});
   bool is_space(char c) const { return c == ' ' || (c == '\t' && delimiter_ != '\t'); }
   std::string field_name(std::size_t index) const {
     return index < header_.size() ? header_[index] : std::string();
@@ -126,19 +130,23 @@ bool DelimitedReader::read_record() {
   record_.unterminated = false;
   record_.quote_overflow = false;
   record_.fault_field = 0;
+  record_.first_line_field = 0;
   std::size_t field = 0;
   std::size_t field_bytes = 0;
+  bool field_has_line_break = false;  // the quoted field being read spans lines
+  bool record_has_line_break = false;
 
   // Stores field content until the field outgrows max_field_bytes. A quoted
-  // field that does so ends the record as unterminated, because a stray
-  // quote is far likelier than a legitimate field that large, and its lines
-  // are re-read. An unquoted one is scanned to its end without storing
-  // more than a prefix for the reject.
+  // field that does so across lines ends the record as unterminated,
+  // because a stray quote is far likelier than a legitimate field that
+  // large, and its lines are re-read. Any other field is scanned to its end,
+  // or a quoted one to the end of its line, without storing more than a
+  // prefix for the reject.
   auto store = [&](const char* bytes, std::size_t count) {
     if (record_.oversize) return;
     record_.text.append(bytes, count);
     if (field_bytes <= options_.max_field_bytes) return;
-    if (state == State::quoted) {
+    if (state == State::quoted && field_has_line_break) {
       record_.unterminated = true;
       record_.quote_overflow = true;
       record_.fault_field = field;
@@ -195,6 +203,7 @@ bool DelimitedReader::read_record() {
         if (c == delimiter_) {
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else if (c == '"') {
@@ -210,6 +219,7 @@ bool DelimitedReader::read_record() {
           state = State::field_start;
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else {
@@ -219,7 +229,14 @@ bool DelimitedReader::read_record() {
       case State::quoted:
         if (c == '"') {
           state = State::quote_in_quoted;
+        } else if (line_break && record_.oversize && record_.fault_field == field) {
+          // The line of an oversize quoted field is rejected whole, and the
+          // next line starts a record, whether the quote was stray or not.
+          return true;
         } else {
+          if (line_break && !record_has_line_break) record_.first_line_field = field;
+          record_has_line_break = record_has_line_break || line_break;
+          field_has_line_break = field_has_line_break || line_break;
           ++field_bytes;
         }
         break;
@@ -231,6 +248,7 @@ bool DelimitedReader::read_record() {
           state = State::field_start;
           ++field;
           field_bytes = 0;
+          field_has_line_break = false;
         } else if (line_break) {
           return true;
         } else {
@@ -253,9 +271,11 @@ bool DelimitedReader::read_record() {
 
 // Re-reads the lines of the current record after its first one. An
 // unterminated quote swallowed them, but they are most likely rows of their own.
+// `terminator` is the line break that ended the record, which read_record
+// consumed without storing it.
 // NOTE: when an earlier field of the record held a quoted line break, the
 // replay starts inside that field and its remainder becomes a row of its own.
-void DelimitedReader::replay_after_first_line() {
+void DelimitedReader::replay_after_first_line(std::string_view terminator) {
   const std::string& text = record_.text;
   const auto end = text.find_first_of("\r\n");
   if (end == std::string::npos) return;
@@ -263,6 +283,7 @@ void DelimitedReader::replay_after_first_line() {
   if (text[end] == '\r' && next < text.size() && text[next] == '\n') ++next;
 
   std::string rest = text.substr(next);
+  rest.append(terminator);
   rest.append(input_.buffer, input_.pos);
   input_.buffer = std::move(rest);
   input_.pos = 0;
@@ -280,7 +301,8 @@ void DelimitedReader::read_header() {
                      input_.source, record_.line));
     }
     if (trim(record_.text).empty()) continue;
-    if (!parser_.parse(record_.text, fields_)) {
+    std::size_t error_at = 0;
+    if (!parser_.parse(record_.text, fields_, error_at)) {
       throw Error(tr("{}: the header row at line {} has invalid quoting", input_.source, record_.line));
     }
     break;
@@ -292,7 +314,10 @@ void DelimitedReader::read_header() {
 
 ReadStatus DelimitedReader::next(Item& item, Reject& reject) {
   for (;;) {
-    if (!read_record()) return ReadStatus::end;
+    if (!read_record()) {
+      mapper_->finish();
+      return ReadStatus::end;
+    }
 
     if (record_.unterminated) {
       const std::string reason =
@@ -315,7 +340,20 @@ ReadStatus DelimitedReader::next(Item& item, Reject& reject) {
     }
     if (trim(record_.text).empty()) continue;
 
-    if (!parser_.parse(record_.text, fields_)) {
+    std::size_t error_at = 0;
+    if (!parser_.parse(record_.text, fields_, error_at)) {
+      // A quote opened on the first line ran on and broke the quoting on a
+      // later line: most likely it was never closed, so only the first line
+      // is rejected and the next ones are read again as rows.
+      const std::size_t first_line_end = record_.text.find_first_of("\r\n");
+      if (first_line_end != std::string::npos && error_at > first_line_end) {
+        mapper_->reject(reject, record_.line, field_name(record_.first_line_field),
+                        tr("quote not closed on its line; the lines after it are read as rows of their own"),
+                        std::string_view(record_.text).substr(0, first_line_end));
+        // The source may also have ended without a line break; an extra one is harmless.
+        replay_after_first_line(pending_cr_ ? "\r" : "\n");
+        return ReadStatus::rejected;
+      }
       return mapper_->reject(reject, record_.line, "",
                              tr("invalid quoting: a quote inside an unquoted field or text after a closing quote"),
                              record_.text);

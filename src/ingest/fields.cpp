@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/log.h"
 #include "common/utf8.h"
 #include "ingest/decoder.h"
 
@@ -18,23 +19,28 @@ namespace {
 
 // Column names tried, in order, for each field that was not named. Names
 // compare after normalize_name, so "Review Text" matches "review_text".
+// The Chinese names include headers of shop order and review exports (评价时间, 买家昵称).
 const std::vector<std::string_view> kTextNames = {
     "review", "review_text", "review_body", "text", "content", "comment", "comment_text", "body", "message",
-    "query", "评论", "评论内容", "内容", "文本", "评价", "评价内容"};
-const std::vector<std::string_view> kIdNames = {"id", "review_id", "comment_id", "编号", "评论id"};
+    "query", "评论", "评论内容", "内容", "文本", "评价", "评价内容", "商品评价", "买家评论", "买家评价",
+    "用户评论", "用户评价", "评论正文", "初评内容", "留言"};
+const std::vector<std::string_view> kIdNames = {"id", "review_id", "comment_id", "编号", "评论id", "评价id"};
 const std::vector<std::string_view> kTimeNames = {
     "time", "timestamp", "created_at", "creation_time", "date", "datetime", "review_date",
-    "时间", "评论时间", "创建时间", "日期"};
+    "时间", "评论时间", "评价时间", "创建时间", "发表时间", "发布时间", "提交时间", "下单时间", "购买时间",
+    "付款时间", "日期", "评论日期", "评价日期", "时间戳"};
 const std::vector<std::string_view> kProductNames = {"product", "product_id", "item_id", "sku", "asin",
-                                                     "商品", "商品id", "商品编号"};
+                                                     "商品", "商品id", "商品编号", "宝贝id", "产品", "产品id",
+                                                     "商品名称", "宝贝名称", "产品名称"};
 // "category" wins over "department", which wins over the finer "class".
 const std::vector<std::string_view> kCategoryNames = {
-    "category", "product_category", "类目", "品类", "分类", "department", "department_name", "class",
-    "class_name"};
+    "category", "product_category", "类目", "品类", "分类", "商品类目", "商品分类", "商品品类", "类别",
+    "department", "department_name", "class", "class_name"};
 const std::vector<std::string_view> kUserNames = {"user", "user_id", "customer_id", "nickname",
-                                                  "用户", "用户id", "昵称"};
+                                                  "用户", "用户id", "用户名", "昵称", "用户昵称", "买家",
+                                                  "买家昵称", "买家id", "会员名", "会员id", "客户id"};
 const std::vector<std::string_view> kRatingNames = {"rating", "score", "stars", "star", "star_rating",
-                                                    "评分", "星级"};
+                                                    "评分", "星级", "评价星级", "商品评分", "打分"};
 const std::vector<std::string_view> kLabelNames = {"label", "sentiment", "polarity", "标签", "情感"};
 const std::vector<std::string_view> kChannelNames = {"channel", "渠道"};
 
@@ -58,6 +64,13 @@ std::string join_names(const std::vector<std::string>& header) {
   return out;
 }
 
+// `message` about a missing column, with a hint when `header` looks like a
+// TSV header read as CSV: a single name that contains tabs.
+std::string with_format_hint(std::string message, const std::vector<std::string>& header) {
+  if (header.size() != 1 || header[0].find('\t') == std::string::npos) return message;
+  return tr("{}. The header has tabs but no commas: if the file is TSV, pass --input-format tsv.", message);
+}
+
 std::optional<std::size_t> find_column(const std::vector<std::string>& header, std::string_view name) {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return i;
@@ -73,8 +86,9 @@ std::size_t require_column(const std::vector<std::string>& header, const std::st
                            std::string_view field, const std::string& source) {
   const auto index = find_column(header, name);
   if (!index) {
-    throw Error(tr("{}: column '{}' (requested for the {} field) not found; the columns are: {}", source, name,
-                   field, join_names(header)));
+    throw Error(with_format_hint(tr("{}: column '{}' (requested for the {} field) not found; the columns are: {}",
+                                    source, name, field, join_names(header)),
+                                 header));
   }
   return *index;
 }
@@ -99,8 +113,9 @@ std::vector<std::size_t> resolve_text(const std::vector<std::string>& header, co
     for (const auto candidate : kTextNames) {
       if (const auto index = find_column(header, candidate)) return {*index};
     }
-    throw Error(tr("{}: no text column found; name it with --text. The columns are: {}", source,
-                   join_names(header)));
+    throw Error(with_format_hint(
+        tr("{}: no text column found; name it with --text. The columns are: {}", source, join_names(header)),
+        header));
   }
 
   // A column whose own name contains '+' wins over splitting the request.
@@ -257,9 +272,17 @@ ReadStatus RowMapper::reject(Reject& reject, std::int64_t line, std::string fiel
   return make_reject(reject, source_, line, std::move(field), std::move(reason), raw);
 }
 
+void RowMapper::finish() {
+  if (out_of_range_ratings_ == 0) return;
+  spdlog::warn("{}", tr("{}: {} ratings are outside 1 to 5, the first on line {}; their items are kept, but the "
+                        "store's rating counts include only ratings 1 to 5",
+                        source_, out_of_range_ratings_, first_out_of_range_rating_line_));
+  out_of_range_ratings_ = 0;
+}
+
 ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<std::string>& values,
                             std::int64_t line, std::string_view raw, bool check_utf8, Item& item,
-                            Reject& rejected) const {
+                            Reject& rejected) {
   if (values.size() < header.size()) values.resize(header.size());
 
   // Checks that apply to every column, mapped or not.
@@ -323,6 +346,11 @@ ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<
       return reject(rejected, line, resolved_.rating, tr("invalid rating '{}': expected a number",
                                                          short_value(rating)),
                     raw);
+    }
+    // Kept, but the store counts a rating as the nearest star from 1 to 5 only.
+    if (!(*item.rating >= 0.5 && *item.rating < 5.5)) {
+      if (out_of_range_ratings_ == 0) first_out_of_range_rating_line_ = line;
+      ++out_of_range_ratings_;
     }
   }
 

@@ -58,7 +58,10 @@ class RowMapper {
   /// empty), or fills `reject`. `check_utf8` requests a UTF-8 check of every
   /// value. Values are always checked for bytes the decoder could not decode.
   ReadStatus build(const std::vector<std::string>& header, std::vector<std::string>& values, std::int64_t line,
-                   std::string_view raw, bool check_utf8, Item& item, Reject& reject) const;
+                   std::string_view raw, bool check_utf8, Item& item, Reject& reject);
+
+  /// Warns about the ratings outside 1 to 5 seen so far; readers call it at the end of the source.
+  void finish();
 
   /// Detects fields still unmapped among columns that `header` gained after
   /// the first row, as JSON Lines keys may first appear in a later object.
@@ -78,6 +81,8 @@ class RowMapper {
   std::string source_;
   ColumnIndexes indexes_;
   ColumnMap resolved_;
+  std::int64_t out_of_range_ratings_ = 0;          ///< ratings outside 1 to 5, which the store does not count
+  std::int64_t first_out_of_range_rating_line_ = 0;
 };
 
 }  // namespace shopsight::ingest

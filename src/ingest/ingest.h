@@ -96,10 +96,11 @@ class Reader {
 };
 
 /// Parses ISO 8601 with "Z" or a "+hh:mm" offset, "YYYY-MM-DD hh:mm:ss",
-/// "YYYY/MM/DD hh:mm[:ss]", a date alone, or Unix seconds or milliseconds
-/// (digits only, 1e11 and above are milliseconds). Times without an offset are
-/// in the IANA zone `timezone`. Returns Unix milliseconds, or nullopt when the
-/// text is not a time. Throws shopsight::Error for an unknown `timezone`.
+/// "YYYY/MM/DD hh:mm[:ss]", a date alone, "YYYYMMDD" (eight digits), or Unix
+/// seconds or milliseconds. Numbers from 1e11 on are milliseconds, and a
+/// fraction or an exponent is allowed from 1e8 on. Times without an offset
+/// are in the IANA zone `timezone`. Returns Unix milliseconds, or nullopt when the text is
+/// not a time. Throws shopsight::Error for an unknown `timezone`.
 std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone);
 
 /// Whether Unix milliseconds `time` lies in the years 1970 to 2099. Times

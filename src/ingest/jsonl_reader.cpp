@@ -5,6 +5,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +22,36 @@ namespace {
 // Maximum rejects queued before the first object. Past this many the source
 // is almost certainly not JSON Lines, so opening it fails.
 constexpr std::size_t kMaxLeadingRejects = 1000;
+
+// Deepest nesting of arrays and objects a line may have. Values nested far
+// deeper overflow the stack when the JSON library writes them back out
+// (dump() recurses), and real exports nest a few levels at most.
+constexpr std::size_t kMaxJsonDepth = 512;
+
+// Whether `line` nests arrays and objects deeper than `limit`. Brackets in
+// strings do not count. It runs before parsing, so such a line never
+// becomes a value.
+bool nests_deeper_than(std::string_view line, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
 
 class JsonLinesReader final : public Reader {
  public:
@@ -108,12 +139,23 @@ ReadStatus JsonLinesReader::parse_line(Reject& reject) {
                        line_text_);
   }
 
+  if (nests_deeper_than(line_text_, kMaxJsonDepth)) {
+    return make_reject(reject, source, line_number_, "",
+                       tr("invalid JSON: arrays and objects nested deeper than {} levels", kMaxJsonDepth),
+                       line_text_);
+  }
+
   nlohmann::ordered_json object;
   try {
     object = nlohmann::ordered_json::parse(line_text_);
   } catch (const nlohmann::json::parse_error& error) {
     return make_reject(reject, source, line_number_, "",
                        tr("invalid JSON at byte {}: each line must be one JSON object", error.byte), line_text_);
+  } catch (const nlohmann::json::out_of_range&) {
+    // A number such as 1e400 overflows a double.
+    return make_reject(reject, source, line_number_, "",
+                       tr("invalid JSON: a number is out of range; numbers must lie within about ±1.8e308"),
+                       line_text_);
   }
   if (!object.is_object()) {
     return make_reject(reject, source, line_number_, "", tr("line is not a JSON object"), line_text_);
@@ -184,6 +226,7 @@ ReadStatus JsonLinesReader::next(Item& item, Reject& reject) {
     if (header_.size() != columns_before) mapper_->add_columns(header_);
     return mapper_->build(header_, values_, line_number_, line_text_, check_utf8, item, reject);
   }
+  mapper_->finish();
   return ReadStatus::end;
 }
 

@@ -54,6 +54,24 @@ std::string sniff_format(ingest::DecodedInput& input) {
   return tabs > commas ? "tsv" : "csv";
 }
 
+// "text: review, time: created_at", and after "; not found: " the fields
+// that no column feeds, so the log shows where every field comes from.
+std::string describe_columns(const ColumnMap& columns) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"text", &columns.text},         {"id", &columns.id},         {"time", &columns.time},
+      {"product", &columns.product},   {"category", &columns.category}, {"user", &columns.user},
+      {"rating", &columns.rating},     {"label", &columns.label},   {"channel", &columns.channel}};
+  std::string found;
+  std::string missing;
+  for (const auto& [field, column] : fields) {
+    std::string& list = column->empty() ? missing : found;
+    if (!list.empty()) list += ", ";
+    list += field;
+    if (!column->empty()) list += ": " + *column;
+  }
+  return missing.empty() ? found : tr("{}; not found: {}", found, missing);
+}
+
 std::unique_ptr<Reader> open_decoded(std::unique_ptr<std::istream> owned, std::istream& stream,
                                      const ReaderOptions& options) {
   ingest::DecodedInput input;
@@ -76,8 +94,9 @@ std::unique_ptr<Reader> open_decoded(std::unique_ptr<std::istream> owned, std::i
     throw Error(tr("unknown input format '{}': use auto, csv, tsv or jsonl", options.format));
   }
 
-  spdlog::info("{}", tr("{}: reading {} in {}, text from column {}", options.path.empty() ? "-" : options.path,
-                        format, reader->encoding(), reader->resolved_columns().text));
+  const std::string source = options.path.empty() ? "-" : options.path;
+  spdlog::info("{}", tr("{}: reading {} in {}", source, format, reader->encoding()));
+  spdlog::info("{}", tr("{}: columns of the fields: {}", source, describe_columns(reader->resolved_columns())));
   return reader;
 }
 

@@ -4,7 +4,9 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +24,10 @@ namespace {
 
 // Unix seconds reach 1e11 only in the year 5138, so larger numbers are milliseconds.
 constexpr std::int64_t kMillisecondsThreshold = 100'000'000'000;
+
+// Smallest fractional Unix time read as one (1973-03-03). Smaller decimal
+// numbers such as "2026.07" are far likelier to be something else.
+constexpr double kMinFractionalSeconds = 1e8;
 
 bool is_utc_name(const std::string& name) {
   return name.empty() || name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Z";
@@ -85,6 +91,53 @@ std::optional<std::int64_t> parse_unix(std::string_view text) {
   return value >= kMillisecondsThreshold ? value : value * 1000;
 }
 
+// Reads "1751371200.5" or "1.5e9", as Python and JavaScript write Unix
+// seconds, and milliseconds from 1e11 on, like parse_unix.
+std::optional<std::int64_t> parse_fractional_unix(std::string_view text) {
+  if (text.find_first_not_of("0123456789.eE+-") != std::string_view::npos || text.front() < '0' ||
+      text.front() > '9') {
+    return std::nullopt;
+  }
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [next, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || next != end || !(value >= kMinFractionalSeconds)) return std::nullopt;
+  const double milliseconds = value >= static_cast<double>(kMillisecondsThreshold) ? value : value * 1000;
+  // Such a time is far beyond any plausible one, and llround needs a value in range.
+  if (milliseconds >= 1e18) return std::nullopt;
+  return std::llround(milliseconds);
+}
+
+// Unix milliseconds of `wall_ms`, a wall-clock time in `zone` (UTC when null).
+std::optional<std::int64_t> local_to_utc(std::int64_t wall_ms, const icu::TimeZone* zone) {
+  if (zone == nullptr) return wall_ms;
+  // getOffset with local = true reads the time as wall-clock time in the zone.
+  std::int32_t raw_offset = 0;
+  std::int32_t dst_offset = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  zone->getOffset(static_cast<UDate>(wall_ms), true, raw_offset, dst_offset, status);
+  if (U_FAILURE(status)) return std::nullopt;
+  return wall_ms - raw_offset - dst_offset;
+}
+
+std::int64_t days_since_epoch(const std::chrono::year_month_day& date) {
+  return std::chrono::sys_days(date).time_since_epoch().count();
+}
+
+// "20260701", as Chinese exports write dates: midnight in `zone`.
+std::optional<std::int64_t> parse_compact_date(std::string_view digits, const icu::TimeZone* zone) {
+  auto number = [&](std::size_t at, std::size_t count) {
+    int value = 0;
+    for (const char c : digits.substr(at, count)) value = value * 10 + (c - '0');
+    return value;
+  };
+  const std::chrono::year_month_day date{std::chrono::year(number(0, 4)),
+                                         std::chrono::month(static_cast<unsigned>(number(4, 2))),
+                                         std::chrono::day(static_cast<unsigned>(number(6, 2)))};
+  if (!date.ok()) return std::nullopt;
+  return local_to_utc(days_since_epoch(date) * 86'400'000, zone);
+}
+
 // Reads "+08:00", "+0800", "+08" or "Z" into minutes east of UTC.
 std::optional<int> parse_offset(Scanner& scanner) {
   if (scanner.accept("Z") || scanner.accept("z")) return 0;
@@ -125,7 +178,11 @@ std::optional<std::int64_t> parse_time(const std::string& text, const std::strin
   const std::string_view trimmed = ingest::trim(text);
   if (trimmed.empty()) return std::nullopt;
 
-  if (trimmed.find_first_not_of("0123456789") == std::string_view::npos) return parse_unix(trimmed);
+  if (trimmed.find_first_not_of("0123456789") == std::string_view::npos) {
+    // Eight digits are a date: as Unix seconds they would fall in 1970 to 1973.
+    return trimmed.size() == 8 ? parse_compact_date(trimmed, zone) : parse_unix(trimmed);
+  }
+  if (const auto fractional = parse_fractional_unix(trimmed)) return fractional;
 
   // Date: 2016-06-29, 2016/6/29, 2016.06.29 or 2016年6月29日.
   Scanner scanner(trimmed);
@@ -192,18 +249,10 @@ std::optional<std::int64_t> parse_time(const std::string& text, const std::strin
     if (!offset_minutes || !scanner.done()) return std::nullopt;
   }
 
-  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const std::int64_t days = days_since_epoch(date);
   const std::int64_t wall_ms = ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + millisecond;
   if (offset_minutes) return wall_ms - static_cast<std::int64_t>(*offset_minutes) * 60'000;
-  if (zone == nullptr) return wall_ms;
-
-  // getOffset with local = true reads the time as wall-clock time in the zone.
-  std::int32_t raw_offset = 0;
-  std::int32_t dst_offset = 0;
-  UErrorCode status = U_ZERO_ERROR;
-  zone->getOffset(static_cast<UDate>(wall_ms), true, raw_offset, dst_offset, status);
-  if (U_FAILURE(status)) return std::nullopt;
-  return wall_ms - raw_offset - dst_offset;
+  return local_to_utc(wall_ms, zone);
 }
 
 }  // namespace shopsight

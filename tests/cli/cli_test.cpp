@@ -390,6 +390,50 @@ TEST_F(CliTest, CommandLineErrorsFollowLang) {
 
 TEST_F(CliTest, InvalidOptionIsUsageError) {
   EXPECT_EQ(run("analyze --no-such-option x.csv").status, 2);
+  const RunResult zero = run("analyze x.csv --max-field-bytes 0");
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.output.find("--max-field-bytes: Value 0 not in range 1 to"), std::string::npos) << zero.output;
+}
+
+// Opening an output truncates it, so an output that is also an input would
+// destroy the input before a row is read. Every spelling of the path counts.
+TEST_F(CliTest, OutputNamingAnInputIsRefused) {
+  const fs::path input = write("same.csv", kReviews);
+  fs::create_directories(dir_ / "sub");
+  fs::create_symlink(input, dir_ / "link.csv");
+  const std::string other_spelling = (dir_ / "sub" / ".." / "same.csv").string();
+  const std::string fresh = (dir_ / "out.jsonl").string();
+  for (const std::string& options : {"-o " + input.string(), "--rejects " + other_spelling,
+                                     "--report " + (dir_ / "link.csv").string(),
+                                     "--output " + fresh + " --rejects " + input.string()}) {
+    const RunResult result = run("analyze " + input.string() + " " + options);
+    EXPECT_EQ(result.status, 2) << options << "\n" << result.output;
+    EXPECT_NE(result.output.find("is also an input file"), std::string::npos) << result.output;
+    EXPECT_EQ(read_file(input), kReviews) << options;
+  }
+  EXPECT_FALSE(fs::exists(fresh)) << "nothing is opened before the check";
+
+  const std::string db = (dir_ / "store.db").string();
+  for (const std::string command : {"ingest", "watch", "backtest"}) {
+    const std::string store = command == "backtest" ? "" : " --db " + db;
+    const RunResult result = run(command + " " + input.string() + store + " --rejects " + other_spelling);
+    EXPECT_EQ(result.status, 2) << command << "\n" << result.output;
+    EXPECT_EQ(read_file(input), kReviews) << command;
+  }
+  EXPECT_FALSE(fs::exists(db)) << "the store is not opened either";
+  EXPECT_EQ(run("idf " + input.string() + " -o " + input.string()).status, 2);
+  EXPECT_EQ(run("topics " + input.string() + " --assignments " + input.string()).status, 2);
+  EXPECT_EQ(run("train --data " + input.string() + " --label rating --out " + input.string()).status, 2);
+  EXPECT_EQ(read_file(input), kReviews);
+
+  // A watched folder reads every file that lands in it, a rejects file too.
+  const RunResult folder = run("watch " + dir_.string() + " --db " + db + " --rejects " + fresh);
+  EXPECT_EQ(folder.status, 2) << folder.output;
+  EXPECT_NE(folder.output.find("is in the watched folder"), std::string::npos) << folder.output;
+
+  const RunResult chinese = run("--lang zh analyze " + input.string() + " -o " + input.string());
+  EXPECT_EQ(chinese.status, 2);
+  EXPECT_NE(chinese.output.find("同时也是输入文件"), std::string::npos) << chinese.output;
 }
 
 }  // namespace

@@ -111,6 +111,26 @@ TEST(CsvRejects, UnterminatedQuoteRecovers) {
   EXPECT_EQ(result.items[2].line, 5);
 }
 
+// A quote left open in the middle of a file swallows the lines up to the
+// next quote. The reader goes back to the line after the quote's line.
+TEST(CsvRejects, UnclosedQuoteRecoversAtTheNextLine) {
+  const auto result = read_csv(
+      "id,review\nB1,第一条很好\nB2,\"引号没闭合 坏行\nB3,第三条不错\nB4,第四条很差\nB5,\"正常\"\"引号\"\"\",\nB6,第六条\n",
+      "broken.csv");
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 3);
+  EXPECT_EQ(result.rejects[0].field, "review");
+  EXPECT_NE(result.rejects[0].reason.find("quote not closed"), std::string::npos) << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[0].raw, "B2,\"引号没闭合 坏行");
+  ASSERT_EQ(result.items.size(), 5u);
+  EXPECT_EQ(result.items[1].id, "B3");
+  EXPECT_EQ(result.items[1].line, 4);
+  EXPECT_EQ(result.items[3].text, "正常\"引号\"");
+  EXPECT_EQ(result.items[4].id, "B6");
+  EXPECT_EQ(result.items[4].line, 7);
+}
+
 TEST(CsvRejects, TextAfterClosingQuote) {
   const auto result = read_csv("id,review\n1,\"ok\"junk\n2,good\n");
 
@@ -155,6 +175,43 @@ TEST(CsvRejects, QuotedOverflowRereadsLines) {
   EXPECT_EQ(result.items[0].line, 3);
   EXPECT_EQ(result.items[2].text, "fourth");
   EXPECT_EQ(result.items[2].line, 5);
+}
+
+// A quoted field on one line that is merely too large is one reject, not a
+// stray quote, and the rows after it are read as usual.
+TEST(CsvRejects, OversizeQuotedFieldIsOneReject) {
+  ReaderOptions options;
+  options.path = "bigf.csv";
+  options.max_field_bytes = 1000;
+  options.buffer_bytes = 7;
+  std::string big;
+  for (int i = 0; i < 2000; ++i) big += "很";
+  const auto result = read_all("id,review\nA1,好\nA2,\"" + big + "\"\nA3,差\n", options);
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 3);
+  EXPECT_EQ(result.rejects[0].field, "review");
+  EXPECT_NE(result.rejects[0].reason.find("field larger than 1000 bytes"), std::string::npos)
+      << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[0].raw.substr(0, 4), "A2,\"");
+  EXPECT_TRUE(utf8::is_valid(result.rejects[0].raw));
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[1].text, "差");
+  EXPECT_EQ(result.items[1].line, 4);
+}
+
+// A stray quote on a line that outgrows the limit costs that line only.
+TEST(CsvRejects, OversizeStrayQuoteEndsAtItsLine) {
+  ReaderOptions options;
+  options.path = "stray.csv";
+  options.max_field_bytes = 10;
+  const auto result = read_all("id,review\n1,\"stray " + std::string(50, 'x') + "\n2,next\n3,last\n", options);
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 2);
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[0].text, "next");
+  EXPECT_EQ(result.items[0].line, 3);
 }
 
 TEST(CsvRejects, RawExcerptIsBounded) {
@@ -243,6 +300,35 @@ TEST(CsvRejects, BadRatingTimeChannel) {
   EXPECT_EQ(result.items[0].channel, "chat");
 }
 
+TEST(Csv, CompactDatesAndFractionalSeconds) {
+  ReaderOptions options;
+  options.path = "t.csv";
+  options.timezone = "Asia/Shanghai";
+  const auto result = read_all("id,time,review\nT7,20260701,compact\nT8,1751371200.5,fraction\nT9,1.5e9,exponent\n",
+                               options);
+
+  ASSERT_TRUE(result.rejects.empty()) << result.rejects[0].reason;
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[0].time, 1782835200000);  // 2026-07-01T00:00:00+08:00
+  EXPECT_EQ(result.items[1].time, 1751371200500);
+  EXPECT_EQ(result.items[2].time, 1500000000000);
+}
+
+TEST(Csv, RatingsOutsideOneToFiveWarn) {
+  testing::LogCapture log;
+  const auto result = read_csv("id,review,rating\n1,a,7\n2,b,-3\n3,c,-1e308\n4,d,5\n5,e,0.5\n6,f,5.4\n", "r.csv");
+
+  EXPECT_TRUE(result.rejects.empty());
+  ASSERT_EQ(result.items.size(), 6u);
+  EXPECT_EQ(result.items[0].rating, 7.0);
+  EXPECT_NE(log.text().find("r.csv: 3 ratings are outside 1 to 5, the first on line 2"), std::string::npos)
+      << log.text();
+
+  testing::LogCapture quiet;
+  read_csv("id,review,rating\n1,a,1\n2,b,4.5\n", "ok.csv");
+  EXPECT_EQ(quiet.text().find("ratings are outside"), std::string::npos) << quiet.text();
+}
+
 TEST(CsvRejects, ImplausibleTimes) {
   const auto result = read_csv(
       "id,review,time\n"
@@ -309,6 +395,40 @@ TEST(Columns, DetectedInChinese) {
   EXPECT_EQ(item.text, "送货很快");
 }
 
+TEST(Columns, DetectedFromShopExportNames) {
+  ReaderOptions options;
+  options.path = "h.csv";
+  options.timezone = "Asia/Shanghai";
+  testing::LogCapture log;
+  const auto result = read_all(
+      "评价内容,评价时间,商品ID,商品类目,买家昵称,星级\n"
+      "很好用,2026-11-01 10:00:00,P1,数码,u1,5\n",
+      options);
+
+  EXPECT_EQ(result.resolved.text, "评价内容");
+  EXPECT_EQ(result.resolved.time, "评价时间");
+  EXPECT_EQ(result.resolved.category, "商品类目");
+  EXPECT_EQ(result.resolved.user, "买家昵称");
+  ASSERT_EQ(result.items.size(), 1u);
+  EXPECT_EQ(result.items[0].time, 1793498400000);
+  EXPECT_EQ(result.items[0].category, "数码");
+  EXPECT_EQ(result.items[0].user, "u1");
+  EXPECT_EQ(result.items[0].rating, 5.0);
+  // Every field's column is logged, and so are the fields without one.
+  EXPECT_NE(log.text().find("text: 评价内容, time: 评价时间, product: 商品ID, category: 商品类目, user: 买家昵称, "
+                            "rating: 星级; not found: id, label, channel"),
+            std::string::npos)
+      << log.text();
+
+  for (const char* header : {"创建时间", "下单时间", "日期"}) {
+    EXPECT_EQ(read_csv(std::string(header) + ",review\n20261101,ok\n").resolved.time, header);
+  }
+  EXPECT_EQ(read_csv("用户名,review\nu1,ok\n").resolved.user, "用户名");
+  for (const char* header : {"商品评价", "买家评论"}) {
+    EXPECT_EQ(read_csv(std::string("id,") + header + "\n1,ok\n").resolved.text, header);
+  }
+}
+
 TEST(Columns, IdDefaultsToLine) {
   const auto result = read_csv("comment_id,content\n,first\nx7,second\n");
 
@@ -341,6 +461,25 @@ TEST(Columns, NoTextColumnListsColumns) {
     FAIL() << "expected shopsight::Error";
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("id, score"), std::string::npos);
+  }
+}
+
+TEST(Columns, TsvNamedCsvGetsAHint) {
+  for (const char* request : {"", "review"}) {
+    ReaderOptions options;
+    options.path = "tab.csv";
+    options.columns.text = request;
+    try {
+      read_all("id\treview\n1\tgood\n", options);
+      FAIL() << "expected shopsight::Error";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("--input-format tsv"), std::string::npos) << error.what();
+    }
+  }
+  try {
+    read_csv("id,score\n1,5\n");
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()).find("--input-format"), std::string::npos) << error.what();
   }
 }
 

@@ -96,6 +96,53 @@ TEST(JsonLines, OversizeLineRejected) {
   EXPECT_EQ(result.rejects[1].field, "text");
 }
 
+TEST(JsonLines, NumberOutOfRangeRejectsOnlyItsRow) {
+  const auto result = read_all(
+      "{\"id\": \"A\", \"text\": \"好\"}\n"
+      "{\"id\": \"B\", \"text\": \"坏\", \"rating\": 1e400}\n"
+      "{\"id\": \"C\", \"text\": \"中\", \"category\": -1e400}\n"
+      "{\"id\": \"D\", \"text\": \"好\", \"rating\": 1e308}\n",
+      jsonl_options());
+
+  ASSERT_EQ(result.items.size(), 2u);
+  EXPECT_EQ(result.items[0].id, "A");
+  EXPECT_EQ(result.items[1].id, "D");
+  ASSERT_EQ(result.rejects.size(), 2u);
+  EXPECT_EQ(result.rejects[0].source, "items.jsonl");
+  EXPECT_EQ(result.rejects[0].line, 2);
+  EXPECT_NE(result.rejects[0].reason.find("out of range"), std::string::npos) << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[1].line, 3);
+}
+
+TEST(JsonLines, NumberOutOfRangeOnTheFirstLine) {
+  const auto result = read_all("{\"text\": \"坏\", \"rating\": 1e400}\n{\"text\": \"好\"}\n", jsonl_options());
+
+  ASSERT_EQ(result.rejects.size(), 1u);
+  EXPECT_EQ(result.rejects[0].line, 1);
+  ASSERT_EQ(result.items.size(), 1u);
+  EXPECT_EQ(result.items[0].line, 2);
+}
+
+TEST(JsonLines, DeepNestingIsRejectedWithoutCrashing) {
+  const std::size_t depth = 100000;
+  const std::string deep = "{\"text\": \"deep\", \"x\": " + std::string(depth, '[') + std::string(depth, ']') + "}";
+  // 512 levels pass, counting the line's own object; brackets in strings do not count.
+  const std::string at_limit =
+      "{\"text\": \"[[[[ \\\" {{{{\", \"x\": " + std::string(511, '[') + std::string(511, ']') + "}";
+  const auto result = read_all("{\"id\": \"K1\", \"text\": \"ok\"}\n" + deep + "\n" + at_limit + "\n" + deep +
+                                   "\n{\"text\": \"last\"}\n",
+                               jsonl_options());
+
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[0].id, "K1");
+  EXPECT_EQ(result.items[1].line, 3);
+  EXPECT_EQ(result.items[2].text, "last");
+  ASSERT_EQ(result.rejects.size(), 2u);
+  EXPECT_EQ(result.rejects[0].line, 2);
+  EXPECT_NE(result.rejects[0].reason.find("512"), std::string::npos) << result.rejects[0].reason;
+  EXPECT_EQ(result.rejects[1].line, 4);
+}
+
 TEST(JsonLines, ArrayFileIsError) {
   EXPECT_THROW(read_all("[{\"text\": \"a\"}]\n", jsonl_options()), Error);
 }

@@ -3,6 +3,8 @@
 // Helpers for the ingest tests: read a whole in-memory source, and encode
 // UTF-8 test text into a legacy encoding with ICU.
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <unicode/ucnv.h>
 
 #include <memory>
@@ -50,6 +52,29 @@ inline ReadResult read_csv(const std::string& bytes, const std::string& path = "
   options.path = path;
   return read_all(bytes, options);
 }
+
+/// Collects what the default logger writes, at info level and above, while it lives.
+class LogCapture {
+ public:
+  LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(text_)) {
+    logger_->sinks().push_back(sink_);
+    logger_->set_level(spdlog::level::info);
+  }
+  ~LogCapture() {
+    logger_->sinks().pop_back();
+    logger_->set_level(level_);
+  }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  std::string text() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> logger_ = spdlog::default_logger();
+  spdlog::level::level_enum level_ = logger_->level();
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
 
 /// Converts UTF-8 `text` to the ICU encoding `name`.
 inline std::string encode_as(const std::string& text, const char* name) {

@@ -58,10 +58,30 @@ TEST(ParseTime, UnixSecondsAndMilliseconds) {
   EXPECT_EQ(parse_time("0", "UTC"), 0);
 }
 
+TEST(ParseTime, CompactDateIsMidnightInTheZone) {
+  EXPECT_EQ(parse_time("20160629", "UTC"), 1467158400000);
+  EXPECT_EQ(parse_time("20160629", "Asia/Shanghai"), 1467129600000);
+  EXPECT_EQ(parse_time("20240229", "UTC"), 1709164800000);
+  // Eight digits that are no date are not read as Unix seconds of 1970 either.
+  EXPECT_EQ(parse_time("20261301", "UTC"), std::nullopt);
+  EXPECT_EQ(parse_time("12345678", "UTC"), std::nullopt);
+}
+
+TEST(ParseTime, FractionalUnixSeconds) {
+  EXPECT_EQ(parse_time("1467226321.5", "UTC"), kUtc + 500);
+  EXPECT_EQ(parse_time("1467226321.25", "Asia/Shanghai"), kUtc + 250);
+  EXPECT_EQ(parse_time("1.5e9", "UTC"), 1'500'000'000'000);
+  EXPECT_EQ(parse_time("1500000000.0", "UTC"), 1'500'000'000'000);
+  EXPECT_EQ(parse_time("1.4672263210005E12", "UTC"), kUtc + 1);
+  // A decimal number far below 1973 is more likely a year and month than a time.
+  EXPECT_EQ(parse_time("2026.07", "UTC"), std::nullopt);
+  EXPECT_EQ(parse_time("2016.06.29", "UTC"), 1467158400000);
+}
+
 TEST(ParseTime, Invalid) {
   for (const char* text : {"", "yesterday", "2016-13-01", "2016-02-30", "2016-06-29 25:00:00", "2016-06-29 18:5",
                            "2016-06-29T18:52:01+8", "16-06-29", "2016-06-29 18:52:01 junk", "12ab",
-                           "99999999999999999999"}) {
+                           "99999999999999999999", "1.5e9.5", "1e400", "-1.5e9", "1.5e9Z"}) {
     EXPECT_EQ(parse_time(text, "UTC"), std::nullopt) << text;
   }
 }

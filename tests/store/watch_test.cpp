@@ -205,6 +205,55 @@ TEST_F(WatchTest, KeepsOnePositionPerFileWhateverItsName) {
   sqlite3_close(handle);
 }
 
+// A JSON number beyond a double, or a line nested far too deep, costs its
+// row only, in ingest and in watch, so a followed file gets past it.
+TEST_F(WatchTest, PoisonJsonLinesAreRejectedNotFatal) {
+  const std::string feed = path("poison.jsonl");
+  {
+    std::ofstream out(feed, std::ios::binary);
+    out << "{\"id\":\"A\",\"text\":\"好\",\"time\":\"2026-12-01T00:00:00Z\"}\n"
+        << "{\"id\":\"B\",\"text\":\"坏\",\"rating\":1e400}\n"
+        << "{\"text\":\"deep\",\"x\":" << std::string(100000, '[') << std::string(100000, ']') << "}\n"
+        << "{\"id\":\"C\",\"text\":\"中\"}\n";
+  }
+  for (const std::string command : {"ingest", "watch"}) {
+    const std::string db = path(command + ".db");
+    const std::string rejects = path(command + "_rejects.csv");
+    const auto result = run_shopsight(command + " " + feed + " --db " + db + " --no-detect --rejects " + rejects +
+                                      (command == "watch" ? " --once" : ""));
+    EXPECT_EQ(result.status, 3) << command << "\n" << result.output;
+    EXPECT_EQ(stored_items(db), 2) << command;
+    std::ifstream in(rejects);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(content.find("poison.jsonl\",2,\"\",\"invalid JSON: a number is out of range"), std::string::npos)
+        << command << "\n" << content;
+    EXPECT_NE(content.find("poison.jsonl\",3,\"\",\"invalid JSON: arrays and objects nested deeper than 512"),
+              std::string::npos)
+        << command << "\n" << content;
+  }
+}
+
+// Without a time column every item gets the time it is stored, which puts a
+// whole history in one day, so ingest logs a warning.
+TEST_F(WatchTest, MissingTimeColumnIsAWarning) {
+  const std::string feed = path("notime.csv");
+  std::ofstream(feed) << "评价内容,买家昵称\n很好用,u1\n";
+  auto result = run_shopsight("ingest " + feed + " --db " + path("a.db") + " --no-detect");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("notime.csv: no time column found"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("user: 买家昵称"), std::string::npos) << result.output;
+
+  result = run_shopsight("watch " + feed + " --db " + path("b.db") + " --no-detect --once");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("no time column found"), std::string::npos) << result.output;
+
+  const std::string timed = path("timed.csv");
+  std::ofstream(timed) << "评价内容,评价时间\n很好用,2026-11-01 10:00:00\n";
+  result = run_shopsight("ingest " + timed + " --db " + path("c.db") + " --no-detect");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(result.output.find("no time column"), std::string::npos) << result.output;
+}
+
 // Kills `shopsight watch` with SIGKILL at random moments while the file
 // grows, many times. Afterwards every row is stored exactly once, and the
 // aggregates equal a recomputation from the stored items.
