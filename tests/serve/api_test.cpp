@@ -195,6 +195,33 @@ TEST_F(ServeApi, SeriesRejectsBadParameters) {
   expect_error("/api/v1/series?granularity=minute&from=0&to=2026-11-01T00:00:00Z", 400, "buckets");
 }
 
+TEST_F(ServeApi, SeriesRejectsExtremeTimes) {
+  // Without the range check, rounding these to a bucket would overflow and pass the bucket limit.
+  expect_error("/api/v1/series?granularity=minute&from=0&to=9223372036854775807", 400, "to");
+  expect_error("/api/v1/series?from=-9223372036854775808", 400, "from");
+  expect_error("/api/v1/series?from=-1&to=2026-11-01T00:00:00Z", 400, "1970 to 2099");
+  expect_error("/api/v1/items?to=2100-01-02T00:00:00Z", 400, "1970 to 2099");
+
+  // The first instant of 2100 is a valid exclusive end.
+  const auto last_day = client_->Get("/api/v1/series?from=2099-12-31T00:00:00Z&to=2100-01-01T00:00:00Z");
+  ASSERT_TRUE(last_day);
+  EXPECT_EQ(last_day->status, 200) << last_day->body;
+}
+
+TEST_F(ServeApi, ValuesMinuteDefaultRange) {
+  add_sample_items();
+  const auto result = client_->Get("/api/v1/values?dimension=product&granularity=minute");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json body = body_json(result);
+  // One day up to the latest item, a4 at 2026-11-02T00:00:01Z, in whole minutes.
+  EXPECT_EQ(body["from"], "2026-11-01T00:00:00.000Z");
+  EXPECT_EQ(body["to"], "2026-11-02T00:01:00.000Z");
+  ASSERT_EQ(body["values"].size(), 2U);
+  EXPECT_EQ(body["values"][0]["value"], "P1");
+  EXPECT_EQ(body["values"][0]["volume"], 3);
+}
+
 TEST_F(ServeApi, ValuesRanksByVolumeAndNegativeShare) {
   add_sample_items();
   const std::string range = "&from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z";
