@@ -178,6 +178,13 @@ class EncoderContext {
                        "suit embeddings.",
                        model_.info().path));
       }
+      // A broken conversion or quantization, or an f16 overflow, gives NaN or
+      // infinity, which would otherwise spread silently into caches, heads and labels.
+      if (!std::all_of(pooled, pooled + output_size_, [](float value) { return std::isfinite(value); })) {
+        throw Error(tr("the model {} gave NaN or infinite values for a text; its weights are likely broken (a "
+                       "failed conversion or quantization). Convert the model again or use another one.",
+                       model_.info().path));
+      }
       outputs[plan.texts[slot]].assign(pooled, pooled + output_size_);
     }
   }

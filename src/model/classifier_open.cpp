@@ -87,6 +87,13 @@ class GgufClassifier final : public Classifier {
  public:
   GgufClassifier(const std::string& path, const ClassifierOptions& options) : batch_size_(options.batch_size) {
     model_ = llm::Model::load(path, llm::default_model_options());
+    // A head can only be trained on an encoder, so a decoder gets no such advice.
+    if (model_->info().class_labels.empty() && model_->info().has_decoder) {
+      throw Error(tr("the GGUF model {} is a text generation model, not a classifier; pass a classifier model (an "
+                     "encoder with a classifier head), or an encoder such as BERT to `shopsight train "
+                     "--embedding-model`",
+                     path));
+    }
     if (model_->info().class_labels.empty()) {
       throw Error(tr("the GGUF model {} has no classifier head; pass a classifier model, or train a head on "
                      "its embeddings with `shopsight train --embedding-model {}`",
@@ -122,14 +129,19 @@ class HeadClassifier final : public Classifier {
     const std::string model_path = options.embedding_model.empty() ? head_.embedding_model_path()
                                                                    : options.embedding_model;
     std::ifstream probe(model_path, std::ios::binary);
+    if (!probe && !options.embedding_model.empty()) {
+      throw Error(tr("the embedding model {} is not found; check the path given with --embedding-model", model_path));
+    }
+    // analyze and serve take no --embedding-model, so they need the model where the head names it.
     if (!probe) {
-      throw Error(tr("the embedding model {} that the head {} was trained with is not found; move it back, or give "
-                     "its new path to eval with --embedding-model",
+      throw Error(tr("the embedding model {} that the head {} was trained with is not found; move it back to that "
+                     "path (or the same path relative to the head), which analyze and serve read; eval also takes "
+                     "its new path with --embedding-model",
                      model_path, path));
     }
     const ModelFingerprint found = fingerprint_model_file(model_path);
     const ModelFingerprint& expected = head_.embedding_model_fingerprint();
-    if (found.size != expected.size || found.checksum != expected.checksum) {
+    if (found.key() != expected.key()) {
       throw Error(tr("the embedding model {} is not the one the head {} was trained with (size or checksum "
                      "{} instead of {}); pass the original model or train the head again",
                      model_path, path, found.key(), expected.key()));

@@ -1,11 +1,13 @@
 // CachedEmbedder: llm::Embedder behind a SQLite table of earlier vectors.
 
 #include <sqlite3.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <new>
 
 #include "common/error.h"
 #include "common/i18n.h"
@@ -16,7 +18,8 @@
 namespace shopsight {
 namespace {
 
-constexpr std::size_t kFingerprintSpan = 1u << 20;
+// Bytes read at a time while hashing a model file.
+constexpr std::size_t kHashChunk = 1u << 20;
 
 // Texts handed to llama.cpp in one call; also the cache's write transaction size.
 constexpr std::size_t kEmbedBatch = 64;
@@ -32,10 +35,9 @@ std::uint64_t fnv1a(std::string_view text, std::uint64_t basis) {
   return hash;
 }
 
-std::uint32_t update_crc(std::uint32_t crc, const std::string& bytes) {
-  return static_cast<std::uint32_t>(
-      crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
+struct HashStateDeleter {
+  void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
+};
 
 /// SQLite table of vectors keyed by model fingerprint and text hash.
 class EmbeddingCache {
@@ -79,7 +81,8 @@ class EmbeddingCache {
       if (bytes == static_cast<std::size_t>(dimension) * sizeof(float)) {
         vector.resize(static_cast<std::size_t>(dimension));
         std::memcpy(vector.data(), sqlite3_column_blob(select_, 0), bytes);
-        found = true;
+        // Older versions stored the NaN vectors of broken models, so those are computed again.
+        found = all_finite(vector);
       }
     }
     sqlite3_reset(select_);
@@ -96,6 +99,7 @@ class EmbeddingCache {
   void store(const std::vector<std::string_view>& texts, const std::vector<std::vector<float>>& vectors) {
     execute("BEGIN IMMEDIATE");
     for (std::size_t i = 0; i < texts.size(); ++i) {
+      if (!all_finite(vectors[i])) continue;
       bind_key(insert_, texts[i]);
       sqlite3_bind_blob(insert_, 4, vectors[i].data(), static_cast<int>(vectors[i].size() * sizeof(float)),
                         SQLITE_STATIC);
@@ -139,28 +143,27 @@ class EmbeddingCache {
 
 }  // namespace
 
-std::string ModelFingerprint::key() const { return fmt::format("{}-{:08x}", size, checksum); }
+// The "xxh3-" prefix keeps these keys apart from the size-and-CRC keys of
+// older versions, whose vectors are then computed again, never reused.
+std::string ModelFingerprint::key() const { return fmt::format("xxh3-{}-{:016x}", size, hash); }
 
+// The whole file, because a fine-tune can change only the middle layers.
+// docs/llm.md gives the time this takes.
 ModelFingerprint fingerprint_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(tr("cannot open the embedding model {}: check the path", path));
+  const std::unique_ptr<XXH3_state_t, HashStateDeleter> state(XXH3_createState());
+  if (!state || XXH3_64bits_reset(state.get()) != XXH_OK) throw std::bad_alloc();
   ModelFingerprint fingerprint;
-  fingerprint.size = static_cast<std::uint64_t>(in.tellg());
-
-  // The head and the tail: GGUF metadata sits at the start, weights at the end.
-  const std::uint64_t head = std::min<std::uint64_t>(fingerprint.size, kFingerprintSpan);
-  const std::uint64_t tail_start = std::max<std::uint64_t>(head, fingerprint.size - std::min<std::uint64_t>(
-                                                                                          fingerprint.size,
-                                                                                          kFingerprintSpan));
-  std::string bytes(static_cast<std::size_t>(head), '\0');
-  in.seekg(0);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  std::uint32_t crc = update_crc(static_cast<std::uint32_t>(crc32(0L, Z_NULL, 0)), bytes);
-  bytes.assign(static_cast<std::size_t>(fingerprint.size - tail_start), '\0');
-  in.seekg(static_cast<std::streamoff>(tail_start));
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!in) throw Error(tr("cannot read the embedding model {}: check the path", path));
-  fingerprint.checksum = update_crc(crc, bytes);
+  std::vector<char> chunk(kHashChunk);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto bytes_read = static_cast<std::size_t>(in.gcount());
+    XXH3_64bits_update(state.get(), chunk.data(), bytes_read);
+    fingerprint.size += bytes_read;
+  }
+  if (in.bad()) throw Error(tr("cannot read the embedding model {}: check the path", path));
+  fingerprint.hash = XXH3_64bits_digest(state.get());
   return fingerprint;
 }
 

@@ -4,6 +4,7 @@
 #include <linear.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -340,7 +341,20 @@ Perceptron train_perceptron(const Rows& train, const Rows& dev, int dimension, s
   return best;
 }
 
+void check_finite(const std::vector<std::vector<float>>& vectors, bool dev) {
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    if (all_finite(vectors[i])) continue;
+    throw Error(dev ? tr("dev vector {} contains NaN or infinite values; the embedding model is likely broken", i + 1)
+                    : tr("training vector {} contains NaN or infinite values; the embedding model is likely broken",
+                         i + 1));
+  }
+}
+
 }  // namespace
+
+bool all_finite(const std::vector<float>& values) {
+  return std::all_of(values.begin(), values.end(), [](float value) { return std::isfinite(value); });
+}
 
 EmbeddingHead EmbeddingHead::train(const std::vector<std::vector<float>>& train_vectors,
                                    const std::vector<std::string>& train_labels,
@@ -379,6 +393,9 @@ EmbeddingHead EmbeddingHead::train(const std::vector<std::vector<float>>& train_
     all.vectors.push_back(&train_vectors[i]);
     all.labels.push_back(label_index.at(display(train_labels[i])));
   }
+  // On NaN input, LIBLINEAR's Newton solver does not stop: one run was still going after 10 minutes.
+  check_finite(train_vectors, false);
+  check_finite(dev_vectors, true);
   bool dev_held_out = false;
   if (!dev_vectors.empty()) {
     train = all;
@@ -542,7 +559,7 @@ void EmbeddingHead::save(const std::string& path) const {
                   {{"path", relative},
                    {"absolute_path", model_path_},
                    {"size", fingerprint_.size},
-                   {"checksum", fingerprint_.checksum}}}};
+                   {"xxh3", fmt::format("{:016x}", fingerprint_.hash)}}}};
   const auto append = [&](const std::vector<std::vector<float>>& rows) {
     for (const auto& row : rows) {
       file.payload.append(reinterpret_cast<const char*>(row.data()), row.size() * sizeof(float));
@@ -570,6 +587,7 @@ EmbeddingHead EmbeddingHead::load(const std::string& path) {
   EmbeddingHead head;
   std::size_t expected = 0;
   std::size_t hidden = 0;
+  bool hash_valid = false;
   try {
     head.kind_ = header.at("kind").get<std::string>();
     head.labels_ = header.at("labels").get<std::vector<std::string>>();
@@ -578,7 +596,16 @@ EmbeddingHead EmbeddingHead::load(const std::string& path) {
     head.dimension_ = header.at("dimension").get<int>();
     const nlohmann::json& reference = header.at("embedding_model");
     head.fingerprint_.size = reference.at("size").get<std::uint64_t>();
-    head.fingerprint_.checksum = reference.at("checksum").get<std::uint32_t>();
+    // Older heads hold a CRC-32 of the model's first and last MiB, which
+    // cannot tell apart two models that differ in between.
+    if (!reference.contains("xxh3")) {
+      throw Error(tr("the head file {} comes from an older shopsight that identified its embedding model by parts "
+                     "of the file only; train the head again",
+                     path));
+    }
+    const std::string hash = reference.at("xxh3").get<std::string>();
+    const auto parsed = std::from_chars(hash.data(), hash.data() + hash.size(), head.fingerprint_.hash, 16);
+    hash_valid = parsed.ec == std::errc() && parsed.ptr == hash.data() + hash.size();
 
     // The path relative to the head wins, so that a moved folder still works.
     const fs::path relative = fs::absolute(path).parent_path() / reference.at("path").get<std::string>();
@@ -596,14 +623,14 @@ EmbeddingHead EmbeddingHead::load(const std::string& path) {
   } catch (const nlohmann::json::exception& error) {
     throw Error(tr("the model file {} has an invalid header: {}; train the model again", path, error.what()));
   }
-  const bool consistent = head.dimension_ > 0 && !head.labels_.empty() &&
+  const bool consistent = hash_valid && head.dimension_ > 0 && !head.labels_.empty() &&
                           (head.kind_ == "mlp" || head.kind_ == "logistic") &&
                           std::all_of(head.row_labels_.begin(), head.row_labels_.end(), [&](int label) {
                             return label >= 0 && static_cast<std::size_t>(label) < head.labels_.size();
                           });
-  if (!consistent || expected * sizeof(float) != file.payload.size()) {
-    throw Error(tr("the head file {} is corrupt (its weights do not match its header); train it again", path));
-  }
+  const std::string corrupt_message =
+      tr("the head file {} is corrupt (its weights do not match its header); train it again", path);
+  if (!consistent || expected * sizeof(float) != file.payload.size()) throw Error(corrupt_message);
 
   const char* cursor = file.payload.data();
   const auto read_rows = [&](std::size_t rows, std::size_t columns) {
@@ -620,6 +647,11 @@ EmbeddingHead EmbeddingHead::load(const std::string& path) {
   } else {
     head.weights_ = read_rows(head.row_labels_.size(), static_cast<std::size_t>(head.dimension_) + 1);
   }
+  // NaN weights would label every item with a NaN probability.
+  const auto finite = [](const std::vector<std::vector<float>>& rows) {
+    return std::all_of(rows.begin(), rows.end(), [](const std::vector<float>& row) { return all_finite(row); });
+  };
+  if (!finite(head.weights_) || !finite(head.hidden_weights_)) throw Error(corrupt_message);
   return head;
 }
 

@@ -159,13 +159,13 @@ ClassifierKind detect_classifier_kind(const std::string& path);
 /// when it cannot be used.
 std::unique_ptr<Classifier> open_classifier(const std::string& path, const ClassifierOptions& options);
 
-/// Identity of a model file: its size and a CRC-32 of its first and last MiB,
-/// which cover the GGUF metadata and some weights without reading gigabytes.
+/// Identity of a model file: its size and an XXH3 hash of every byte, so
+/// that two models of the same size that differ anywhere never share vectors.
 struct ModelFingerprint {
   std::uint64_t size = 0;
-  std::uint32_t checksum = 0;
+  std::uint64_t hash = 0;                 ///< XXH3-64 of the whole file
 
-  /// Printable form, e.g. "123456789-0a1b2c3d"; the embedding cache keys on it.
+  /// Printable form, e.g. "xxh3-123456789-0a1b2c3d4e5f6071"; the embedding cache keys on it.
   std::string key() const;
 };
 
@@ -205,6 +205,9 @@ class CachedEmbedder {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// True when no value is NaN or infinite.
+bool all_finite(const std::vector<float>& values);
 
 /// Returns the text embedded for a document, which is its normalized text.
 const std::string& embedding_text(const Document& document);

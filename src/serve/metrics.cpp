@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace shopsight::serve {
@@ -40,7 +41,16 @@ std::string escape(std::string_view value, bool quotes) {
   return escaped;
 }
 
+// Methods that keep their own label value. The method comes from the client,
+// so any other one would let a client create series at will.
+constexpr std::string_view kKnownMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
+
 }  // namespace
+
+std::string method_label(std::string_view method) {
+  const bool known = std::find(std::begin(kKnownMethods), std::end(kKnownMethods), method) != std::end(kKnownMethods);
+  return known ? std::string(method) : "other";
+}
 
 std::string escape_label_value(std::string_view value) { return escape(value, true); }
 
@@ -91,7 +101,7 @@ Metrics::Metrics() : analysis_duration_(kLatencyBounds) {}
 
 void Metrics::count_request(std::string_view method, std::string_view route, int status, double seconds) {
   const std::lock_guard lock(mutex_);
-  ++requests_[{std::string(method), std::string(route), status}];
+  ++requests_[{method_label(method), std::string(route), status}];
   auto [found, inserted] = request_durations_.try_emplace(std::string(route), kLatencyBounds);
   found->second.observe(seconds);
 }

@@ -42,6 +42,10 @@ class Exposition {
 /// text format requires.
 std::string escape_label_value(std::string_view value);
 
+/// Label value of a request method: the method itself for the standard
+/// HTTP methods, `other` for the rest.
+std::string method_label(std::string_view method);
+
 /// Counts of observations in cumulative buckets with upper bounds in seconds.
 class Histogram {
  public:

@@ -50,6 +50,13 @@ std::optional<std::int64_t> time_parameter(const httplib::Request& request, cons
                                     "milliseconds",
                                     name));
   }
+  // The store accepts the years 1970 to 2099 only, and a bound far outside
+  // would overflow when rounded to a bucket. The first instant of 2100 is
+  // allowed as an exclusive end.
+  const bool in_range = is_plausible_time(*time) || (*time > 0 && is_plausible_time(*time - 1));
+  if (!in_range) {
+    throw ApiError(400, fmt::format("invalid parameter {}: expected a time in the years 1970 to 2099", name));
+  }
   return time;
 }
 

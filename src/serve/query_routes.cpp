@@ -137,6 +137,12 @@ store::SeriesQuery series_query(std::string dimension, std::string value, store:
   return query;
 }
 
+// 30 days, but one day of minute buckets, because 30 days of them would
+// exceed the bucket limit.
+std::int64_t default_values_span(store::Granularity granularity) {
+  return granularity == store::Granularity::minute ? kDayMs : 30 * kDayMs;
+}
+
 void add_keyword_counts(std::map<std::string, std::int64_t>& totals, const store::BucketMeasures& bucket) {
   for (const auto& [word, count] : bucket.keywords) totals[word] += count;
 }
@@ -205,7 +211,7 @@ json handle_values(Context& context, const httplib::Request& request) {
   const bool with_previous = compare == "previous" || sort == "negative_share_change";
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 1000);
   const std::int64_t min_volume = integer_parameter(request, "min_volume", 1, 1, std::numeric_limits<std::int32_t>::max());
-  const TimeRange range = time_range_parameters(context, request, 30 * kDayMs);
+  const TimeRange range = time_range_parameters(context, request, default_values_span(granularity));
   const store::SeriesQuery query = series_query(dimension, "", granularity, range);
   const std::int64_t previous_from = query.from - (query.to - query.from);
 

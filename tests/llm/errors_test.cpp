@@ -110,4 +110,26 @@ TEST(ModelErrors, ClassifierStillEmbeds) {
   EXPECT_EQ(embedder.embed({"好"})[0].size(), 64u);
 }
 
+TEST(ModelErrors, NanEmbeddingsNameModel) {
+  const std::string path = scratch_file("nan-bert.gguf").string();
+  shopsight::testing::write_nan_model("bert", "", path);
+  const auto model = Model::load(path, shopsight::llm::default_model_options());
+  shopsight::llm::Embedder embedder(*model, shopsight::llm::default_encode_options());
+  const std::string message = error_message([&] { embedder.embed({"电池很耐用", "屏幕太暗了"}); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("NaN"), std::string::npos) << message;
+  std::filesystem::remove(path);
+}
+
+TEST(ModelErrors, NanClassifierNamesModel) {
+  const std::string path = scratch_file("nan-classifier.gguf").string();
+  shopsight::testing::write_nan_model("bert-classifier", "", path);
+  const auto model = Model::load(path, shopsight::llm::default_model_options());
+  shopsight::llm::SequenceClassifier classifier(*model, shopsight::llm::default_encode_options());
+  const std::string message = error_message([&] { classifier.classify({"质量很好"}); });
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("NaN"), std::string::npos) << message;
+  std::filesystem::remove(path);
+}
+
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,6 +39,18 @@ inline std::string generated_model(const std::string& kind, const std::string& o
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed to run: " + command);
   std::filesystem::rename(scratch, path);
   return path.string();
+}
+
+/// Writes to `path` a copy of the generated model `kind` whose last 64 KiB,
+/// inside the weights, are 0xFF bytes: NaN in f32 and f16, as a broken
+/// conversion or quantization can leave them.
+inline void write_nan_model(const std::string& kind, const std::string& options, const std::string& path) {
+  std::filesystem::copy_file(generated_model(kind, options), path, std::filesystem::copy_options::overwrite_existing);
+  std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
+  const std::string bytes(65536, '\xff');
+  file.seekp(-static_cast<std::streamoff>(bytes.size()), std::ios::end);
+  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!file) throw std::runtime_error("failed to write " + path);
 }
 
 /// Path of one of llama.cpp's vocabulary-only files, such as "bert-bge" for ggml-vocab-bert-bge.gguf.

@@ -2,6 +2,7 @@
 // GGUF models with random weights and small labelled files.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "common/error.h"
 #include "llm/test_models.h"
 #include "model/model.h"
+#include "model/model_file.h"
 #include "model/synthetic.h"
 #include "support/run_shopsight.h"
 
@@ -47,6 +49,35 @@ class HeadTest : public ::testing::Test {
   fs::path folder_;
 };
 
+/// Runs one SQL statement on the SQLite file at `path` and returns the
+/// first column of its first row as an integer, 0 when it has none.
+std::int64_t sqlite_value(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* statement = nullptr;
+  std::int64_t value = 0;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    const std::string reason = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    throw std::runtime_error(sql + ": " + reason);
+  }
+  if (sqlite3_step(statement) == SQLITE_ROW) value = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+/// Message of the shopsight::Error that `action` throws, or "" when it throws none.
+template <typename Action>
+std::string error_message(Action action) {
+  try {
+    action();
+  } catch (const shopsight::Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
 /// Rows of the labelled file that every test trains on: two labels, each
 /// with its own words, so the random-weight embeddings can still separate them.
 struct LabelledTexts {
@@ -66,6 +97,16 @@ LabelledTexts read_head_train() {
     rows.labels.push_back(example.label);
   }
   return rows;
+}
+
+/// Trains a head on the labelled file's embeddings by `model`, with the
+/// embedding cache `cache` ("" for none), and saves it at `head_path`.
+void save_text_head(const std::string& model, const std::string& cache, const std::string& head_path) {
+  const LabelledTexts rows = read_head_train();
+  CachedEmbedder embedder(model, cache, 2);
+  EmbeddingHead head = EmbeddingHead::train(embedder.embed(rows.texts), rows.labels, {}, {}, {});
+  head.set_embedding_model(model, embedder.fingerprint());
+  head.save(head_path);
 }
 
 // Two Gaussian blobs in 16 dimensions, L2-normalized like embeddings.
@@ -179,13 +220,9 @@ TEST_F(HeadTest, SeparableTextsLearned) {
 }
 
 TEST_F(HeadTest, WrongEmbeddingModelRejected) {
-  const LabelledTexts rows = read_head_train();
   const std::string model = path("bert.gguf");
   fs::copy_file(generated_model("bert"), model);
-  CachedEmbedder embedder(model, "", 2);
-  EmbeddingHead head = EmbeddingHead::train(embedder.embed(rows.texts), rows.labels, {}, {}, {});
-  head.set_embedding_model(model, embedder.fingerprint());
-  head.save(path("texts.head"));
+  save_text_head(model, "", path("texts.head"));
 
   // Same name and size, other weights.
   fs::copy_file(generated_model("bert", "--seed 2"), model, fs::copy_options::overwrite_existing);
@@ -260,6 +297,154 @@ TEST_F(HeadTest, TrainThenEvalCommand) {
   const auto report = nlohmann::json::parse(eval.output.substr(eval.output.find('{')));
   EXPECT_EQ(report["count"], 40);
   EXPECT_GE(report["accuracy"].get<double>(), 0.9);
+}
+
+TEST_F(HeadTest, NanModelNeverCached) {
+  const LabelledTexts rows = read_head_train();
+  const std::string model = path("nan.gguf");
+  shopsight::testing::write_nan_model("bert", "", model);
+  CachedEmbedder embedder(model, path("cache.sqlite"), 2);
+  const std::string message = error_message([&] { embedder.embed(rows.texts); });
+  EXPECT_NE(message.find(model), std::string::npos) << message;
+  EXPECT_NE(message.find("NaN"), std::string::npos) << message;
+  EXPECT_EQ(sqlite_value(path("cache.sqlite"), "SELECT count(*) FROM embeddings"), 0);
+}
+
+TEST_F(HeadTest, NanCachedVectorsRecomputed) {
+  const LabelledTexts rows = read_head_train();
+  {
+    CachedEmbedder embedder(generated_model("bert"), path("cache.sqlite"), 2);
+    embedder.embed(rows.texts);
+  }
+  // 64 floats of 0xFFFFFFFF, which is NaN, as older versions stored them.
+  std::string nan_blob = "X'";
+  for (int i = 0; i < 64; ++i) nan_blob += "FFFFFFFF";
+  nan_blob += "'";
+  sqlite_value(path("cache.sqlite"), "UPDATE embeddings SET vector = " + nan_blob);
+
+  CachedEmbedder again(generated_model("bert"), path("cache.sqlite"), 2);
+  const auto vectors = again.embed(rows.texts);
+  EXPECT_EQ(again.cached(), 0);
+  EXPECT_EQ(again.computed(), static_cast<std::int64_t>(rows.texts.size()));
+  for (const auto& vector : vectors) EXPECT_TRUE(shopsight::all_finite(vector));
+}
+
+TEST_F(HeadTest, NanTrainingVectorsRejected) {
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::string> labels;
+  make_blobs(60, 3, vectors, labels);
+  std::vector<std::vector<float>> dev = {vectors[0], vectors[1]};
+  const std::vector<std::string> dev_labels = {labels[0], labels[1]};
+  dev[1][2] = INFINITY;
+  const std::string dev_message = error_message([&] { EmbeddingHead::train(vectors, labels, dev, dev_labels, {}); });
+  EXPECT_NE(dev_message.find("dev vector 2"), std::string::npos) << dev_message;
+
+  vectors[4][3] = NAN;
+  for (const std::string kind : {"logistic", "mlp"}) {
+    HeadTrainOptions options;
+    options.kind = kind;
+    const std::string message = error_message([&] { EmbeddingHead::train(vectors, labels, {}, {}, options); });
+    EXPECT_NE(message.find("training vector 5"), std::string::npos) << kind << ": " << message;
+  }
+}
+
+TEST_F(HeadTest, NanModelCommandsFail) {
+  const std::string data = std::string(SHOPSIGHT_TEST_DATA) + "/head_train.csv";
+  const std::string encoder = path("nan.gguf");
+  const std::string classifier = path("nan-classifier.gguf");
+  shopsight::testing::write_nan_model("bert", "", encoder);
+  shopsight::testing::write_nan_model("bert-classifier", "", classifier);
+
+  const auto train = shopsight::testing::run_shopsight("--lang en train --embedding-model " + encoder + " --data " +
+                                                       data + " --label label --out " + path("nan.head"));
+  EXPECT_NE(train.status, 0) << train.output;
+  EXPECT_NE(train.output.find(encoder), std::string::npos) << train.output;
+  EXPECT_FALSE(fs::exists(path("nan.head")));
+
+  const std::string reviews = std::string(SHOPSIGHT_TEST_DATA) + "/../../../examples/reviews.csv";
+  const auto analyze =
+      shopsight::testing::run_shopsight("--lang en analyze " + reviews + " --sentiment-model " + classifier + " -o -");
+  EXPECT_NE(analyze.status, 0) << analyze.output;
+  EXPECT_NE(analyze.output.find(classifier), std::string::npos) << analyze.output;
+  EXPECT_EQ(analyze.output.find("\"probability\":null"), std::string::npos) << analyze.output;
+
+  const auto ingest = shopsight::testing::run_shopsight("--lang en ingest " + reviews + " --db " + path("store.db") +
+                                                        " --sentiment-model " + classifier);
+  EXPECT_NE(ingest.status, 0) << ingest.output;
+  EXPECT_NE(ingest.output.find(classifier), std::string::npos) << ingest.output;
+  EXPECT_EQ(ingest.output.find("constraint"), std::string::npos) << ingest.output;
+}
+
+TEST_F(HeadTest, MiddleChangeChangesIdentity) {
+  const LabelledTexts rows = read_head_train();
+  const std::string original = path("a.gguf");
+  const std::string changed = path("b.gguf");
+  fs::copy_file(generated_model("bert"), original);
+  fs::copy_file(generated_model("bert"), changed);
+  // One low mantissa bit in the middle of the weights, more than 1 MiB from either end.
+  {
+    std::fstream file(changed, std::ios::binary | std::ios::in | std::ios::out);
+    const auto middle = static_cast<std::streamoff>(fs::file_size(changed) / 2);
+    ASSERT_GT(middle, std::streamoff{1} << 21);
+    char byte = 0;
+    file.seekg(middle);
+    file.read(&byte, 1);
+    byte = static_cast<char>(byte ^ 0x01);
+    file.seekp(middle);
+    file.write(&byte, 1);
+  }
+  EXPECT_NE(shopsight::fingerprint_model_file(original).key(), shopsight::fingerprint_model_file(changed).key());
+
+  save_text_head(original, path("cache.sqlite"), path("a.head"));
+  CachedEmbedder other(changed, path("cache.sqlite"), 2);
+  other.embed(rows.texts);
+  EXPECT_EQ(other.cached(), 0);
+  EXPECT_EQ(other.computed(), static_cast<std::int64_t>(rows.texts.size()));
+
+  shopsight::ClassifierOptions options;
+  options.embedding_model = changed;
+  const std::string message = error_message([&] { shopsight::open_classifier(path("a.head"), options); });
+  EXPECT_NE(message.find("not the one the head"), std::string::npos) << message;
+}
+
+TEST_F(HeadTest, OldHeadAsksForTraining) {
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::string> labels;
+  make_blobs(60, 4, vectors, labels);
+  EmbeddingHead head = EmbeddingHead::train(vectors, labels, {}, {}, {});
+  head.set_embedding_model(generated_model("bert"), shopsight::fingerprint_model_file(generated_model("bert")));
+  head.save(path("old.head"));
+
+  // The embedding model reference as versions before the whole-file hash wrote it.
+  shopsight::model::ModelFile file = shopsight::model::read_model_file(path("old.head"));
+  file.header["embedding_model"].erase("xxh3");
+  file.header["embedding_model"]["checksum"] = 2864434397u;
+  shopsight::model::write_model_file(path("old.head"), file);
+
+  const std::string message = error_message([&] { EmbeddingHead::load(path("old.head")); });
+  EXPECT_NE(message.find("old.head"), std::string::npos) << message;
+  EXPECT_NE(message.find("train the head again"), std::string::npos) << message;
+}
+
+TEST_F(HeadTest, MissingModelAdviceFitsCommand) {
+  const std::string model = path("moved.gguf");
+  fs::copy_file(generated_model("bert"), model);
+  save_text_head(model, "", path("moved.head"));
+  fs::remove(model);
+  const std::string message = error_message([&] { shopsight::open_classifier(path("moved.head"), {}); });
+  EXPECT_NE(message.find("analyze and serve"), std::string::npos) << message;
+
+  shopsight::ClassifierOptions options;
+  options.embedding_model = path("elsewhere.gguf");
+  const std::string explicit_path = error_message([&] { shopsight::open_classifier(path("moved.head"), options); });
+  EXPECT_NE(explicit_path.find("check the path given with --embedding-model"), std::string::npos) << explicit_path;
+}
+
+TEST_F(HeadTest, DecoderAdviceNamesClassifier) {
+  const std::string decoder = generated_model("llama");
+  const std::string message = error_message([&] { shopsight::open_classifier(decoder, {}); });
+  EXPECT_NE(message.find("is a text generation model, not a classifier"), std::string::npos) << message;
+  EXPECT_EQ(message.find("--embedding-model " + decoder), std::string::npos) << message;
 }
 
 }  // namespace

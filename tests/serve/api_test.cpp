@@ -2,6 +2,7 @@
 
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "serve_fixture.h"
 
@@ -216,6 +217,33 @@ TEST_F(ServeApi, SeriesRejectsBadParameters) {
   expect_error("/api/v1/series?granularity=minute&from=0&to=2026-11-01T00:00:00Z", 400, "buckets");
 }
 
+TEST_F(ServeApi, SeriesRejectsExtremeTimes) {
+  // Without the range check, rounding these to a bucket would overflow and pass the bucket limit.
+  expect_error("/api/v1/series?granularity=minute&from=0&to=9223372036854775807", 400, "to");
+  expect_error("/api/v1/series?from=-9223372036854775808", 400, "from");
+  expect_error("/api/v1/series?from=-1&to=2026-11-01T00:00:00Z", 400, "1970 to 2099");
+  expect_error("/api/v1/items?to=2100-01-02T00:00:00Z", 400, "1970 to 2099");
+
+  // The first instant of 2100 is a valid exclusive end.
+  const auto last_day = client_->Get("/api/v1/series?from=2099-12-31T00:00:00Z&to=2100-01-01T00:00:00Z");
+  ASSERT_TRUE(last_day);
+  EXPECT_EQ(last_day->status, 200) << last_day->body;
+}
+
+TEST_F(ServeApi, ValuesMinuteDefaultRange) {
+  add_sample_items();
+  const auto result = client_->Get("/api/v1/values?dimension=product&granularity=minute");
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json body = body_json(result);
+  // One day up to the latest item, a4 at 2026-11-02T00:00:01Z, in whole minutes.
+  EXPECT_EQ(body["from"], "2026-11-01T00:00:00.000Z");
+  EXPECT_EQ(body["to"], "2026-11-02T00:01:00.000Z");
+  ASSERT_EQ(body["values"].size(), 2U);
+  EXPECT_EQ(body["values"][0]["value"], "P1");
+  EXPECT_EQ(body["values"][0]["volume"], 3);
+}
+
 TEST_F(ServeApi, ValuesRanksByVolumeAndNegativeShare) {
   add_sample_items();
   const std::string range = "&from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z";
@@ -330,6 +358,58 @@ TEST_F(ServeApi, UserProfileAndRecommendations) {
   expect_error("/api/v1/users/nobody/profile", 404, "user");
   expect_error("/api/v1/users/nobody/recommendations", 404, "user");
   expect_error("/api/v1/users/alice/recommendations?top=0", 400, "top");
+}
+
+// Adds to `problems` every field of `value` that `schema` does not list and
+// every field it requires that `value` lacks, at any depth. `document` is the
+// OpenAPI document that resolves references to its components.
+void check_schema(const json& document, const json& schema, const json& value, const std::string& where,
+                  std::vector<std::string>& problems) {
+  if (schema.contains("$ref")) {
+    const std::string name = schema["$ref"].get<std::string>().substr(std::string("#/components/schemas/").size());
+    check_schema(document, document["components"]["schemas"][name], value, where, problems);
+    return;
+  }
+  if (value.is_array() && schema.contains("items")) {
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      check_schema(document, schema["items"], value[i], where + "[" + std::to_string(i) + "]", problems);
+    }
+  }
+  if (!value.is_object() || !schema.contains("properties")) return;
+  for (const auto& [key, field] : value.items()) {
+    if (!schema["properties"].contains(key)) {
+      problems.push_back("undocumented " + where + "." + key);
+      continue;
+    }
+    check_schema(document, schema["properties"][key], field, where + "." + key, problems);
+  }
+  for (const auto& key : schema.value("required", json::array())) {
+    if (!value.contains(key.get<std::string>())) problems.push_back("missing " + where + "." + key.get<std::string>());
+  }
+}
+
+TEST_F(ServeApi, UserProfileMatchesOpenApi) {
+  json items = json::array();
+  for (int i = 0; i < 4; ++i) {
+    json item = review("s" + std::to_string(i), "P" + std::to_string(i % 2), "phones",
+                       i % 2 ? kPositive : kNegative, kNovember1 + i * 1000);
+    item["user"] = "carol";
+    item["channel"] = "app";
+    items.push_back(item);
+  }
+  ASSERT_EQ(post("/api/v1/items", items)->status, 200);
+  const json document = body_json(client_->Get("/openapi.json"));
+  const json& profile_schema = document["paths"]["/api/v1/users/{id}/profile"]["get"]["responses"]["200"]["content"]
+                                       ["application/json"]["schema"];
+  const json profile = body_json(client_->Get("/api/v1/users/carol/profile"));
+  ASSERT_TRUE(profile.is_object());
+
+  std::vector<std::string> problems;
+  check_schema(document, profile_schema, profile, "profile", problems);
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  // An object schema without fields would pass the check above trivially.
+  ASSERT_TRUE(document["components"]["schemas"].contains("UserProfile"));
+  EXPECT_EQ(document["components"]["schemas"]["UserProfile"]["required"].size(), profile.size());
 }
 
 TEST_F(ServeApi, RecommendationsSeeNewItems) {

@@ -2,9 +2,11 @@
 // would: HELP and TYPE before samples, escaped label values, cumulative
 // histogram buckets, and business values that match the stored items.
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <regex>
+#include <thread>
 #include <sstream>
 
 #include "serve/metrics.h"
@@ -251,6 +253,48 @@ TEST_F(ServeMetrics, LabelValuesEscaped) {
   const Scrape parsed = scrape();
   EXPECT_NE(raw_.find("product=\"P\\\"1\\\\x\\ny\""), std::string::npos) << raw_;
   EXPECT_EQ(value_of(parsed, "shopsight_product_items", {{"product", product}}), 1);
+}
+
+TEST_F(ServeMetrics, UnknownMethodsShareOneLabel) {
+  // Requests with made-up methods, as any client can send without a token.
+  for (const std::string method : {"QWXK", "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"}) {
+    httplib::Client other("127.0.0.1", server_->port());
+    httplib::Request request;
+    request.method = method;
+    request.path = "/x";
+    httplib::Response response;
+    httplib::Error error = httplib::Error::Success;
+    other.send(request, response, error);
+  }
+  // The server counts a request after sending its response, on another
+  // connection here, so the scrape waits for both.
+  Scrape parsed;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    parsed = scrape();
+    double others = 0;
+    for (const Sample& sample : parsed.samples) {
+      if (sample.name == "shopsight_http_requests_total" && sample.labels.at("method") == "other") others += sample.value;
+    }
+    if (others >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  double others = 0;
+  for (const Sample& sample : parsed.samples) {
+    if (sample.name != "shopsight_http_requests_total") continue;
+    const std::string& method = sample.labels.at("method");
+    EXPECT_TRUE(method == "GET" || method == "POST" || method == "other") << method;
+    if (method == "other") others += sample.value;
+  }
+  EXPECT_EQ(others, 2) << raw_;
+  EXPECT_EQ(raw_.find("QWXK"), std::string::npos);
+}
+
+TEST(ServeExposition, MethodLabelBounded) {
+  EXPECT_EQ(method_label("GET"), "GET");
+  EXPECT_EQ(method_label("PATCH"), "PATCH");
+  EXPECT_EQ(method_label("get"), "other");
+  EXPECT_EQ(method_label(std::string(5000, 'Q')), "other");
+  EXPECT_EQ(method_label(""), "other");
 }
 
 TEST(ServeExposition, EscapesLabelValues) {

@@ -400,6 +400,25 @@ describe('dashboard', () => {
     assert.equal(await page.evaluate(() => window.liveMarker), 'still here', 'the page was reloaded');
     await page.close();
   });
+
+  test('long product names wrap on the items page', async () => {
+    // Exported product columns often contain SKUs or URLs with no space to break at.
+    const product = `SKU-${'X9'.repeat(600)}`;
+    const time = new Date(status.latest_ms - 7_200_000).toISOString();
+    const response = await fetch(`${origin}/api/v1/items`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: [{ id: 'long-name', time, product, category: '数码', text: '包装很好，物流很快。' }] }),
+    });
+    assert.equal(response.status, 200);
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+      const { page } = await openPage(browser.context, origin, viewport);
+      await gotoReady(page, `${origin}/#/items?product=${encodeURIComponent(product)}`);
+      await page.waitForSelector('[data-item-id="long-name"]');
+      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(widths[0] <= widths[1], `items page is ${widths[0]} px wide in a ${widths[1]} px viewport`);
+      await page.close();
+    }
+  });
 });
 
 describe('dashboard error paths', () => {
