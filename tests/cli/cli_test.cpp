@@ -302,8 +302,8 @@ TEST_F(CliTest, ReadingAndReportMessagesInChinese) {
   const RunResult result = run("--lang zh analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() +
                                " --report " + (dir_ / "r.md").string());
   ASSERT_EQ(result.status, 0) << result.output;
-  EXPECT_NE(result.output.find("文本取自列 review"), std::string::npos) << result.output;
-  EXPECT_EQ(result.output.find("text from column"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("各字段使用的列：text: review"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("columns of the fields"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("已将 4 条数据的报告写入"), std::string::npos) << result.output;
 }
 
