@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "common/error.h"
@@ -311,6 +312,7 @@ PromptTemplate parse_prompt(std::string_view content, const std::string& source)
   PromptTemplate prompt;
   std::string* section = nullptr;
   bool has_user = false;
+  std::set<std::string> seen;
   std::istringstream lines{std::string(content)};
   int number = 0;
   for (std::string line; std::getline(lines, line);) {
@@ -319,6 +321,11 @@ PromptTemplate parse_prompt(std::string_view content, const std::string& source)
     if (!line.empty() && line.front() == '#') continue;
 
     const std::string header = trim(line);
+    // A second section of one name would silently join the first.
+    if ((header == "[system]" || header == "[user]" || header == "[summary]") && !seen.insert(header).second) {
+      throw Error(tr("{}:{}: section {} appears a second time; keep one section of each name.", source, number,
+                     header));
+    }
     if (header == "[system]") {
       section = &prompt.system;
     } else if (header == "[user]") {

@@ -284,17 +284,22 @@ void add_train_command(CLI::App& app) {
                          "a larger model file"))
       ->check(CLI::Range(8, 26))
       ->capture_default_str();
-  command->add_option("--embedding-model", args->embedding_model,
-                      tr("GGUF embedding model: train a head on its frozen embeddings instead of the default "
-                         "classifier"));
+  CLI::Option* embedding_model =
+      command->add_option("--embedding-model", args->embedding_model,
+                          tr("GGUF embedding model: train a head on its frozen embeddings instead of the default "
+                             "classifier"));
+  // Both mean nothing without an embedding model, and a silent default
+  // classifier would hide the mistake.
   command->add_option("--embedding-cache", args->embedding_cache,
                       tr("SQLite file that keeps embeddings between runs, or none (default: "
-                         "shopsight-embeddings.sqlite beside --out)"));
+                         "shopsight-embeddings.sqlite beside --out)"))
+      ->needs(embedding_model);
   command->add_option("--head", args->head,
                       tr("head on the embeddings: logistic (LIBLINEAR logistic regression) or mlp (one hidden "
                          "layer)"))
       ->check(CLI::IsMember({"logistic", "mlp"}))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(embedding_model);
   add_input_options(*command, args->reader);
   command->callback([args] { run_train(*args); });
 }

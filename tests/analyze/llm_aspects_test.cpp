@@ -205,26 +205,29 @@ TEST(LlmPrompt, MissingPlaceholderThrows) {
   EXPECT_THROW(parse_prompt("stray\n[user]\n{text}\n", "p.txt"), Error);
 }
 
-TEST(LlmPrompt, UnknownSectionNamesLine) {
+// Expects parse_prompt() to refuse `content` with a message that names the
+// line `location` (file:line) and contains `fragment`.
+void expect_prompt_error(const std::string& content, const std::string& location, const std::string& fragment) {
   try {
-    parse_prompt("[system]\nhi\n[sytem]\n[user]\n{text}\n", "p.txt");
-    ADD_FAILURE() << "a misspelt section was accepted";
+    parse_prompt(content, "p.txt");
+    ADD_FAILURE() << "accepted: " << content;
   } catch (const Error& error) {
     const std::string message = error.what();
-    EXPECT_NE(message.find("p.txt:3"), std::string::npos) << message;
-    EXPECT_NE(message.find("[sytem]"), std::string::npos) << message;
+    EXPECT_NE(message.find(location), std::string::npos) << message;
+    EXPECT_NE(message.find(fragment), std::string::npos) << message;
   }
 }
 
+TEST(LlmPrompt, RepeatedSectionNamesLine) {
+  expect_prompt_error("[user]\n{text}\n[summary]\none\n[summary]\ntwo\n", "p.txt:5", "[summary] appears a second time");
+}
+
+TEST(LlmPrompt, UnknownSectionNamesLine) {
+  expect_prompt_error("[system]\nhi\n[sytem]\n[user]\n{text}\n", "p.txt:3", "[sytem]");
+}
+
 TEST(LlmPrompt, UnknownPlaceholderNamesLine) {
-  try {
-    parse_prompt("[user]\n{text}\nPick one of {categorys}.\n", "p.txt");
-    ADD_FAILURE() << "a misspelt placeholder was accepted";
-  } catch (const Error& error) {
-    const std::string message = error.what();
-    EXPECT_NE(message.find("p.txt:3"), std::string::npos) << message;
-    EXPECT_NE(message.find("{categorys}"), std::string::npos) << message;
-  }
+  expect_prompt_error("[user]\n{text}\nPick one of {categorys}.\n", "p.txt:3", "{categorys}");
 }
 
 TEST(LlmPrompt, JsonExampleIsNotPlaceholder) {

@@ -84,6 +84,19 @@ TEST(CliModel, OneLabelFails) {
   fs::remove(model);
 }
 
+TEST(CliModel, HeadOptionsNeedAnEmbeddingModel) {
+  const fs::path data = write_rows("head_options.csv", 40, {"positive", "negative"});
+  const fs::path model = data.string() + ".ssm";
+  for (const std::string option : {"--head mlp", "--embedding-cache cache.sqlite"}) {
+    const CommandResult result =
+        run("train --data " + data.string() + " --label label --out " + model.string() + " " + option + " 2>&1");
+    EXPECT_EQ(result.status, 2) << option << "\n" << result.output;
+    EXPECT_NE(result.output.find("--embedding-model"), std::string::npos) << option << "\n" << result.output;
+    EXPECT_FALSE(fs::exists(model)) << option;
+  }
+  fs::remove(data);
+}
+
 TEST(CliModel, TinyDataWarnsNoDevRows) {
   const fs::path data = write_rows("tiny.csv", 3, {"positive", "negative"});
   const fs::path model = data.string() + ".ssm";
