@@ -95,10 +95,17 @@ TEST_F(ServeTest, LargeChunkedBodyGets413) {
         },
         "application/json");
   };
+  // The server sends 413 and closes the connection as soon as the body
+  // passes the limit, so a client that is still sending gets a write error
+  // instead of the response. Both mean the body was rejected; only a 2xx
+  // status would be wrong.
   const auto large = chunked(body);
-  ASSERT_TRUE(large) << httplib::to_string(large.error());
-  EXPECT_EQ(large->status, 413) << large->body;
-  EXPECT_NE(large->body.find("1024"), std::string::npos) << large->body;
+  if (large) {
+    EXPECT_EQ(large->status, 413) << large->body;
+    EXPECT_NE(large->body.find("1024"), std::string::npos) << large->body;
+  } else {
+    EXPECT_EQ(large.error(), httplib::Error::Write) << httplib::to_string(large.error());
+  }
 
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   const auto small = chunked(json::array({{{"text", "很好"}}}).dump());
