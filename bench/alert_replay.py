@@ -8,8 +8,10 @@ injects known incidents, each lasting two days on one product:
 
 - negative_share: the product's share of negative reviews rises by 10 to 30 points;
 - logistics: 10 % to 20 % of the product's reviews become logistics complaints;
-- keyword: 10 % to 20 % of the reviews gain a complaint about a defect word not
-  otherwise used on that product (生锈 "rusted", 发霉 "mouldy", ...);
+- keyword: 10 % to 20 % of the reviews become negative reviews that complain
+  about a defect word not otherwise used on that product (生锈 "rusted", 发霉
+  "mouldy", ...); with --complaint-reviews any the complaint is appended to
+  whatever review was drawn, most often a positive one;
 - volume_drop: the product's review count falls to 10 % to 30 % of normal.
 
 Then it runs `shopsight backtest --format json` (default rules unless --rules)
@@ -42,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 DAY_SECONDS = 86400
 START = datetime.datetime(2026, 9, 7, tzinfo=datetime.timezone.utc)  # a Monday
@@ -72,6 +75,8 @@ def parse_arguments():
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--per-kind", type=int, default=5, help="incidents of each kind")
     parser.add_argument("--rules", help="rules file passed to backtest (default: the built-in rules)")
+    parser.add_argument("--complaint-reviews", choices=["negative", "any"], default="negative",
+                        help="reviews that carry a keyword incident's complaint (default: negative)")
     parser.add_argument("--keep", help="also write the generated timeline to this CSV file")
     parser.add_argument("--save-json", help="also write the backtest output to this JSON file")
     return parser.parse_args()
@@ -145,7 +150,7 @@ def poisson(rng, mean):
     return max(0, int(round(rng.gauss(mean, math.sqrt(mean)))))
 
 
-def review_text(product, incident, reviews, rng):
+def review_text(product, incident, reviews, rng, complaint_reviews):
     positives, negatives, logistics = reviews
     share = product["negative"]
     if incident and incident["kind"] == "negative_share":
@@ -155,11 +160,17 @@ def review_text(product, incident, reviews, rng):
     pool = negatives if rng.random() < share else positives
     text = rng.choice(pool[product["category"]])
     if incident and incident["kind"] == "keyword" and rng.random() < incident["share"]:
+        if complaint_reviews == "negative" and pool is positives:
+            # A complaint about a defect comes in a negative review. Picking it
+            # by a hash of the drawn text keeps the random sequence, and so
+            # the rest of the timeline, the same for both settings.
+            candidates = negatives[product["category"]]
+            text = candidates[zlib.crc32(text.encode("utf-8")) % len(candidates)]
         text += "，用了几天发现%s了" % incident["word"]
     return text
 
 
-def generate(products, incidents, reviews, days, rng):
+def generate(products, incidents, reviews, days, rng, complaint_reviews):
     rows = []
     for day in range(days):
         weekday = (START + datetime.timedelta(days=day)).weekday()
@@ -177,7 +188,7 @@ def generate(products, incidents, reviews, days, rng):
                     moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     product["id"],
                     product["category"],
-                    review_text(product, incident, reviews, rng),
+                    review_text(product, incident, reviews, rng, complaint_reviews),
                 ])
     rows.sort(key=lambda row: row[1])
     return rows
@@ -294,7 +305,7 @@ def main():
     categories = sorted(set(reviews[0]) & set(reviews[1]))
     products = make_products(args.products, categories, rng)
     incidents = make_incidents(products, args.days, args.per_kind, rng)
-    rows = generate(products, incidents, reviews, args.days, rng)
+    rows = generate(products, incidents, reviews, args.days, rng, args.complaint_reviews)
 
     with tempfile.TemporaryDirectory() as folder:
         path = args.keep or os.path.join(folder, "timeline.csv")

@@ -45,6 +45,7 @@ struct DetectorRule {
   double alpha = 0.001;                         ///< p-value threshold of the tail tests
   double threshold = 4.0;                       ///< z threshold of sentiment_score and volume
   double min_ratio = 4.0;                       ///< emerging_keyword: observed over expected count, at least
+  double min_negative_share = 0.5;              ///< emerging_keyword: negative share of the distinct texts with the word, at least
   double min_baseline = 10.0;                   ///< volume: median baseline items per bucket, at least
   int baseline_days = 28;                       ///< history that forms the baseline, in days
   int min_baseline_buckets = 7;                 ///< non-empty baseline buckets needed to test at all
@@ -152,9 +153,14 @@ class Monitor {
                                      std::map<std::string, std::int64_t>& checked_to);
   std::vector<store::Alert> check_value(const DetectorRule& rule, const std::string& dimension,
                                         const std::string& value, std::int64_t check_from, std::int64_t check_to);
+  store::ItemQuery bucket_items(const DetectorRule& rule, const std::string& dimension, const std::string& value,
+                                const store::BucketMeasures& bucket) const;
   bool confirm_aspect(const DetectorRule& rule, const std::string& dimension, const std::string& value,
                       std::span<const store::BucketMeasures> history, const store::BucketMeasures& bucket,
                       const Finding& finding);
+  bool confirm_keyword(const DetectorRule& rule, const std::string& dimension, const std::string& value,
+                       std::span<const store::BucketMeasures> history, const store::BucketMeasures& bucket,
+                       const Finding& finding);
   std::optional<store::Alert> make_alert(const DetectorRule& rule, const std::string& dimension,
                                          const std::string& value, const store::BucketMeasures& bucket,
                                          const Finding& finding);

@@ -96,19 +96,27 @@ std::vector<Finding> aspect_negative(const DetectorRule& rule, std::span<const B
 }
 
 // Drop of the mean score. The store keeps no sum of squared scores, so the
-// item-level variance is estimated from how far the baseline bucket means
-// stray from the pooled mean. Each n_i (m_i - m)^2 estimates the item
-// variance plus n_i times any day-to-day variance, which errs towards fewer
-// alerts.
+// item-level variance has two estimates, and the larger one counts:
+// - how far the baseline bucket means stray from the pooled mean: each
+//   n_i (m_i - m)^2 estimates the item variance plus n_i times any
+//   day-to-day variance;
+// - the labels: a positive or negative item scores at most 1 in absolute
+//   value and a neutral one near 0, so (positive + negative) / N - m^2 bounds
+//   the item variance from above when the probabilities are sure.
+// With a week of baseline the first estimate rests on six degrees of
+// freedom and often comes out far too small, which made ordinary days reach
+// z = -6; the second rests on every baseline item.
 std::vector<Finding> sentiment_score(const DetectorRule& rule, std::span<const BucketMeasures> history,
                                      const BucketMeasures& current) {
   if (current.volume < rule.min_count) return {};
   double items = 0;
+  double labelled = 0;
   double score_sum = 0;
   double buckets = 0;
   for (const BucketMeasures& bucket : history) {
     if (bucket.volume <= 0) continue;
     items += static_cast<double>(bucket.volume);
+    labelled += static_cast<double>(bucket.positive + bucket.negative);
     score_sum += bucket.score_sum;
     buckets += 1;
   }
@@ -121,7 +129,9 @@ std::vector<Finding> sentiment_score(const DetectorRule& rule, std::span<const B
     const double deviation = bucket.mean_score() - baseline;
     spread += static_cast<double>(bucket.volume) * deviation * deviation;
   }
-  const double variance = std::max(spread / (buckets - 1), kMinScoreVariance);
+  const double between_buckets = spread / (buckets - 1);
+  const double from_labels = labelled / items - baseline * baseline;
+  const double variance = std::max({between_buckets, from_labels, kMinScoreVariance});
 
   const double observed = current.mean_score();
   if (baseline - observed < rule.min_change) return {};

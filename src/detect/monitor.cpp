@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <unordered_map>
 #include <fmt/format.h>
 
 #include "common/i18n.h"
@@ -163,10 +164,27 @@ std::vector<store::Alert> Monitor::check_value(const DetectorRule& rule, const s
           !confirm_aspect(rule, dimension, value, history, buckets[i], finding)) {
         continue;
       }
+      if (rule.detector == Detector::emerging_keyword &&
+          !confirm_keyword(rule, dimension, value, history, buckets[i], finding)) {
+        continue;
+      }
       if (auto alert = make_alert(rule, dimension, value, buckets[i], finding)) alerts.push_back(std::move(*alert));
     }
   }
   return alerts;
+}
+
+// The items of one bucket of one dimension value.
+store::ItemQuery Monitor::bucket_items(const DetectorRule& rule, const std::string& dimension, const std::string& value,
+                                       const store::BucketMeasures& bucket) const {
+  store::ItemQuery query;
+  if (dimension != "shop") {
+    query.dimension = dimension;
+    query.value = value;
+  }
+  query.from = bucket.start;
+  query.to = bucket.start + store::bucket_milliseconds(rule.granularity);
+  return query;
 }
 
 // Tests an aspect finding again with the items that have a negative mention
@@ -176,13 +194,7 @@ std::vector<store::Alert> Monitor::check_value(const DetectorRule& rule, const s
 bool Monitor::confirm_aspect(const DetectorRule& rule, const std::string& dimension, const std::string& value,
                              std::span<const store::BucketMeasures> history, const store::BucketMeasures& bucket,
                              const Finding& finding) {
-  store::ItemQuery query;
-  if (dimension != "shop") {
-    query.dimension = dimension;
-    query.value = value;
-  }
-  query.from = bucket.start;
-  query.to = bucket.start + store::bucket_milliseconds(rule.granularity);
+  store::ItemQuery query = bucket_items(rule, dimension, value, bucket);
   query.aspect = finding.subject;
   query.aspect_polarity = "negative";
   query.limit = finding.count;
@@ -192,6 +204,33 @@ bool Monitor::confirm_aspect(const DetectorRule& rule, const std::string& dimens
   store::BucketMeasures recounted = bucket;
   recounted.aspects = {{finding.subject, bucket.aspects.at(finding.subject)}};
   recounted.aspects[finding.subject].negative = items;
+  return !evaluate(rule, history, recounted).empty();
+}
+
+// Tests a keyword finding again on the distinct texts with that keyword,
+// because a review pasted many times made each of its words look like a
+// trend. Most of those texts must also be negative (min_negative_share), so
+// that praise that turns frequent is not reported as a complaint.
+bool Monitor::confirm_keyword(const DetectorRule& rule, const std::string& dimension, const std::string& value,
+                              std::span<const store::BucketMeasures> history, const store::BucketMeasures& bucket,
+                              const Finding& finding) {
+  store::ItemQuery query = bucket_items(rule, dimension, value, bucket);
+  query.keyword = finding.subject;
+  query.limit = finding.count;
+  std::unordered_map<std::string, bool> negative_by_text;
+  for (const store::StoredItem& item : store_.items(query)) {
+    negative_by_text.emplace(item.analysis.masked_text, item.analysis.sentiment.label == "negative");
+  }
+  const auto texts = static_cast<std::int64_t>(negative_by_text.size());
+  const auto negatives = std::count_if(negative_by_text.begin(), negative_by_text.end(),
+                                       [](const auto& entry) { return entry.second; });
+  if (texts == 0 || static_cast<double>(negatives) < rule.min_negative_share * static_cast<double>(texts)) {
+    return false;
+  }
+  if (texts >= finding.count) return true;
+
+  store::BucketMeasures recounted = bucket;
+  recounted.keywords = {{finding.subject, texts}};
   return !evaluate(rule, history, recounted).empty();
 }
 

@@ -167,7 +167,7 @@ class RulesParser {
     DetectorRule rule = rule_for(*parse_detector(choice(name->second, "detector", {kDetectorNames.begin(), kDetectorNames.end()})));
 
     check_keys(entry, {"detector", "dimensions", "granularity", "severity", "min_count", "min_change", "alpha",
-                       "threshold", "min_ratio", "min_baseline", "baseline_days", "min_baseline_buckets",
+                       "threshold", "min_ratio", "min_negative_share", "min_baseline", "baseline_days", "min_baseline_buckets",
                        "cooldown_buckets", "direction"});
     for (const auto& [key, value] : table) detector_key(rule, key, value);
     return rule;
@@ -183,6 +183,7 @@ class RulesParser {
     if (key == "alpha") rule.alpha = number(value, key, 0, 1);
     if (key == "threshold") rule.threshold = number(value, key, 0, 1000);
     if (key == "min_ratio") rule.min_ratio = number(value, key, 1, 1e9);
+    if (key == "min_negative_share") rule.min_negative_share = number(value, key, 0, 1);
     if (key == "min_baseline") rule.min_baseline = number(value, key, 0, 1e9);
     if (key == "baseline_days") rule.baseline_days = static_cast<int>(integer(value, key, 1, 3660));
     if (key == "min_baseline_buckets") rule.min_baseline_buckets = static_cast<int>(integer(value, key, 1, 100000));

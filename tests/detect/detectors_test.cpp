@@ -156,6 +156,21 @@ TEST(DetectSentimentScore, SmallDipOrRiseSilent) {
   EXPECT_TRUE(evaluate(default_rule(Detector::sentiment_score), history, scored(28, 200, 0.95)).empty());
 }
 
+TEST(DetectSentimentScore, CalmWeekSmallDipSilent) {
+  // A week whose daily means agree closely: their spread alone would put the
+  // item variance at its floor and make the dip below z = -14.
+  std::vector<BucketMeasures> history;
+  for (int day = 0; day < 7; ++day) history.push_back(bucket(day, 120, day % 2 == 0 ? 13 : 14));
+  DetectorRule rule = default_rule(Detector::sentiment_score);
+  rule.min_baseline_buckets = 7;
+  EXPECT_TRUE(evaluate(rule, history, bucket(7, 120, 22)).empty());
+
+  // A real drop on the same baseline still alerts.
+  const auto findings = evaluate(rule, history, bucket(7, 120, 40));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_LT(findings[0].statistic, -4.0);
+}
+
 // Weekdays 100 items, weekends 200, over four weeks.
 std::vector<BucketMeasures> weekly_history() {
   std::vector<BucketMeasures> history;

@@ -25,6 +25,7 @@ struct DayPlan {
   int logistics_negative = 1;
   int leak_keyword = 0;  // items with the keyword 漏水
   int logistics_mentions = 1;  // negative logistics mentions in each such item
+  int pasted = 0;  // keyword items that all carry one and the same text
 };
 
 // A store in a fresh temporary file, removed afterwards.
@@ -54,7 +55,7 @@ class DetectMonitor : public ::testing::Test {
       item.time = kMonday + day * kDayMs + (i % 24) * kHourMs + i * 1000;
       item.product = product;
       item.category = "washers";
-      item.text = "review " + item.id;
+      item.text = i < plan.pasted ? std::string("pasted review") : "review " + item.id;
       Analysis analysis;
       analysis.masked_text = item.text;
       const bool negative = i < plan.negative;
@@ -292,6 +293,29 @@ TEST_F(DetectMonitor, LogisticsAndKeywordBurst) {
   EXPECT_EQ(keyword_alerts[0].subject, "漏水");
   EXPECT_EQ(keyword_alerts[0].count, 20);
   EXPECT_EQ(keyword_alerts[0].examples.size(), 3u);
+}
+
+TEST_F(DetectMonitor, KeywordOfPraiseNotAlerted) {
+  add_days("p1", 0, 29, {});
+  add_day("p1", 30, {100, 5, 0, 20});  // 5 of the 20 items with the keyword are negative
+  add_day("p1", 31, {});
+  EXPECT_TRUE(Monitor(*store_, product_rules(Detector::emerging_keyword)).run().empty());
+
+  // Without the sentiment condition the same word alerts.
+  Rules any_sentiment = product_rules(Detector::emerging_keyword);
+  any_sentiment.detectors[0].min_negative_share = 0;
+  store_->set_mark("detect|emerging_keyword|product|day", 0);
+  const auto alerts = Monitor(*store_, any_sentiment).run();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "漏水");
+}
+
+TEST_F(DetectMonitor, PastedReviewCountsOnce) {
+  add_days("p1", 0, 29, {});
+  // 20 negative items with the keyword, 18 of them one pasted text: 3 distinct texts.
+  add_day("p1", 30, {100, 20, 0, 20, 1, 18});
+  add_day("p1", 31, {});
+  EXPECT_TRUE(Monitor(*store_, product_rules(Detector::emerging_keyword)).run().empty());
 }
 
 TEST_F(DetectMonitor, LongReviewMentionsNotBurst) {
