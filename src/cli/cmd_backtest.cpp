@@ -64,6 +64,7 @@ void print_alerts(const BacktestArguments& args, const store::Store& store, cons
 void run_backtest(BacktestArguments& args) {
   check_outputs_differ_from_inputs({args.input}, {{"--rejects", args.feed.rejects}});
   const detect::Rules rules = backtest_rules(args);
+  args.feed.require_time = true;
   store::StoreOptions options;
   options.path = ":memory:";
   store::Store store(options);

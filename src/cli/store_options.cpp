@@ -74,6 +74,10 @@ store::IngestStats ingest_path(const std::string& path, const Engine& engine, st
   ReaderOptions reader_options = args.reader;
   reader_options.path = path;
   auto reader = Reader::open(reader_options);
+  if (args.require_time && reader->resolved_columns().time.empty()) {
+    throw Error(tr("{}: no time column found, and a replay needs the time of each item; name the column with --time",
+                   path));
+  }
   warn_without_time_column(*reader, path);
   Progress progress(tr("ingesting {}", path), 0);
   const store::IngestStats stats = store::ingest(

@@ -32,6 +32,7 @@ struct FeedArguments {
   EngineOptions engine;
   store::IngestOptions ingest;
   std::string rejects;                             ///< rejects file; empty for none
+  bool require_time = false;                       ///< a missing time column is an error, not a warning
 };
 
 /// Adds --rejects, --batch-items, --threads, the input options and the model options.

@@ -103,6 +103,16 @@ TEST(DetectCli, BacktestSaysNothingOfSinks) {
   fs::remove_all(folder);
 }
 
+TEST(DetectCli, BacktestNeedsTimeColumn) {
+  const fs::path folder = temp_folder("backtest_no_time");
+  std::ofstream(folder / "reviews.csv") << "id,review\n1,质量很差\n2,很好\n";
+  const auto result = run_shopsight("--lang en backtest " + (folder / "reviews.csv").string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("no time column found"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("--time"), std::string::npos) << result.output;
+  fs::remove_all(folder);
+}
+
 TEST(DetectCli, BacktestBadRulesNamesLine) {
   const fs::path folder = temp_folder("bad_rules");
   write_timeline(folder / "timeline.csv");
@@ -153,7 +163,7 @@ TEST(DetectCli, AlertsListsAndFilters) {
   }
 
   const auto bad = run_shopsight("--lang en alerts --db " + db + " --since yesterday");
-  EXPECT_NE(bad.status, 0);
+  EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.output.find("--since"), std::string::npos) << bad.output;
   fs::remove_all(folder);
 }
