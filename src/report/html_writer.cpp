@@ -383,9 +383,11 @@ void keywords_block(std::string& out, const GroupView& group) {
   keyword_list(out, tr("More often in negative items"), group.negative_keywords, true);
   keyword_list(out, tr("More often in positive items"), group.positive_keywords, false);
   out += "</div>\n";
-  std::string note = tr("Items counts the items of that side with the keyword. z is the log-odds ratio with an "
-                        "informative Dirichlet prior divided by its standard error; above 2 is unlikely to be "
-                        "chance. Words need z of 1 or more and two items on their side to be listed.");
+  std::string note = tr("Items counts the items of that side that have the word among their keywords (at most "
+                        "--keywords per item, 5 by default), not every item whose text contains it. z is the "
+                        "log-odds ratio with an informative Dirichlet prior divided by its standard error; above 2 "
+                        "is unlikely to be chance. Words need z of 1 or more and two items on their side to be "
+                        "listed.");
   if (group.keywords_approximate) note += " " + tr("Rare words were dropped to bound memory, so counts are lower bounds.");
   out += "<p class=\"note\">" + escape(note) + "</p>\n";
 }

@@ -124,9 +124,10 @@ void keywords_section(std::string& out, const GroupView& group) {
     out += fmt::format("| {} | {} | {} |\n", i + 1, negative, positive);
   }
   out += "\n";
-  out += tr("Numbers in brackets are item counts. z is the log-odds ratio with an informative Dirichlet "
-            "prior divided by its standard error; above 2 is unlikely to be chance. Words need z of 1 or more "
-            "and two items on their side to be listed.");
+  out += tr("Numbers in brackets count the items of that side that have the word among their keywords (at most "
+            "--keywords per item, 5 by default), not every item whose text contains it. z is the log-odds ratio "
+            "with an informative Dirichlet prior divided by its standard error; above 2 is unlikely to be chance. "
+            "Words need z of 1 or more and two items on their side to be listed.");
   if (group.keywords_approximate) out += " " + tr("Rare words were dropped to bound memory, so counts are lower bounds.");
   out += "\n\n";
 }
