@@ -51,6 +51,13 @@ bool is_space(char32_t c) {
 
 bool is_line_break(char32_t c) { return c == U'\n' || c == U'\r'; }
 
+// Letters and digits of Latin-script words, which a cut should not split.
+// Han text has no spaces between words, so it may be cut anywhere.
+bool is_latin_word_char(char32_t c) {
+  return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') ||
+         (c >= U'\u00C0' && c <= U'\u024F' && c != U'\u00D7' && c != U'\u00F7');
+}
+
 // Index just after the last sentence end in [from, to), or -1 when none.
 std::int32_t last_sentence_start(const std::vector<char32_t>& text, std::int32_t from, std::int32_t to) {
   for (std::int32_t i = to - 1; i >= from; --i) {
@@ -144,6 +151,16 @@ std::optional<Snippet> make_snippet(std::string_view masked_text, const AspectMe
       const std::int32_t wider_start = last_sentence_start(text, wider, begin);
       begin = wider_start >= 0 ? wider_start : wider;
     }
+  }
+  // A cut inside a Latin-script word moves to the word's edge, so that the
+  // snippet shows no word fragment; the focus always stays whole.
+  while (begin > 0 && begin < focus.begin && is_latin_word_char(text[static_cast<std::size_t>(begin - 1)]) &&
+         is_latin_word_char(text[static_cast<std::size_t>(begin)])) {
+    ++begin;
+  }
+  while (end < length && end > focus.end && is_latin_word_char(text[static_cast<std::size_t>(end - 1)]) &&
+         is_latin_word_char(text[static_cast<std::size_t>(end)])) {
+    --end;
   }
   while (begin < focus.begin && is_space(text[static_cast<std::size_t>(begin)])) ++begin;
   while (end > focus.end && is_space(text[static_cast<std::size_t>(end - 1)])) --end;

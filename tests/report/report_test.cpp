@@ -546,6 +546,26 @@ TEST(ReportSnippet, WholeShortTextAndLineBreaks) {
   EXPECT_EQ(whole->opinion_end, 17);
 }
 
+TEST(ReportSnippet, KeepsEnglishWordsWhole) {
+  const std::string text = "It gets very hot while charging and the capacity seems lower than advertised by far";
+  const auto mention = mention_in(text, "function", "capacity", "lower", "negative");
+  for (std::int32_t size = 20; size <= 60; ++size) {
+    const auto snippet = report::make_snippet(text, mention, size);
+    ASSERT_TRUE(snippet) << size;
+    EXPECT_EQ(utf8::substr(snippet->text, snippet->aspect_begin, snippet->aspect_end), "capacity") << size;
+
+    // Every word of the snippet, ellipses aside, is a whole word of the text.
+    std::string shown = snippet->text;
+    for (const std::string ellipsis = "\xE2\x80\xA6"; shown.find(ellipsis) != std::string::npos;) {
+      shown.replace(shown.find(ellipsis), ellipsis.size(), " ");
+    }
+    std::istringstream words(shown);
+    for (std::string word; words >> word;) {
+      EXPECT_NE((" " + text + " ").find(" " + word + " "), std::string::npos) << size << ": " << snippet->text;
+    }
+  }
+}
+
 TEST(ReportSnippet, RejectsBadSpans) {
   AspectMention mention;
   mention.opinion_begin = 5;
