@@ -555,11 +555,11 @@ TEST(ReportSnippet, KeepsEnglishWordsWhole) {
     EXPECT_EQ(utf8::substr(snippet->text, snippet->aspect_begin, snippet->aspect_end), "capacity") << size;
 
     // Every word of the snippet, ellipses aside, is a whole word of the text.
-    std::string shown = snippet->text;
-    for (const std::string ellipsis = "\xE2\x80\xA6"; shown.find(ellipsis) != std::string::npos;) {
-      shown.replace(shown.find(ellipsis), ellipsis.size(), " ");
+    std::string without_ellipses = snippet->text;
+    for (const std::string ellipsis = "\xE2\x80\xA6"; without_ellipses.find(ellipsis) != std::string::npos;) {
+      without_ellipses.replace(without_ellipses.find(ellipsis), ellipsis.size(), " ");
     }
-    std::istringstream words(shown);
+    std::istringstream words(without_ellipses);
     for (std::string word; words >> word;) {
       EXPECT_NE((" " + text + " ").find(" " + word + " "), std::string::npos) << size << ": " << snippet->text;
     }
