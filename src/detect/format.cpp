@@ -54,7 +54,9 @@ nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::S
 
 std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples) {
   const std::string where = alert.dimension == "shop" ? tr("whole shop") : term(alert.dimension) + " " + alert.value;
-  const std::string about = alert.subject.empty() ? std::string() : " [" + alert.subject + "]";
+  // Keywords are the reviews' own words; spike, drop and aspect categories are names to translate.
+  const std::string subject = alert.detector == "emerging_keyword" ? alert.subject : term(alert.subject);
+  const std::string about = alert.subject.empty() ? std::string() : " [" + subject + "]";
   std::string text = tr("{} {}{} on {}, {} to {} UTC ({})", term(alert.severity), term(alert.detector), about, where,
                         utc_time(alert.window_start), utc_time(alert.window_end),
                         term(store::to_string(alert.granularity)));

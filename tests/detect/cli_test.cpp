@@ -199,5 +199,24 @@ TEST(DetectCli, AlertTextInChinese) {
   EXPECT_NE(english.find("#7 (negative)"), std::string::npos) << english;
 }
 
+TEST(DetectCli, AlertSubjectsTranslated) {
+  store::Alert alert;
+  alert.detector = "volume";
+  alert.subject = "spike";
+  alert.dimension = "shop";
+  alert.severity = "warning";
+  alert.statistic_name = "robust_z";
+
+  set_language(Language::zh);
+  const std::string spike = format_alert(alert, {});
+  alert.detector = "emerging_keyword";
+  alert.subject = "drop";  // a keyword is the reviews' own word, never translated
+  const std::string keyword = format_alert(alert, {});
+  set_language(Language::en);
+
+  EXPECT_NE(spike.find("[激增]"), std::string::npos) << spike;
+  EXPECT_NE(keyword.find("[drop]"), std::string::npos) << keyword;
+}
+
 }  // namespace
 }  // namespace shopsight::detect
