@@ -209,9 +209,7 @@ void run_analyze(AnalyzeArguments& args) {
 
   PipelineStats total;
   for (const std::string& input : args.inputs) {
-    ReaderOptions reader_options = args.reader;
-    reader_options.path = input;
-    auto reader = Reader::open(reader_options);
+    auto reader = open_input(args.reader, input);
 
     Progress progress(tr("analyzing {}", input), 0);
     JsonWriter json_line;

@@ -71,9 +71,7 @@ void warn_without_time_column(const Reader& reader, const std::string& source) {
 
 store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
                                const FeedArguments& args, RejectsWriter& rejects) {
-  ReaderOptions reader_options = args.reader;
-  reader_options.path = path;
-  auto reader = Reader::open(reader_options);
+  auto reader = open_input(args.reader, path);
   warn_without_time_column(*reader, path);
   Progress progress(tr("ingesting {}", path), 0);
   const store::IngestStats stats = store::ingest(
