@@ -10,6 +10,7 @@ namespace shopsight {
 namespace {
 
 using testing::encode_as;
+using testing::expect_reject;
 using testing::read_all;
 
 // U+1F600 takes four bytes in GB18030, the Chinese characters two each.
@@ -130,8 +131,7 @@ TEST(Encoding, UndecodableBytesRejectRow) {
   ASSERT_EQ(result.items.size(), 2u);
   EXPECT_EQ(result.items[1].text, "很好");
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
 }
 
 TEST(Encoding, Utf16WithBom) {
