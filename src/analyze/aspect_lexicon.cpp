@@ -352,31 +352,16 @@ std::vector<AspectSpan> LexiconAspectExtractor::extract_text(std::u32string_view
   const std::vector<OpinionGroup> groups = group_opinions(text, matches);
   const std::vector<std::int32_t> clauses = clause_ids(text, matches);
 
-  std::vector<const LexiconMatch*> aspects;
-  for (const LexiconMatch& match : matches) {
-    if (match.kind == LexiconKind::aspect) aspects.push_back(&match);
-  }
-
   std::vector<AspectSpan> spans;
   for (const OpinionGroup& group : groups) {
     const std::int32_t clause = clauses[static_cast<std::size_t>(group.begin)];
 
     // The nearest aspect term of the clause before the opinion, else after it.
-    const LexiconMatch* best = nullptr;
-    std::int32_t best_distance = 0;
-    for (const LexiconMatch* aspect : aspects) {
-      if (clauses[static_cast<std::size_t>(aspect->begin)] != clause) continue;
-      const std::int32_t distance = pairing_distance(aspect->begin, aspect->end, group.begin, group.end);
-      if (best == nullptr || distance < best_distance) {
-        best = aspect;
-        best_distance = distance;
-      }
-    }
+    const LexiconMatch* best = nearest_aspect(matches, group.begin, group.end, [&](const LexiconMatch& match) {
+      return match.kind == LexiconKind::aspect && clauses[static_cast<std::size_t>(match.begin)] == clause;
+    });
 
-    AspectSpan span;
-    span.opinion_begin = group.begin;
-    span.opinion_end = group.end;
-    span.polarity = group.polarity;
+    AspectSpan span{.opinion_begin = group.begin, .opinion_end = group.end, .polarity = group.polarity};
     if (best != nullptr) {
       span.aspect_begin = best->begin;
       span.aspect_end = best->end;

@@ -83,6 +83,24 @@ bool is_clause_break(char32_t c);
 std::int32_t pairing_distance(std::int32_t aspect_begin, std::int32_t aspect_end, std::int32_t opinion_begin,
                               std::int32_t opinion_end);
 
+/// Returns the aspect term of `terms` with the smallest pairing_distance to the
+/// opinion [begin, end) among those `candidate` accepts, the first on a tie, or nullptr.
+template <typename Terms, typename Candidate>
+auto nearest_aspect(Terms& terms, std::int32_t begin, std::int32_t end, Candidate candidate)
+    -> decltype(&*terms.begin()) {
+  decltype(&*terms.begin()) best = nullptr;
+  std::int32_t best_distance = 0;
+  for (auto& term : terms) {
+    if (!candidate(term)) continue;
+    const std::int32_t distance = pairing_distance(term.begin, term.end, begin, end);
+    if (best == nullptr || distance < best_distance) {
+      best = &term;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
 /// Rule-based extractor: opinion words paired with the nearest aspect term of
 /// their clause, negation flipping the polarity.
 class LexiconAspectExtractor : public AspectExtractor {

@@ -770,20 +770,9 @@ std::vector<AspectSpan> LearnedAspectModel::extract(const Document& document, st
   for (const TermSpan& opinion : opinions) {
     // The nearest aspect term of the clause, preferring one before the opinion.
     const std::int32_t clause = prepared.clause_of(opinion.begin);
-    TermSpan* best = nullptr;
-    std::int32_t best_distance = 0;
-    for (TermSpan& aspect : aspects) {
-      if (prepared.clause_of(aspect.begin) != clause) continue;
-      const std::int32_t distance = pairing_distance(aspect.begin, aspect.end, opinion.begin, opinion.end);
-      if (best == nullptr || distance < best_distance) {
-        best = &aspect;
-        best_distance = distance;
-      }
-    }
-    AspectSpan mention;
-    mention.opinion_begin = opinion.begin;
-    mention.opinion_end = opinion.end;
-    mention.polarity = opinion.polarity;
+    TermSpan* best = nearest_aspect(aspects, opinion.begin, opinion.end,
+                                    [&](const TermSpan& aspect) { return prepared.clause_of(aspect.begin) == clause; });
+    AspectSpan mention{.opinion_begin = opinion.begin, .opinion_end = opinion.end, .polarity = opinion.polarity};
     if (best != nullptr) {
       mention.aspect_begin = best->begin;
       mention.aspect_end = best->end;

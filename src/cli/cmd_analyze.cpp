@@ -2,7 +2,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -14,6 +13,7 @@
 #include "common/i18n.h"
 #include "common/json_writer.h"
 #include "common/log.h"
+#include "common/utc_time.h"
 #include "report/report.h"
 
 namespace shopsight::cli {
@@ -32,14 +32,7 @@ struct AnalyzeArguments {
   PipelineOptions pipeline;
 };
 
-std::string format_time(std::int64_t milliseconds) {
-  const std::time_t seconds = static_cast<std::time_t>(milliseconds / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
+std::string format_time(std::int64_t milliseconds) { return utc_time_text(milliseconds, "%Y-%m-%dT%H:%M:%SZ"); }
 
 
 // Appends one item's JSON object and a newline to `line`.
@@ -209,9 +202,7 @@ void run_analyze(AnalyzeArguments& args) {
 
   PipelineStats total;
   for (const std::string& input : args.inputs) {
-    ReaderOptions reader_options = args.reader;
-    reader_options.path = input;
-    auto reader = Reader::open(reader_options);
+    auto reader = open_input(args.reader, input);
 
     Progress progress(tr("analyzing {}", input), 0);
     JsonWriter json_line;

@@ -20,9 +20,7 @@ void run_idf(const IdfArguments& args) {
   const Normalizer normalizer;
   DocumentFrequencies frequencies;
   for (const std::string& input : args.inputs) {
-    ReaderOptions options = args.reader;
-    options.path = input;
-    auto reader = Reader::open(options);
+    auto reader = open_input(args.reader, input);
     Progress progress(tr("counting words in {}", input), 0);
     Item item;
     Reject reject;

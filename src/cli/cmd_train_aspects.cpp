@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utc_time.h"
 
 namespace shopsight::cli {
 namespace {
@@ -33,15 +33,6 @@ struct TrainAspectsArguments {
   int cv_folds = 0;                       // folds of cross-validation, which replaces training, or 0 to train
 };
 
-std::string today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[16];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &utc);
-  return buffer;
-}
-
 void train_and_save(const std::string& language, const std::vector<AspectReview>& reviews, const std::string& source,
                     const TrainAspectsArguments& arguments, const AspectLexicon& lexicon,
                     const Normalizer& normalizer) {
@@ -56,7 +47,7 @@ void train_and_save(const std::string& language, const std::vector<AspectReview>
   model.set_metadata("training_texts", std::to_string(reviews.size()));
   model.set_metadata("epochs", std::to_string(arguments.epochs));
   model.set_metadata("seed", std::to_string(arguments.seed));
-  model.set_metadata("trained_on", today());
+  model.set_metadata("trained_on", utc_now_text("%Y-%m-%d"));
 
   const std::string path = aspect_model_path(arguments.output_dir, language);
   model.save(path);

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ void report_reject(RejectsWriter& rejects, const Reject& reject, bool mask = tru
 /// --label, --channel, --input-format, --encoding, --timezone and --max-field-bytes,
 /// which every command that reads items shares.
 void add_input_options(CLI::App& command, ReaderOptions& options);
+
+/// Opens the input file `path` with the input options of the command line.
+std::unique_ptr<Reader> open_input(const ReaderOptions& options, const std::string& path);
 
 /// An output option and the path given to it.
 struct OutputPath {

@@ -138,6 +138,12 @@ void add_input_options(CLI::App& command, ReaderOptions& options) {
       ->capture_default_str();
 }
 
+std::unique_ptr<Reader> open_input(const ReaderOptions& options, const std::string& path) {
+  ReaderOptions path_options = options;
+  path_options.path = path;
+  return Reader::open(path_options);
+}
+
 bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
 
 Progress::Progress(std::string label, long long total)

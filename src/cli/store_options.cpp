@@ -13,28 +13,17 @@ namespace shopsight::cli {
 void add_store_options(CLI::App& command, store::StoreOptions& options) {
   command.add_option("--db", options.path, tr("SQLite store file; created when missing"))->required();
   const std::string group = tr("Retention");
-  command.add_option("--keep-minutes-days", options.retention.minute_days,
-                     tr("days of minute buckets kept; 0 keeps them forever"))
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  command.add_option("--keep-hours-days", options.retention.hour_days,
-                     tr("days of hour buckets kept; 0 keeps them forever"))
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  command.add_option("--keep-days-days", options.retention.day_days,
-                     tr("days of day buckets kept; 0 keeps them forever"))
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
-  command.add_option("--keep-items-days", options.retention.item_days,
-                     tr("days of items kept; older items are deleted whole (text, aspects, keywords), so "
-                        "/api/v1/items, alert examples and the parts of profiles and recommendations read from "
-                        "items lose them, while their bucket counts stay; 0 keeps them forever"))
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str()
-      ->group(group);
+  const auto days_option = [&](const char* flag, auto& days, const std::string& description) {
+    command.add_option(flag, days, description)->check(CLI::NonNegativeNumber)->capture_default_str()->group(group);
+  };
+  days_option("--keep-minutes-days", options.retention.minute_days,
+              tr("days of minute buckets kept; 0 keeps them forever"));
+  days_option("--keep-hours-days", options.retention.hour_days, tr("days of hour buckets kept; 0 keeps them forever"));
+  days_option("--keep-days-days", options.retention.day_days, tr("days of day buckets kept; 0 keeps them forever"));
+  days_option("--keep-items-days", options.retention.item_days,
+              tr("days of items kept; older items are deleted whole (text, aspects, keywords), so "
+                 "/api/v1/items, alert examples and the parts of profiles and recommendations read from "
+                 "items lose them, while their bucket counts stay; 0 keeps them forever"));
 }
 
 void add_feed_options(CLI::App& command, FeedArguments& args) {
@@ -71,9 +60,7 @@ void warn_without_time_column(const Reader& reader, const std::string& source) {
 
 store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
                                const FeedArguments& args, RejectsWriter& rejects) {
-  ReaderOptions reader_options = args.reader;
-  reader_options.path = path;
-  auto reader = Reader::open(reader_options);
+  auto reader = open_input(args.reader, path);
   if (args.require_time && reader->resolved_columns().time.empty()) {
     throw Error(tr("{}: no time column found, and a replay needs the time of each item; name the column with --time",
                    path));

@@ -5,15 +5,7 @@
 namespace shopsight::utf8 {
 
 bool is_valid(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto size = static_cast<std::int32_t>(text.size());
-  std::int32_t i = 0;
-  while (i < size) {
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
-    if (c < 0) return false;
-  }
-  return true;
+  return all_code_points(text, [](UChar32 c) { return c >= 0; });
 }
 
 std::int32_t length(std::string_view text) {
@@ -28,14 +20,10 @@ namespace {
 
 template <typename CodePoints>
 void decode_into(std::string_view text, CodePoints& out) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto size = static_cast<std::int32_t>(text.size());
-  std::int32_t i = 0;
-  while (i < size) {
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
+  all_code_points(text, [&out](UChar32 c) {
     out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
-  }
+    return true;
+  });
 }
 
 }  // namespace

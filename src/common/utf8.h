@@ -3,12 +3,39 @@
 // UTF-8 helpers shared by the stages. Offsets that shopsight reports are
 // Unicode code point indices into the original text.
 
+#include <unicode/utf8.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace shopsight::utf8 {
+
+/// Calls `visit(c, sequence)` on each code point of `text` in order, with its
+/// bytes, and with a negative `c` for each invalid sequence, until it returns
+/// false. Returns whether every call returned true.
+template <typename Visit>
+bool all_sequences(std::string_view text, Visit visit) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto size = static_cast<std::int32_t>(text.size());
+  std::int32_t i = 0;
+  while (i < size) {
+    const std::int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, size, c);
+    if (!visit(c, text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)))) return false;
+  }
+  return true;
+}
+
+/// Calls `visit(c)` on each code point of `text` in order, with a negative `c`
+/// for each invalid sequence, until it returns false. Returns whether every
+/// call returned true.
+template <typename Visit>
+bool all_code_points(std::string_view text, Visit visit) {
+  return all_sequences(text, [&visit](UChar32 c, std::string_view) { return visit(c); });
+}
 
 /// Whether `text` is well-formed UTF-8 (no surrogates, no overlong forms).
 bool is_valid(std::string_view text);

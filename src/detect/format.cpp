@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/i18n.h"
+#include "common/utc_time.h"
 #include "common/utf8.h"
 #include "detect/detect.h"
-#include "detect/utc_time.h"
 
 namespace shopsight::detect {
 namespace {

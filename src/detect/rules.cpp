@@ -27,38 +27,39 @@ std::string join(std::span<const std::string_view> names) {
 }
 
 DetectorRule rule_for(Detector detector) {
-  DetectorRule rule;
-  rule.detector = detector;
   switch (detector) {
     case Detector::negative_share:
-      rule.min_count = 50;
-      rule.min_change = 0.02;
-      break;
+      return {.detector = detector, .min_count = 50, .min_change = 0.02};
     case Detector::sentiment_score:
-      rule.min_count = 50;
-      rule.min_change = 0.1;
-      rule.threshold = 4.0;
-      break;
+      return {.detector = detector, .min_count = 50, .min_change = 0.1, .threshold = 4.0};
     case Detector::volume:
-      rule.min_count = 20;
-      rule.min_change = 0.5;
-      rule.threshold = 4.0;
-      rule.min_baseline = 10.0;
-      break;
+      return {.detector = detector, .min_count = 20, .min_change = 0.5, .threshold = 4.0, .min_baseline = 10.0};
     case Detector::aspect_negative:
-      rule.min_count = 50;
-      rule.min_change = 0.03;
-      break;
+      return {.detector = detector, .min_count = 50, .min_change = 0.03};
     case Detector::emerging_keyword:
-      rule.min_count = 8;
       // Repeated reviews make common words swing up to about 10 times their
       // rate in alert_replay.py, while new complaint words start hundreds of
       // times above their smoothed rate.
-      rule.min_ratio = 20.0;
-      break;
+      return {.detector = detector, .min_count = 8, .min_ratio = 20.0};
   }
-  return rule;
+  return {.detector = detector};
 }
+
+// A top-level integer setting of a rules file and its allowed range.
+struct IntegerKey {
+  std::string_view name;
+  int Rules::*member;
+  std::int64_t low;
+  std::int64_t high;
+};
+
+// Checked in this order, so a file with several invalid values reports the first.
+constexpr IntegerKey kIntegerKeys[] = {
+    {"examples", &Rules::examples, 0, 100},
+    {"max_values", &Rules::max_values, 1, 10000000},
+    {"late_buckets", &Rules::late_buckets, 0, 1000},
+    {"sink_max_age_days", &Rules::sink_max_age_days, 0, 100000},
+};
 
 // Reads one rules file, keeping its name for messages.
 class RulesParser {
@@ -69,17 +70,10 @@ class RulesParser {
     Rules rules = default_rules();
     const auto& table = root.as_table();
     check_keys(root, {"examples", "max_values", "sink_max_age_days", "late_buckets", "detector", "sink"});
-    if (auto found = table.find("examples"); found != table.end()) {
-      rules.examples = static_cast<int>(integer(found->second, "examples", 0, 100));
-    }
-    if (auto found = table.find("max_values"); found != table.end()) {
-      rules.max_values = static_cast<int>(integer(found->second, "max_values", 1, 10000000));
-    }
-    if (auto found = table.find("late_buckets"); found != table.end()) {
-      rules.late_buckets = static_cast<int>(integer(found->second, "late_buckets", 0, 1000));
-    }
-    if (auto found = table.find("sink_max_age_days"); found != table.end()) {
-      rules.sink_max_age_days = static_cast<int>(integer(found->second, "sink_max_age_days", 0, 100000));
+    for (const IntegerKey& key : kIntegerKeys) {
+      if (auto found = table.find(std::string(key.name)); found != table.end()) {
+        rules.*key.member = static_cast<int>(integer(found->second, std::string(key.name), key.low, key.high));
+      }
     }
     if (auto found = table.find("detector"); found != table.end()) {
       rules.detectors.clear();

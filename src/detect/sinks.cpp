@@ -10,8 +10,8 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utc_time.h"
 #include "detect/detect.h"
-#include "detect/utc_time.h"
 
 namespace shopsight::detect {
 namespace {

@@ -81,22 +81,15 @@ struct RawRecord {
   std::size_t first_line_field = 0;  ///< quoted field that holds the record's first line break
 };
 
-class DelimitedReader final : public Reader {
+class DelimitedReader final : public MappedReader {
  public:
   DelimitedReader(DecodedInput input, const ReaderOptions& options, char delimiter)
-      : input_(std::move(input)),
-        options_(options),
-        delimiter_(delimiter),
-        parser_(delimiter, delimiter != '\t') {
+      : MappedReader(std::move(input), options), delimiter_(delimiter), parser_(delimiter, delimiter != '\t') {
     read_header();
-    mapper_.emplace(options_, input_.source, header_);
+    map_columns();
   }
 
   ReadStatus next(Item& item, Reject& reject) override;
-
-  const std::vector<std::string>& header() const override { return header_; }
-  const ColumnMap& resolved_columns() const override { return mapper_->resolved(); }
-  const std::string& encoding() const override { return input_.decoder->encoding(); }
 
  private:
   bool read_record();
@@ -107,16 +100,12 @@ class DelimitedReader final : public Reader {
     return index < header_.size() ? header_[index] : std::string();
   }
 
-  DecodedInput input_;
-  ReaderOptions options_;
   char delimiter_;
   CsvParser parser_;
   std::int64_t line_ = 1;        ///< physical line of the next byte
   bool pending_cr_ = false;      ///< the last byte was '\r', which ends a line unless '\n' follows
   RawRecord record_;
   std::vector<std::string> fields_;
-  std::vector<std::string> header_;
-  std::optional<RowMapper> mapper_;
 };
 
 // Finds the next record the way libcsv would split it: a quote opens a
@@ -156,6 +145,14 @@ bool DelimitedReader::read_record() {
     record_.fault_field = field;
     record_.text.resize(std::min(record_.text.size(), kRawExcerptBytes + 4));
     record_.text.shrink_to_fit();
+  };
+
+  // Moves to the next field after an unquoted delimiter.
+  auto start_next_field = [&] {
+    state = State::field_start;
+    ++field;
+    field_bytes = 0;
+    field_has_line_break = false;
   };
 
   for (;;) {
@@ -201,9 +198,7 @@ bool DelimitedReader::read_record() {
       case State::record_start:
       case State::field_start:
         if (c == delimiter_) {
-          ++field;
-          field_bytes = 0;
-          field_has_line_break = false;
+          start_next_field();
         } else if (line_break) {
           return true;
         } else if (c == '"') {
@@ -216,10 +211,7 @@ bool DelimitedReader::read_record() {
       case State::unquoted:
       case State::after_quote:
         if (c == delimiter_) {
-          state = State::field_start;
-          ++field;
-          field_bytes = 0;
-          field_has_line_break = false;
+          start_next_field();
         } else if (line_break) {
           return true;
         } else {
@@ -245,10 +237,7 @@ bool DelimitedReader::read_record() {
           state = State::quoted;
           ++field_bytes;
         } else if (c == delimiter_) {
-          state = State::field_start;
-          ++field;
-          field_bytes = 0;
-          field_has_line_break = false;
+          start_next_field();
         } else if (line_break) {
           return true;
         } else {

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 namespace shopsight::ingest {
 namespace {
@@ -141,21 +142,16 @@ void Decoder::decide_from_sample(std::string_view sample, bool at_end) {
   // Nearly every GBK character is an invalid UTF-8 sequence, and only a few
   // percent happen to form valid ones, while a UTF-8 file with a damaged byte
   // still has many valid sequences per invalid one: compare the two counts.
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(sample.data());
-  const auto size = static_cast<std::int32_t>(sample.size());
   std::int64_t valid_multibyte = 0;
   std::int64_t invalid = 0;
-  std::int32_t i = 0;
-  while (i < size) {
-    const std::int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
+  utf8::all_sequences(sample, [&](UChar32 c, std::string_view sequence) {
     if (c < 0) {
       ++invalid;
-    } else if (i - start > 1) {
+    } else if (sequence.size() > 1) {
       ++valid_multibyte;
     }
-  }
+    return true;
+  });
 
   if (invalid == 0 || invalid * 4 <= valid_multibyte) {
     mode_ = Mode::passthrough;

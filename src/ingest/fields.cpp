@@ -193,19 +193,14 @@ std::string_view trim(std::string_view text) {
 std::string sanitize_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto size = static_cast<std::int32_t>(text.size());
-  std::int32_t i = 0;
-  while (i < size) {
-    const std::int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
+  utf8::all_sequences(text, [&out](UChar32 c, std::string_view sequence) {
     if (c < 0) {
       out += "\xEF\xBF\xBD";
     } else {
-      out.append(text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+      out.append(sequence);
     }
-  }
+    return true;
+  });
   return out;
 }
 

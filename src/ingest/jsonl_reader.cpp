@@ -53,40 +53,31 @@ bool nests_deeper_than(std::string_view line, std::size_t limit) {
   return false;
 }
 
-class JsonLinesReader final : public Reader {
+class JsonLinesReader final : public MappedReader {
  public:
   JsonLinesReader(DecodedInput input, const ReaderOptions& options)
-      : input_(std::move(input)),
-        options_(options),
+      : MappedReader(std::move(input), options),
         // A line carries every field of a row, so it may be several fields long.
         max_line_bytes_(4 * options.max_field_bytes + (64 << 10)) {
     read_first_object();
-    mapper_.emplace(options_, input_.source, header_);
+    map_columns();
   }
 
   ReadStatus next(Item& item, Reject& reject) override;
-
-  const std::vector<std::string>& header() const override { return header_; }
-  const ColumnMap& resolved_columns() const override { return mapper_->resolved(); }
-  const std::string& encoding() const override { return input_.decoder->encoding(); }
 
  private:
   bool read_line();
   ReadStatus parse_line(Reject& reject);
   void read_first_object();
 
-  DecodedInput input_;
-  ReaderOptions options_;
   std::size_t max_line_bytes_;
   std::int64_t next_line_ = 1;
   std::string line_text_;          ///< current line without its line break; a prefix when oversize
   std::int64_t line_number_ = 0;
   bool line_oversize_ = false;
 
-  std::vector<std::string> header_;
   std::unordered_map<std::string, std::size_t> key_index_;
   std::vector<std::string> values_;
-  std::optional<RowMapper> mapper_;
 
   std::deque<Reject> leading_rejects_;
   bool first_object_pending_ = false;

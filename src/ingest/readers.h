@@ -5,9 +5,13 @@
 #include <cstddef>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ingest/decoder.h"
+#include "ingest/fields.h"
 #include "ingest/ingest.h"
 
 namespace shopsight::ingest {
@@ -26,6 +30,26 @@ struct DecodedInput {
     pos = 0;
     return decoder->read(buffer);
   }
+};
+
+/// Base class of the readers whose named columns map to item fields. It owns
+/// the input, the header and the mapper that the Reader accessors return.
+class MappedReader : public Reader {
+ public:
+  const std::vector<std::string>& header() const override { return header_; }
+  const ColumnMap& resolved_columns() const override { return mapper_->resolved(); }
+  const std::string& encoding() const override { return input_.decoder->encoding(); }
+
+ protected:
+  MappedReader(DecodedInput input, const ReaderOptions& options) : input_(std::move(input)), options_(options) {}
+
+  /// Maps the columns of `header_` to item fields. Call it after reading the header.
+  void map_columns() { mapper_.emplace(options_, input_.source, header_); }
+
+  DecodedInput input_;
+  ReaderOptions options_;
+  std::vector<std::string> header_;
+  std::optional<RowMapper> mapper_;
 };
 
 /// Reader of CSV (`delimiter` ',') or TSV (`delimiter` '\t') with a header row.

@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <map>
 #include <set>
@@ -9,6 +8,7 @@
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
+#include "common/utc_time.h"
 #include "model/linear_part.h"
 #include "model/model.h"
 #include "model/model_file.h"
@@ -23,15 +23,6 @@ using model::LinearPart;
 constexpr std::size_t kMinRowsPerLanguage = 500;
 
 constexpr const char* kFormatName = "shopsight-text-classifier";
-
-std::string now_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
 
 template <typename T>
 void append_array(std::string& payload, const T* data, std::size_t count) {
@@ -147,7 +138,7 @@ TextClassifier TextClassifier::train(const std::vector<Example>& train, const st
   }
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  impl.metadata["trained_at"] = now_utc();
+  impl.metadata["trained_at"] = utc_now_text("%Y-%m-%dT%H:%M:%SZ");
   impl.metadata["training_seconds"] = fmt::format("{:.1f}", seconds);
   impl.metadata["train_rows"] = std::to_string(train.size());
   return classifier;

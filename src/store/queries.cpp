@@ -127,6 +127,17 @@ class Filter {
   std::vector<std::int64_t> numbers_;
 };
 
+// Runs `sql` with the values of `filter` bound and converts each row with
+// `read`. The caller holds the store's mutex.
+template <typename Read>
+auto read_rows(sqlite3* db, const std::string& sql, const Filter& filter, Read read) {
+  Statement select(db, sql);
+  filter.bind(select);
+  std::vector<decltype(read(select))> rows;
+  while (select.step()) rows.push_back(read(select));
+  return rows;
+}
+
 std::string placeholder(const Filter& filter) { return "?" + std::to_string(filter.next_index()); }
 
 void add_dimension_filter(Filter& filter, const ItemQuery& query) {
@@ -269,11 +280,7 @@ std::vector<StoredItem> Store::items(const ItemQuery& query) const {
   const std::string sql =
       std::string(kItemColumns) + " WHERE row IN (" + page + ") ORDER BY time DESC, row DESC";
   std::lock_guard lock(impl_->mutex);
-  Statement select(impl_->db, sql);
-  filter.bind(select);
-  std::vector<StoredItem> items;
-  while (select.step()) items.push_back(read_item(select));
-  return items;
+  return read_rows(impl_->db, sql, filter, read_item);
 }
 
 std::vector<StoredItem> Store::items_by_row(std::span<const std::int64_t> rows) const {
@@ -300,11 +307,7 @@ std::vector<Alert> Store::alerts(const AlertQuery& query) const {
                           std::to_string(query.limit > 0 ? query.limit : -1);
 
   std::lock_guard lock(impl_->mutex);
-  Statement select(impl_->db, sql);
-  filter.bind(select);
-  std::vector<Alert> alerts;
-  while (select.step()) alerts.push_back(read_alert(select));
-  return alerts;
+  return read_rows(impl_->db, sql, filter, read_alert);
 }
 
 std::optional<Alert> Store::alert(std::string_view fingerprint) const {

@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -442,6 +443,21 @@ std::int64_t Store::apply_retention() {
   return deleted;
 }
 
+namespace {
+
+// Writes a mention's term and its offsets under the three keys, in order.
+void write_term(JsonWriter& json, const std::array<std::string_view, 3>& keys, std::string_view term,
+                std::int32_t begin, std::int32_t end) {
+  json.key(keys[0]);
+  json.value(term);
+  json.key(keys[1]);
+  json.value(std::int64_t{begin});
+  json.key(keys[2]);
+  json.value(std::int64_t{end});
+}
+
+}  // namespace
+
 // Written with JsonWriter, because building nlohmann::json values took a
 // third of Store::add's time. The keys keep nlohmann's sorted order, so the
 // stored text is the same.
@@ -450,20 +466,12 @@ std::string aspects_to_json(const std::vector<AspectMention>& aspects) {
   json.begin_array();
   for (const AspectMention& mention : aspects) {
     json.begin_object();
-    json.key("aspect");
-    json.value(mention.aspect);
-    json.key("aspect_begin");
-    json.value(std::int64_t{mention.aspect_begin});
-    json.key("aspect_end");
-    json.value(std::int64_t{mention.aspect_end});
+    write_term(json, {"aspect", "aspect_begin", "aspect_end"}, mention.aspect, mention.aspect_begin,
+               mention.aspect_end);
     json.key("category");
     json.value(mention.category);
-    json.key("opinion");
-    json.value(mention.opinion);
-    json.key("opinion_begin");
-    json.value(std::int64_t{mention.opinion_begin});
-    json.key("opinion_end");
-    json.value(std::int64_t{mention.opinion_end});
+    write_term(json, {"opinion", "opinion_begin", "opinion_end"}, mention.opinion, mention.opinion_begin,
+               mention.opinion_end);
     json.key("polarity");
     json.value(mention.polarity);
     json.end_object();

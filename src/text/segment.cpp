@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "text/lexicon.h"
 #include "text/text.h"
 
@@ -41,15 +42,7 @@ bool is_whitespace_only(std::string_view text) {
   if (!text.empty() && static_cast<unsigned char>(text[0]) >= 0xE4 && static_cast<unsigned char>(text[0]) <= 0xE9) {
     return false;
   }
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto size = static_cast<std::int32_t>(text.size());
-  std::int32_t i = 0;
-  while (i < size) {
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, size, c);
-    if (c < 0 || !u_isUWhiteSpace(c)) return false;
-  }
-  return true;
+  return utf8::all_code_points(text, [](UChar32 c) { return c >= 0 && u_isUWhiteSpace(c); });
 }
 
 bool is_han(char32_t c) {

@@ -8,10 +8,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "analyze/aspect_eval.h"
@@ -69,6 +71,16 @@ void write_file(const fs::path& path, const std::string& content) {
   out << content;
 }
 
+// Checks the category, offsets and polarity of `span`. The message prints
+// them in that order.
+void expect_span(const AspectSpan& span, const AspectSpan& expected) {
+  const auto checked = [](const AspectSpan& each) {
+    return std::tie(each.category, each.aspect_begin, each.aspect_end, each.opinion_begin, each.opinion_end,
+                    each.polarity);
+  };
+  EXPECT_EQ(checked(span), checked(expected));
+}
+
 using RunResult = shopsight::testing::CommandResult;
 
 RunResult run(const std::string& arguments) { return shopsight::testing::run_shopsight(arguments); }
@@ -79,19 +91,11 @@ TEST(AspectLexicon, ChineseSpansAndNegation) {
   const std::vector<AspectSpan> spans = extractor.extract(document);
   ASSERT_EQ(spans.size(), 2u);
 
-  EXPECT_EQ(spans[0].category, "logistics");
-  EXPECT_EQ(spans[0].aspect_begin, 0);
-  EXPECT_EQ(spans[0].aspect_end, 2);
-  EXPECT_EQ(spans[0].opinion_begin, 2);
-  EXPECT_EQ(spans[0].opinion_end, 4);
-  EXPECT_EQ(spans[0].polarity, "positive");
+  expect_span(spans[0], {.category = "logistics", .aspect_begin = 0, .aspect_end = 2,
+                          .opinion_begin = 2, .opinion_end = 4, .polarity = "positive"});
 
-  EXPECT_EQ(spans[1].category, "packaging");
-  EXPECT_EQ(spans[1].aspect_begin, 5);
-  EXPECT_EQ(spans[1].aspect_end, 7);
-  EXPECT_EQ(spans[1].opinion_begin, 7);
-  EXPECT_EQ(spans[1].opinion_end, 10);
-  EXPECT_EQ(spans[1].polarity, "negative");
+  expect_span(spans[1], {.category = "packaging", .aspect_begin = 5, .aspect_end = 7,
+                          .opinion_begin = 7, .opinion_end = 10, .polarity = "negative"});
 }
 
 TEST(AspectLexicon, EnglishSpansAndNegation) {
@@ -99,12 +103,8 @@ TEST(AspectLexicon, EnglishSpansAndNegation) {
   const shopsight::Document document = shopsight::make_document(normalizer(), "The battery life is not good.");
   const std::vector<AspectSpan> spans = extractor.extract(document);
   ASSERT_EQ(spans.size(), 1u);
-  EXPECT_EQ(spans[0].category, "function");
-  EXPECT_EQ(spans[0].aspect_begin, 4);
-  EXPECT_EQ(spans[0].aspect_end, 16);
-  EXPECT_EQ(spans[0].opinion_begin, 20);
-  EXPECT_EQ(spans[0].opinion_end, 28);
-  EXPECT_EQ(spans[0].polarity, "negative");
+  expect_span(spans[0], {.category = "function", .aspect_begin = 4, .aspect_end = 16,
+                          .opinion_begin = 20, .opinion_end = 28, .polarity = "negative"});
 }
 
 TEST(AspectLexicon, EnglishWordBoundaries) {
@@ -265,6 +265,33 @@ std::vector<shopsight::AspectTrainingExample> tiny_examples() {
       normalizer(), shopsight::read_aspect_reviews_zh(kData + "/aspects_reviews.csv", kData + "/aspects_labels.csv"));
 }
 
+// Checks that `loaded` finds the same mentions as `model` in each of `texts`.
+void expect_same_mentions(const shopsight::LearnedAspectModel& model, const shopsight::LearnedAspectModel& loaded,
+                          std::initializer_list<const char*> texts) {
+  for (const char* text : texts) {
+    const shopsight::Document document = shopsight::make_document(normalizer(), text);
+    const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
+    const std::u32string code_points(decoded.begin(), decoded.end());
+    std::vector<std::string> before;
+    std::vector<std::string> after;
+    for (const auto& span : model.extract(document, code_points, *shipped_lexicon())) before.push_back(describe(document, span));
+    for (const auto& span : loaded.extract(document, code_points, *shipped_lexicon())) after.push_back(describe(document, span));
+    EXPECT_EQ(before, after) << text;
+  }
+}
+
+// Trains the Chinese model on the tiny examples, saves it to `path` and
+// returns the file's bytes.
+std::string save_tiny_model(const std::string& path) {
+  const shopsight::LearnedAspectModel model =
+      shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{});
+  model.save(path);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 TEST(AspectModel, SaveLoadRoundTrip) {
   const std::vector<shopsight::AspectTrainingExample> examples = tiny_examples();
   ASSERT_EQ(examples.size(), 3u);
@@ -279,16 +306,7 @@ TEST(AspectModel, SaveLoadRoundTrip) {
   EXPECT_EQ(loaded.language(), "zh");
   EXPECT_EQ(loaded.metadata().at("training_data"), "tiny");
   EXPECT_EQ(loaded.categories(), model.categories());
-  for (const char* text : {"物流很快，包装不太好", "价格便宜，味道很清新", "快递很慢"}) {
-    const shopsight::Document document = shopsight::make_document(normalizer(), text);
-    const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
-    const std::u32string code_points(decoded.begin(), decoded.end());
-    std::vector<std::string> before;
-    std::vector<std::string> after;
-    for (const auto& span : model.extract(document, code_points, *shipped_lexicon())) before.push_back(describe(document, span));
-    for (const auto& span : loaded.extract(document, code_points, *shipped_lexicon())) after.push_back(describe(document, span));
-    EXPECT_EQ(before, after) << text;
-  }
+  expect_same_mentions(model, loaded, {"物流很快，包装不太好", "价格便宜，味道很清新", "快递很慢"});
 
   // The training texts themselves come back exactly.
   const shopsight::Document document = shopsight::make_document(normalizer(), "物流很快，包装不太好");
@@ -301,19 +319,9 @@ TEST(AspectModel, SaveLoadRoundTrip) {
 }
 
 TEST(AspectModel, CorruptFileNamed) {
-  const shopsight::LearnedAspectModel model =
-      shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{});
   const fs::path dir = temp_dir("corrupt");
   const std::string path = (dir / "aspects-zh.model").string();
-  model.save(path);
-
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    bytes = buffer.str();
-  }
+  const std::string bytes = save_tiny_model(path);
   const auto expect_error = [&](const std::string& content, const std::string& what) {
     write_file(path, content);
     try {
@@ -360,31 +368,13 @@ TEST(AspectModel, EnglishRoundTripKeepsGazetteer) {
   const shopsight::LearnedAspectModel loaded = shopsight::LearnedAspectModel::load(path);
   EXPECT_EQ(loaded.language(), "en");
 
-  for (const char* text : {"The keyboard is nice.", "Battery life could be better, the screen is fine.", "ok"}) {
-    const shopsight::Document document = shopsight::make_document(normalizer(), text);
-    const std::vector<char32_t> decoded = shopsight::utf8::decode(document.normalized.text);
-    const std::u32string code_points(decoded.begin(), decoded.end());
-    std::vector<std::string> before;
-    std::vector<std::string> after;
-    for (const auto& span : model.extract(document, code_points, *shipped_lexicon())) before.push_back(describe(document, span));
-    for (const auto& span : loaded.extract(document, code_points, *shipped_lexicon())) after.push_back(describe(document, span));
-    EXPECT_EQ(before, after) << text;
-  }
+  expect_same_mentions(model, loaded, {"The keyboard is nice.", "Battery life could be better, the screen is fine.", "ok"});
 }
 
 TEST(AspectModel, OlderFormatVersionRejected) {
-  const shopsight::LearnedAspectModel model =
-      shopsight::LearnedAspectModel::train("zh", tiny_examples(), *shipped_lexicon(), shopsight::AspectTrainOptions{});
   const fs::path dir = temp_dir("old_version");
   const std::string path = (dir / "aspects-zh.model").string();
-  model.save(path);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    bytes = buffer.str();
-  }
+  std::string bytes = save_tiny_model(path);
 
   // The version is the little-endian 32-bit value after the 8-byte magic;
   // version 1 files lack the gazetteer and cannot be read.

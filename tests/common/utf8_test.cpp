@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace shopsight {
 namespace {
 
@@ -11,6 +14,33 @@ TEST(Utf8, RejectsMalformedSequences) {
   EXPECT_FALSE(utf8::is_valid("\xC0\xAF"));      // overlong '/'
   EXPECT_FALSE(utf8::is_valid("\xED\xA0\x80"));  // surrogate
   EXPECT_FALSE(utf8::is_valid("\xBA\xC3"));      // GBK bytes of 好
+}
+
+TEST(Utf8, AllSequencesGivesBytes) {
+  std::vector<UChar32> code_points;
+  std::vector<std::string> sequences;
+  const bool complete = utf8::all_sequences("a好\xFF😀", [&](UChar32 c, std::string_view sequence) {
+    code_points.push_back(c);
+    sequences.emplace_back(sequence);
+    return true;
+  });
+  EXPECT_TRUE(complete);
+  ASSERT_EQ(code_points.size(), 4u);
+  EXPECT_EQ(code_points[0], U'a');
+  EXPECT_EQ(code_points[1], U'好');
+  EXPECT_LT(code_points[2], 0);
+  EXPECT_EQ(code_points[3], U'😀');
+  EXPECT_EQ(sequences, (std::vector<std::string>{"a", "好", "\xFF", "😀"}));
+}
+
+TEST(Utf8, AllCodePointsStopsEarly) {
+  int visited = 0;
+  EXPECT_FALSE(utf8::all_code_points("ab cd", [&](UChar32 c) {
+    ++visited;
+    return c != U' ';
+  }));
+  EXPECT_EQ(visited, 3);
+  EXPECT_TRUE(utf8::all_code_points("", [](UChar32) { return false; }));
 }
 
 TEST(Utf8, CountsCodePoints) {

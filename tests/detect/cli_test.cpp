@@ -133,15 +133,9 @@ TEST(DetectCli, AlertsListsAndFilters) {
     store::StoreOptions options;
     options.path = db;
     store::Store store(options);
-    store::Alert alert;
-    alert.fingerprint = "negative_share|product|p9||day|1";
-    alert.detector = "negative_share";
-    alert.dimension = "product";
-    alert.value = "p9";
-    alert.window_start = kMonday;
-    alert.window_end = kMonday + kDayMs;
-    alert.severity = "warning";
-    alert.statistic_name = "p_value";
+    store::Alert alert{.fingerprint = "negative_share|product|p9||day|1", .detector = "negative_share",
+                       .dimension = "product", .value = "p9", .window_start = kMonday, .window_end = kMonday + kDayMs,
+                       .severity = "warning", .statistic_name = "p_value"};
     ASSERT_TRUE(store.add_alert(alert));
   }
   const nlohmann::json listed = run_json("--lang en alerts --db " + db + " --format json", folder);

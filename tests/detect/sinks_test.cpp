@@ -99,11 +99,7 @@ class FlakyServer {
 
 TEST(DetectSinks, WebhookRetriesThenDelivers) {
   FlakyServer server(2);
-  SinkRule rule;
-  rule.type = "webhook";
-  rule.url = server.url();
-  rule.retries = 3;
-  rule.backoff_ms = 5;
+  const SinkRule rule{.type = "webhook", .url = server.url(), .retries = 3, .backoff_ms = 5};
   make_sink(rule)->send(sample_alert("p1"));
   EXPECT_EQ(server.attempts(), 3);
   ASSERT_FALSE(server.last_body().empty());
@@ -112,11 +108,7 @@ TEST(DetectSinks, WebhookRetriesThenDelivers) {
 
 TEST(DetectSinks, WebhookGivesUpAfterRetries) {
   FlakyServer server(100);
-  SinkRule rule;
-  rule.type = "webhook";
-  rule.url = server.url();
-  rule.retries = 2;
-  rule.backoff_ms = 1;
+  const SinkRule rule{.type = "webhook", .url = server.url(), .retries = 2, .backoff_ms = 1};
   make_sink(rule)->send(sample_alert("p1"));  // logs the failure, does not throw
   EXPECT_EQ(server.attempts(), 3);
   EXPECT_TRUE(server.last_body().empty());

@@ -11,18 +11,20 @@
 namespace shopsight {
 namespace {
 
+using testing::expect_item;
+using testing::expect_reject;
+using testing::expect_texts;
 using testing::read_all;
 using testing::read_csv;
+using testing::read_stdin;
 
 TEST(Csv, QuotedNewlineKeepsLineNumbers) {
   const auto result = read_csv("id,review\n1,\"first line\nsecond line\"\n2,next\n");
 
   ASSERT_EQ(result.items.size(), 2u);
   EXPECT_TRUE(result.rejects.empty());
-  EXPECT_EQ(result.items[0].text, "first line\nsecond line");
-  EXPECT_EQ(result.items[0].line, 2);
-  EXPECT_EQ(result.items[1].text, "next");
-  EXPECT_EQ(result.items[1].line, 4);
+  expect_item(result, 0, "first line\nsecond line", 2);
+  expect_item(result, 1, "next", 4);
   EXPECT_EQ(result.items[1].source, "test.csv");
 }
 
@@ -42,8 +44,7 @@ TEST(Csv, BomAndCrlf) {
   EXPECT_EQ(result.resolved.id, "id");
   ASSERT_EQ(result.items.size(), 3u);
   EXPECT_EQ(result.items[0].line, 2);
-  EXPECT_EQ(result.items[1].text, "a\r\nb");
-  EXPECT_EQ(result.items[1].line, 3);
+  expect_item(result, 1, "a\r\nb", 3);
   EXPECT_EQ(result.items[2].line, 6);
   EXPECT_EQ(result.encoding, "UTF-8");
 }
@@ -52,8 +53,7 @@ TEST(Csv, LoneCarriageReturnEndsLine) {
   const auto result = read_csv("id,review\r1,a\r2,b\r");
 
   ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[1].text, "b");
-  EXPECT_EQ(result.items[1].line, 3);
+  expect_item(result, 1, "b", 3);
 }
 
 TEST(Csv, LastRowWithoutLineBreak) {
@@ -68,16 +68,11 @@ TEST(Tsv, ByExtension) {
   options.path = "data.tsv";
   const auto result = read_all("id\treview\n1\tgood, fine\n2\t\"quoted\ttab\"\n3\tbare \"quotes\" stay\n", options);
 
-  ASSERT_EQ(result.items.size(), 3u);
-  EXPECT_EQ(result.items[0].text, "good, fine");
-  EXPECT_EQ(result.items[1].text, "quoted\ttab");
-  EXPECT_EQ(result.items[2].text, "bare \"quotes\" stay");
+  expect_texts(result, {"good, fine", "quoted\ttab", "bare \"quotes\" stay"});
 }
 
 TEST(Tsv, SniffedFromContent) {
-  ReaderOptions options;
-  options.path = "-";
-  const auto result = read_all("id\treview\n1\tgood, fine, great\n", options);
+  const auto result = read_stdin("id\treview\n1\tgood, fine, great\n");
 
   ASSERT_EQ(result.items.size(), 1u);
   EXPECT_EQ(result.items[0].text, "good, fine, great");
@@ -87,12 +82,9 @@ TEST(Tsv, SniffedFromContent) {
 TEST(CsvRejects, InvalidUtf8RowAlone) {
   const auto result = read_csv("id,review\n1,质量很好的\n2,bad \xFF\xFE bytes\n3,物流很快\n");
 
-  ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[0].text, "质量很好的");
-  EXPECT_EQ(result.items[1].text, "物流很快");
+  expect_texts(result, {"质量很好的", "物流很快"});
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
   EXPECT_NE(result.rejects[0].reason.find("UTF-8"), std::string::npos);
   EXPECT_EQ(result.rejects[0].raw, "2,bad \xEF\xBF\xBD\xEF\xBF\xBD bytes");
   EXPECT_EQ(result.encoding, "UTF-8");
@@ -102,12 +94,10 @@ TEST(CsvRejects, UnterminatedQuoteRecovers) {
   const auto result = read_csv("id,review\n1,ok\n2,\"broken\n3,fine\n4,also fine\n");
 
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
   EXPECT_NE(result.rejects[0].reason.find("quote"), std::string::npos);
   ASSERT_EQ(result.items.size(), 3u);
-  EXPECT_EQ(result.items[1].text, "fine");
-  EXPECT_EQ(result.items[1].line, 4);
+  expect_item(result, 1, "fine", 4);
   EXPECT_EQ(result.items[2].line, 5);
 }
 
@@ -119,8 +109,7 @@ TEST(CsvRejects, UnclosedQuoteRecoversAtTheNextLine) {
       "broken.csv");
 
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
   EXPECT_NE(result.rejects[0].reason.find("quote not closed"), std::string::npos) << result.rejects[0].reason;
   EXPECT_EQ(result.rejects[0].raw, "B2,\"引号没闭合 坏行");
   ASSERT_EQ(result.items.size(), 5u);
@@ -138,8 +127,7 @@ TEST(CsvRejects, TextAfterClosingQuote) {
   EXPECT_EQ(result.rejects[0].line, 2);
   EXPECT_EQ(result.rejects[0].raw, "1,\"ok\"junk");
   ASSERT_EQ(result.items.size(), 1u);
-  EXPECT_EQ(result.items[0].text, "good");
-  EXPECT_EQ(result.items[0].line, 3);
+  expect_item(result, 0, "good", 3);
 }
 
 TEST(CsvRejects, OversizeField) {
@@ -150,13 +138,11 @@ TEST(CsvRejects, OversizeField) {
   const auto result = read_all("id,review\n1,short\n2," + big + "\n3,after\n", options);
 
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
   EXPECT_EQ(result.rejects[0].raw.substr(0, 4), "2,xx");
   ASSERT_EQ(result.items.size(), 2u);
   EXPECT_EQ(result.items[0].text, "short");
-  EXPECT_EQ(result.items[1].text, "after");
-  EXPECT_EQ(result.items[1].line, 4);
+  expect_item(result, 1, "after", 4);
 }
 
 // A quoted field that outgrows the limit is taken for a stray quote, and the
@@ -168,13 +154,10 @@ TEST(CsvRejects, QuotedOverflowRereadsLines) {
   const auto result = read_all("id,review\n1,\"stray quote\n2,second row\n3,third row\n4,fourth\n", options);
 
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 2);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 2, "review");
   ASSERT_EQ(result.items.size(), 3u);
-  EXPECT_EQ(result.items[0].text, "second row");
-  EXPECT_EQ(result.items[0].line, 3);
-  EXPECT_EQ(result.items[2].text, "fourth");
-  EXPECT_EQ(result.items[2].line, 5);
+  expect_item(result, 0, "second row", 3);
+  expect_item(result, 2, "fourth", 5);
 }
 
 // A quoted field on one line that is merely too large is one reject, not a
@@ -189,15 +172,13 @@ TEST(CsvRejects, OversizeQuotedFieldIsOneReject) {
   const auto result = read_all("id,review\nA1,好\nA2,\"" + big + "\"\nA3,差\n", options);
 
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
   EXPECT_NE(result.rejects[0].reason.find("field larger than 1000 bytes"), std::string::npos)
       << result.rejects[0].reason;
   EXPECT_EQ(result.rejects[0].raw.substr(0, 4), "A2,\"");
   EXPECT_TRUE(utf8::is_valid(result.rejects[0].raw));
   ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[1].text, "差");
-  EXPECT_EQ(result.items[1].line, 4);
+  expect_item(result, 1, "差", 4);
 }
 
 // A stray quote on a line that outgrows the limit costs that line only.
@@ -210,8 +191,7 @@ TEST(CsvRejects, OversizeStrayQuoteEndsAtItsLine) {
   ASSERT_EQ(result.rejects.size(), 1u);
   EXPECT_EQ(result.rejects[0].line, 2);
   ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[0].text, "next");
-  EXPECT_EQ(result.items[0].line, 3);
+  expect_item(result, 0, "next", 3);
 }
 
 TEST(CsvRejects, RawExcerptIsBounded) {
@@ -274,8 +254,7 @@ TEST(CsvRejects, MoreFieldsThanHeader) {
   const auto result = read_csv("id,review\n1,a,extra\n2,b,\n3\n");
 
   ASSERT_EQ(result.rejects.size(), 2u);
-  EXPECT_EQ(result.rejects[0].line, 2);
-  EXPECT_EQ(result.rejects[0].field, "");
+  expect_reject(result, 0, 2, "");
   // "3" alone has an empty text; a trailing empty field is ignored.
   EXPECT_EQ(result.rejects[1].line, 4);
   ASSERT_EQ(result.items.size(), 1u);
@@ -343,6 +322,28 @@ TEST(CsvRejects, ImplausibleTimes) {
   EXPECT_EQ(result.items[0].time, 1793491200000);
 }
 
+// Item fields that the column detection tests check.
+struct Fields {
+  std::string_view id;
+  std::int64_t time;
+  std::string_view product;
+  std::string_view category;
+  std::string_view user;
+  std::string_view label;
+  std::string_view text;
+};
+
+// Checks each of the `expected` fields of `item`.
+void expect_fields(const Item& item, const Fields& expected) {
+  EXPECT_EQ(item.id, expected.id);
+  EXPECT_EQ(item.time, expected.time);
+  EXPECT_EQ(item.product, expected.product);
+  EXPECT_EQ(item.category, expected.category);
+  EXPECT_EQ(item.user, expected.user);
+  EXPECT_EQ(item.label, expected.label);
+  EXPECT_EQ(item.text, expected.text);
+}
+
 TEST(Columns, DetectedInEnglish) {
   const auto result = read_csv(
       "Review_ID,Created_At,Product_ID,Department,Class,Rating,Label,Title,Review Text,User_ID\n"
@@ -353,14 +354,8 @@ TEST(Columns, DetectedInEnglish) {
   EXPECT_EQ(result.resolved.category, "Department");
   ASSERT_EQ(result.items.size(), 1u);
   const Item& item = result.items[0];
-  EXPECT_EQ(item.id, "r1");
-  EXPECT_EQ(item.time, 1467226321000);
-  EXPECT_EQ(item.product, "p9");
-  EXPECT_EQ(item.category, "Tops");
-  EXPECT_EQ(item.user, "u3");
+  expect_fields(item, {"r1", 1467226321000, "p9", "Tops", "u3", "1", "Love it"});
   EXPECT_EQ(item.rating, 5.0);
-  EXPECT_EQ(item.label, "1");
-  EXPECT_EQ(item.text, "Love it");
   ASSERT_EQ(item.columns.size(), 10u);
   EXPECT_EQ(item.columns[7].first, "Title");
   EXPECT_EQ(item.columns[7].second, "Nice");
@@ -385,14 +380,7 @@ TEST(Columns, DetectedInChinese) {
   EXPECT_EQ(result.resolved.time, "评论时间");
   EXPECT_EQ(result.resolved.product, "商品ID");
   ASSERT_EQ(result.items.size(), 1u);
-  const Item& item = result.items[0];
-  EXPECT_EQ(item.id, "c1");
-  EXPECT_EQ(item.time, 1467197521000);
-  EXPECT_EQ(item.product, "1015650");
-  EXPECT_EQ(item.category, "洗衣机");
-  EXPECT_EQ(item.user, "小王");
-  EXPECT_EQ(item.label, "正面");
-  EXPECT_EQ(item.text, "送货很快");
+  expect_fields(result.items[0], {"c1", 1467197521000, "1015650", "洗衣机", "小王", "正面", "送货很快"});
 }
 
 TEST(Columns, DetectedFromShopExportNames) {
@@ -490,9 +478,7 @@ TEST(Columns, TitlePlusReview) {
   const auto result = read_all("title,review\nGreat fit,Runs small though\n,Only body\n", options);
 
   EXPECT_EQ(result.resolved.text, "title+review");
-  ASSERT_EQ(result.items.size(), 2u);
-  EXPECT_EQ(result.items[0].text, "Great fit\nRuns small though");
-  EXPECT_EQ(result.items[1].text, "Only body");
+  expect_texts(result, {"Great fit\nRuns small though", "Only body"});
 
   options.columns.text = "title+body";
   EXPECT_THROW(read_all("title,review\na,b\n", options), Error);

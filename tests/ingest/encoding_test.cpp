@@ -10,6 +10,7 @@ namespace shopsight {
 namespace {
 
 using testing::encode_as;
+using testing::expect_reject;
 using testing::read_all;
 
 // U+1F600 takes four bytes in GB18030, the Chinese characters two each.
@@ -23,6 +24,13 @@ ReaderOptions options_for(const std::string& path) {
   ReaderOptions options;
   options.path = path;
   return options;
+}
+
+// Reads `bytes` as `path`, `buffer_bytes` bytes from the source at a time.
+testing::ReadResult read_in_chunks(const std::string& bytes, const std::string& path, std::size_t buffer_bytes) {
+  ReaderOptions options = options_for(path);
+  options.buffer_bytes = buffer_bytes;
+  return read_all(bytes, options);
 }
 
 TEST(Encoding, Gb18030Detected) {
@@ -67,9 +75,7 @@ TEST(Encoding, UnknownNameIsError) {
 TEST(Encoding, Gb18030SplitAcrossChunks) {
   const std::string bytes = encode_as(kChineseCsv, "GB18030");
   for (std::size_t size = 1; size <= 7; ++size) {
-    ReaderOptions options = options_for("gbk.csv");
-    options.buffer_bytes = size;
-    const auto result = read_all(bytes, options);
+    const auto result = read_in_chunks(bytes, "gbk.csv", size);
 
     EXPECT_EQ(result.encoding, "GB18030") << "buffer " << size;
     ASSERT_EQ(result.items.size(), 3u) << "buffer " << size;
@@ -81,9 +87,7 @@ TEST(Encoding, Gb18030SplitAcrossChunks) {
 
 TEST(Encoding, Utf8SplitAcrossChunks) {
   for (std::size_t size = 1; size <= 5; ++size) {
-    ReaderOptions options = options_for("utf8.csv");
-    options.buffer_bytes = size;
-    const auto result = read_all(kChineseCsv, options);
+    const auto result = read_in_chunks(kChineseCsv, "utf8.csv", size);
 
     EXPECT_EQ(result.encoding, "UTF-8") << "buffer " << size;
     ASSERT_EQ(result.items.size(), 3u) << "buffer " << size;
@@ -130,8 +134,7 @@ TEST(Encoding, UndecodableBytesRejectRow) {
   ASSERT_EQ(result.items.size(), 2u);
   EXPECT_EQ(result.items[1].text, "很好");
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 3);
-  EXPECT_EQ(result.rejects[0].field, "review");
+  expect_reject(result, 0, 3, "review");
 }
 
 TEST(Encoding, Utf16WithBom) {

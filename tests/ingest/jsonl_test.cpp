@@ -11,7 +11,11 @@
 namespace shopsight {
 namespace {
 
+using testing::expect_item_lines;
+using testing::expect_reject;
+using testing::expect_reject_lines;
 using testing::read_all;
+using testing::read_stdin;
 
 ReaderOptions jsonl_options() {
   ReaderOptions options;
@@ -57,16 +61,12 @@ TEST(JsonLines, ObjectsAndRejects) {
 TEST(JsonLines, LeadingRejectsComeFirst) {
   const auto result = read_all("oops\n{\"text\": \"fine\"}\n", jsonl_options());
 
-  ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 1);
-  ASSERT_EQ(result.items.size(), 1u);
-  EXPECT_EQ(result.items[0].line, 2);
+  expect_reject_lines(result, {1});
+  expect_item_lines(result, {2});
 }
 
 TEST(JsonLines, SniffedFromContent) {
-  ReaderOptions options;
-  options.path = "-";
-  const auto result = read_all("  {\"评论\": \"很好\"}\n", options);
+  const auto result = read_stdin("  {\"评论\": \"很好\"}\n");
 
   ASSERT_EQ(result.items.size(), 1u);
   EXPECT_EQ(result.items[0].text, "很好");
@@ -92,8 +92,7 @@ TEST(JsonLines, OversizeLineRejected) {
   EXPECT_EQ(result.items[1].line, 4);
   ASSERT_EQ(result.rejects.size(), 2u);
   EXPECT_EQ(result.rejects[0].line, 2);
-  EXPECT_EQ(result.rejects[1].line, 3);
-  EXPECT_EQ(result.rejects[1].field, "text");
+  expect_reject(result, 1, 3, "text");
 }
 
 TEST(JsonLines, NumberOutOfRangeRejectsOnlyItsRow) {
@@ -117,10 +116,8 @@ TEST(JsonLines, NumberOutOfRangeRejectsOnlyItsRow) {
 TEST(JsonLines, NumberOutOfRangeOnTheFirstLine) {
   const auto result = read_all("{\"text\": \"坏\", \"rating\": 1e400}\n{\"text\": \"好\"}\n", jsonl_options());
 
-  ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_EQ(result.rejects[0].line, 1);
-  ASSERT_EQ(result.items.size(), 1u);
-  EXPECT_EQ(result.items[0].line, 2);
+  expect_reject_lines(result, {1});
+  expect_item_lines(result, {2});
 }
 
 TEST(JsonLines, DeepNestingIsRejectedWithoutCrashing) {

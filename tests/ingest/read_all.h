@@ -1,8 +1,10 @@
 #pragma once
 
-// Helpers for the ingest tests: read a whole in-memory source, and encode
-// UTF-8 test text into a legacy encoding with ICU.
+// Helpers for the ingest tests: read a whole in-memory source, check the
+// items and rejects it gave, and encode UTF-8 test text into a legacy
+// encoding with ICU.
 
+#include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <unicode/ucnv.h>
@@ -11,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/ingest.h"
@@ -51,6 +54,45 @@ inline ReadResult read_csv(const std::string& bytes, const std::string& path = "
   ReaderOptions options;
   options.path = path;
   return read_all(bytes, options);
+}
+
+/// Reads `bytes` as standard input, whose format is detected from its content.
+inline ReadResult read_stdin(const std::string& bytes) {
+  ReaderOptions options;
+  options.path = "-";
+  return read_all(bytes, options);
+}
+
+/// Checks the text and the line of item `index`.
+inline void expect_item(const ReadResult& result, std::size_t index, std::string_view text, std::int64_t line) {
+  ASSERT_LT(index, result.items.size());
+  EXPECT_EQ(result.items[index].text, text) << "item " << index;
+  EXPECT_EQ(result.items[index].line, line) << "item " << index;
+}
+
+/// Checks the line and the field of reject `index`.
+inline void expect_reject(const ReadResult& result, std::size_t index, std::int64_t line, std::string_view field) {
+  ASSERT_LT(index, result.rejects.size());
+  EXPECT_EQ(result.rejects[index].line, line) << "reject " << index;
+  EXPECT_EQ(result.rejects[index].field, field) << "reject " << index;
+}
+
+/// Checks that the items are exactly those with `texts`, in this order.
+inline void expect_texts(const ReadResult& result, const std::vector<std::string_view>& texts) {
+  ASSERT_EQ(result.items.size(), texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(result.items[i].text, texts[i]) << "item " << i;
+}
+
+/// Checks that the rejects are exactly those at `lines`, in this order.
+inline void expect_reject_lines(const ReadResult& result, const std::vector<std::int64_t>& lines) {
+  ASSERT_EQ(result.rejects.size(), lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(result.rejects[i].line, lines[i]) << "reject " << i;
+}
+
+/// Checks that the items are exactly those at `lines`, in this order.
+inline void expect_item_lines(const ReadResult& result, const std::vector<std::int64_t>& lines) {
+  ASSERT_EQ(result.items.size(), lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(result.items[i].line, lines[i]) << "item " << i;
 }
 
 /// Collects what the default logger writes, at info level and above, while it lives.

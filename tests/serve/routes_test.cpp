@@ -83,16 +83,6 @@ class ServeRoutes : public ServeTest {
     return body_json(result);
   }
 
-  // GETs `path` and checks that the response has `status` with an error naming `word`.
-  void expect_error(const std::string& path, int status, const std::string& word) {
-    const auto result = client_->Get(path.c_str());
-    ASSERT_TRUE(result) << path;
-    EXPECT_EQ(result->status, status) << path << ": " << result->body;
-    const json body = body_json(result);
-    ASSERT_TRUE(body.contains("error")) << path << ": " << result->body;
-    EXPECT_NE(body["error"].get<std::string>().find(word), std::string::npos) << path << ": " << result->body;
-  }
-
   /// Ids of the items that GET /api/v1/items returns for `query`.
   std::vector<std::string> search_ids(const std::string& query) {
     const json body = get_json("/api/v1/items?" + query);
@@ -120,21 +110,11 @@ Batch weekly_batch() {
 }
 
 store::Alert sample_alert(const std::string& fingerprint, std::vector<std::int64_t> examples) {
-  store::Alert alert;
-  alert.fingerprint = fingerprint;
-  alert.detector = "negative_share";
-  alert.dimension = "product";
-  alert.value = "P1/blue";
-  alert.window_start = kMonday;
-  alert.window_end = kMonday + kDayMs;
-  alert.severity = "critical";
-  alert.observed = 0.7;
-  alert.baseline = 0.1;
-  alert.statistic = 0.0001;
-  alert.statistic_name = "p_value";
-  alert.count = 9;
-  alert.examples = std::move(examples);
-  alert.raised_at = kMonday + kDayMs;
+  store::Alert alert{.fingerprint = fingerprint, .detector = "negative_share", .dimension = "product",
+                     .value = "P1/blue", .window_start = kMonday, .window_end = kMonday + kDayMs,
+                     .severity = "critical", .observed = 0.7, .baseline = 0.1, .statistic = 0.0001,
+                     .statistic_name = "p_value", .count = 9, .examples = std::move(examples),
+                     .raised_at = kMonday + kDayMs};
   return alert;
 }
 

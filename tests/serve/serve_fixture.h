@@ -106,6 +106,16 @@ class ServeTest : public ::testing::Test {
     return nlohmann::json::parse(result->body, nullptr, false);
   }
 
+  /// GETs `path` and checks that the response has `status` with an error naming `word`.
+  void expect_error(const std::string& path, int status, const std::string& word) {
+    const auto result = client_->Get(path.c_str());
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, status) << path << ": " << result->body;
+    const nlohmann::json body = body_json(result);
+    ASSERT_TRUE(body.contains("error")) << path << ": " << result->body;
+    EXPECT_NE(body["error"].get<std::string>().find(word), std::string::npos) << path << ": " << result->body;
+  }
+
   static inline std::unique_ptr<Engine> engine_;
   static inline std::string load_error_;
   TempFolder folder_;

@@ -74,20 +74,9 @@ struct Batch {
 };
 
 Alert make_alert(const std::string& fingerprint, std::int64_t window_start) {
-  Alert alert;
-  alert.fingerprint = fingerprint;
-  alert.detector = "volume";
-  alert.dimension = "shop";
-  alert.window_start = window_start;
-  alert.window_end = window_start + kDay;
-  alert.severity = "warning";
-  alert.observed = 12;
-  alert.baseline = 3;
-  alert.statistic = 4.5;
-  alert.statistic_name = "robust_z";
-  alert.count = 12;
-  alert.examples = {1, 2};
-  alert.raised_at = window_start + kDay;
+  Alert alert{.fingerprint = fingerprint, .detector = "volume", .dimension = "shop", .window_start = window_start,
+              .window_end = window_start + kDay, .severity = "warning", .observed = 12, .baseline = 3, .statistic = 4.5,
+              .statistic_name = "robust_z", .count = 12, .examples = {1, 2}, .raised_at = window_start + kDay};
   return alert;
 }
 

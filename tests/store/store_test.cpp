@@ -298,15 +298,9 @@ TEST_F(StoreTest, MigrationRewritesUnkeyedPseudonyms) {
 
 TEST_F(StoreTest, DeduplicatesAlertsAndKeepsMarks) {
   Store store({.path = path()});
-  Alert alert;
-  alert.fingerprint = "negative_share|product|p1||day|1";
-  alert.detector = "negative_share";
-  alert.dimension = "product";
-  alert.value = "p1";
-  alert.window_start = kMonday;
-  alert.window_end = kMonday + kDay;
-  alert.severity = "warning";
-  alert.examples = {2, 3};
+  Alert alert{.fingerprint = "negative_share|product|p1||day|1", .detector = "negative_share", .dimension = "product",
+              .value = "p1", .window_start = kMonday, .window_end = kMonday + kDay, .severity = "warning",
+              .examples = {2, 3}};
   EXPECT_TRUE(store.add_alert(alert));
   EXPECT_FALSE(store.add_alert(alert));
 

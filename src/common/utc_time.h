@@ -1,12 +1,12 @@
 #pragma once
 
-// UTC time text for alerts. Internal to the detect stage.
+// UTC time text for alerts, analysis output and model metadata.
 
 #include <cstdint>
 #include <ctime>
 #include <string>
 
-namespace shopsight::detect {
+namespace shopsight {
 
 /// Formats Unix milliseconds as UTC with a strftime pattern.
 inline std::string utc_time_text(std::int64_t milliseconds, const char* pattern) {
@@ -18,4 +18,9 @@ inline std::string utc_time_text(std::int64_t milliseconds, const char* pattern)
   return buffer;
 }
 
-}  // namespace shopsight::detect
+/// Formats the current time, in whole seconds, as UTC with a strftime pattern.
+inline std::string utc_now_text(const char* pattern) {
+  return utc_time_text(static_cast<std::int64_t>(std::time(nullptr)) * 1000, pattern);
+}
+
+}  // namespace shopsight
