@@ -19,6 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Seconds a step runs before its progress shows a rate.
+constexpr double kMinRateSeconds = 1.0;
+
 int g_exit_status = kExitOk;
 
 double now_seconds() {
@@ -154,21 +157,25 @@ void Progress::update(long long done) {
   // seconds when standard error is a file or a pipe.
   if (now - last_draw_ < (terminal ? 0.1 : 10.0)) return;
   last_draw_ = now;
-  const double rate = static_cast<double>(done) / std::max(now - started_, 1e-9);
+  // A count over a few microseconds gives rates such as 121802821/s, so the
+  // rate waits until the step has run long enough to mean something.
+  const double elapsed = now - started_;
+  const std::string rate =
+      elapsed >= kMinRateSeconds ? fmt::format(" ({:.0f}/s)", static_cast<double>(done) / elapsed) : "";
   if (!terminal) {
-    spdlog::info("{}: {} ({:.0f}/s)", label_, done, rate);
+    spdlog::info("{}: {}{}", label_, done, rate);
     return;
   }
   if (total_ > 0) {
     const int width = 30;
     const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
     const int filled = static_cast<int>(fraction * width);
-    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %lld/%lld (%.0f/s)", label_.c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %lld/%lld%s", label_.c_str(),
                  std::string(static_cast<std::size_t>(filled), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - filled), '.').c_str(), fraction * 100, done,
-                 total_, rate);
+                 total_, rate.c_str());
   } else {
-    std::fprintf(stderr, "\r%s %lld (%.0f/s)", label_.c_str(), done, rate);
+    std::fprintf(stderr, "\r%s %lld%s", label_.c_str(), done, rate.c_str());
   }
   std::fflush(stderr);
 }
