@@ -64,6 +64,26 @@ void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, co
   }
 }
 
+std::optional<std::int64_t> parse_time_option(const std::string& option, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const std::optional<std::int64_t> time = parse_time(text, "UTC");
+  if (!time) {
+    throw Error(tr("invalid {} '{}'; give a date such as 2026-12-01 or a time such as 2026-12-01T08:00:00Z", option,
+                   text));
+  }
+  return time;
+}
+
+TimeRangeOptions parse_time_range(const std::string& from, const std::string& to) {
+  const TimeRangeOptions range{parse_time_option("--from", from), parse_time_option("--to", to)};
+  // An empty range would only be reported later as a range without items.
+  if (range.from && range.to && *range.from >= *range.to) {
+    throw CLI::ValidationError(
+        tr("--from {} is not before --to {}; the range would be empty, so swap them or widen it", from, to));
+  }
+  return range;
+}
+
 void set_exit_status(int status) { g_exit_status = status; }
 
 std::string read_secret(const std::string& path, const char* variable, const std::string& secret_name) {
