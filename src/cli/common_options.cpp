@@ -261,9 +261,10 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
       ->needs(llm_option)
       ->group(llm_group);
-  command.add_option("--llm-context", engine.llm_context, tr("LLM context in tokens, prompt plus output"))
+  command.add_option("--llm-context", engine.llm_context,
+                     tr("LLM context in tokens, prompt plus output, at most the model's training context (default: "
+                        "4096, or the training context when smaller)"))
       ->check(CLI::Range(256, 1048576))
-      ->capture_default_str()
       ->group(llm_group);
   command.add_option("--llm-threads", engine.llm_threads, tr("llama.cpp threads per LLM call; 0 uses every core"))
       ->check(CLI::Range(0, 256))
