@@ -176,9 +176,9 @@ TEST(LlmExtractor, SmallContextThrows) {
 
 TEST(LlmExtractor, DefaultContextCappedAtTrainingContext) {
   LlmAspectOptions options;
-  options.model_path = generated_model("llama", "--context 2048");
+  options.model_path = generated_model("llama", "--context 3584");
   options.threads = 1;
-  EXPECT_EQ(LlmAspectExtractor(options).context(), 2048);
+  EXPECT_EQ(LlmAspectExtractor(options).context(), 3584);
 
   options.model_path = decoder_path();
   EXPECT_EQ(LlmAspectExtractor(options).context(), 4096);
