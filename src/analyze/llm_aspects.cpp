@@ -608,8 +608,11 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
   }
 
   impl.model = llm::Model::load(options.model_path, llm::default_model_options());
-  const int trained = impl.model->info().context_length;
-  impl.generate_options.context = llm_context(options, trained);
+  const llm::ModelInfo& info = impl.model->info();
+  const int trained = info.context_length;
+  // An encoder gets the generator's error below rather than advice on its context.
+  const bool generates = info.has_decoder && !info.has_encoder;
+  impl.generate_options.context = generates ? llm_context(options, trained) : kDefaultLlmContext;
   const int context = impl.generate_options.context;
   if (impl.generate_options.max_tokens + 64 > context && options.context == 0 && context == trained) {
     throw Error(tr("The LLM {} was trained on a context of {} tokens, which leaves no room for the prompt next to {} "
