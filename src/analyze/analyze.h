@@ -106,7 +106,7 @@ struct EngineOptions {
 
   std::string llm_model;                  ///< decoder GGUF for aspects (and sentiment without sentiment_model); empty for none
   std::string llm_prompt;                 ///< prompt file for every language; empty for the shipped ones
-  int llm_context = 4096;                 ///< tokens of prompt plus output per review
+  int llm_context = 0;                    ///< tokens of prompt plus output per review; 0: 4096, or the LLM's training context when smaller
   int llm_threads = 0;                    ///< llama.cpp threads per review; 0 means every core
   int llm_max_tokens = 0;                 ///< output tokens at most; 0 derives the bound from the output grammar
   float llm_temperature = 0;              ///< 0 picks the most likely token

@@ -546,6 +546,34 @@ std::string LlmAspectExtractor::Impl::build_prompt(const llm::Generator& generat
   }
 }
 
+namespace {
+
+// Context of the LLM calls when --llm-context is not given.
+constexpr int kDefaultLlmContext = 4096;
+
+// Returns the context of the LLM calls. Positions past the model's training context
+// are outside what it learned, and llama.cpp only warns about them in its own
+// log, so the default is capped there and a larger explicit value is rejected.
+int llm_context(const LlmAspectOptions& options, int trained) {
+  if (options.context > 0) {
+    if (trained > 0 && options.context > trained) {
+      throw Error(tr("--llm-context {} is above the {} tokens that the LLM {} was trained on; give at most "
+                     "--llm-context {}.",
+                     options.context, trained, options.model_path, trained));
+    }
+    return options.context;
+  }
+  if (trained > 0 && trained < kDefaultLlmContext) {
+    spdlog::warn("{}", tr("The LLM {} was trained on a context of {} tokens, so the LLM context is {} tokens instead "
+                          "of the default {}.",
+                          options.model_path, trained, trained, kDefaultLlmContext));
+    return trained;
+  }
+  return kDefaultLlmContext;
+}
+
+}  // namespace
+
 LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(std::make_unique<Impl>()) {
   Impl& impl = *impl_;
   impl.options = options;
@@ -570,7 +598,6 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
   // the byte bound plus the end token is enough.
   const auto bound = static_cast<int>(max_output_bytes(impl.schema)) + 1;
   impl.generate_options = llm::default_generate_options();
-  impl.generate_options.context = options.context;
   impl.generate_options.threads = options.threads;
   impl.generate_options.temperature = options.temperature;
   impl.generate_options.seed = options.seed;
@@ -579,12 +606,23 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
     spdlog::warn("--llm-max-tokens {} is below the {} tokens the output grammar allows, so long answers may be cut off and fail validation",
                  options.max_tokens, bound);
   }
-  if (impl.generate_options.max_tokens + 64 > options.context) {
-    throw Error(tr("--llm-context {} leaves no room for the prompt next to {} output tokens; raise --llm-context to at least {}.",
-                   options.context, impl.generate_options.max_tokens, impl.generate_options.max_tokens + 512));
-  }
 
   impl.model = llm::Model::load(options.model_path, llm::default_model_options());
+  const llm::ModelInfo& info = impl.model->info();
+  const int trained = info.context_length;
+  // An encoder gets the generator's error below rather than advice on its context.
+  const bool generates = info.has_decoder && !info.has_encoder;
+  impl.generate_options.context = generates ? llm_context(options, trained) : kDefaultLlmContext;
+  const int context = impl.generate_options.context;
+  if (impl.generate_options.max_tokens + 64 > context && options.context == 0 && context == trained) {
+    throw Error(tr("The LLM {} was trained on a context of {} tokens, which leaves no room for the prompt next to {} "
+                   "output tokens; lower --llm-max-tokens or use a model with a longer context.",
+                   options.model_path, trained, impl.generate_options.max_tokens));
+  }
+  if (impl.generate_options.max_tokens + 64 > context) {
+    throw Error(tr("--llm-context {} leaves no room for the prompt next to {} output tokens; raise --llm-context to at least {}.",
+                   context, impl.generate_options.max_tokens, impl.generate_options.max_tokens + 512));
+  }
 
   // Making one generator now reports an encoder model or a missing chat
   // template before the first review is read, and so does rendering each
@@ -601,7 +639,7 @@ LlmAspectExtractor::LlmAspectExtractor(const LlmAspectOptions& options) : impl_(
       impl.release(std::move(generator));
       throw Error(tr("The prompt {} takes {} tokens without a review, but --llm-context {} leaves {} next to {} "
                      "output tokens. Raise --llm-context or shorten the prompt.",
-                     path, tokens, options.context, room, impl.generate_options.max_tokens));
+                     path, tokens, context, room, impl.generate_options.max_tokens));
     }
   }
   impl.release(std::move(generator));
@@ -664,5 +702,7 @@ std::int64_t LlmAspectExtractor::checked_outputs() const { return impl_->checked
 const std::string& LlmAspectExtractor::grammar() const { return impl_->grammar; }
 
 int LlmAspectExtractor::max_tokens() const { return impl_->generate_options.max_tokens; }
+
+int LlmAspectExtractor::context() const { return impl_->generate_options.context; }
 
 }  // namespace shopsight

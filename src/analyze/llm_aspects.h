@@ -24,7 +24,10 @@ struct LlmAspectOptions {
   std::string prompt_path;                ///< prompt file for every language; empty picks the shipped one by language
   std::string schema_path;                ///< output schema; empty means the shipped prompts/aspects.schema.json
   std::vector<std::string> categories;    ///< allowed category keys; empty means the standard ones
-  int context = 4096;                     ///< tokens of prompt plus output per call
+  /// Tokens of prompt plus output per call; 0 means 4096, or the model's
+  /// training context when that is smaller. A larger value than the training
+  /// context is an error.
+  int context = 0;
   int threads = 0;                        ///< llama.cpp threads per call; 0 means every core
   int max_tokens = 0;                     ///< generated tokens at most; 0 derives it from the grammar bound
   float temperature = 0;                  ///< 0 picks the most likely token
@@ -135,6 +138,9 @@ class LlmAspectExtractor final : public AspectExtractor {
 
   /// Tokens each call may generate.
   int max_tokens() const;
+
+  /// Tokens of prompt plus output per call, as options.context resolved against the model.
+  int context() const;
 
  private:
   struct Impl;

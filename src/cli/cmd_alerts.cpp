@@ -19,15 +19,7 @@ struct AlertsArguments {
 };
 
 void run_alerts(AlertsArguments& args) {
-  if (!args.since.empty()) {
-    args.query.from = parse_time(args.since, "UTC");
-    if (!args.query.from) {
-      // A usage error (exit status 2), as for every other invalid option value.
-      throw CLI::ValidationError("--since", tr("invalid --since '{}'; give a date such as 2026-12-01 or a time such as "
-                                               "2026-12-01T08:00:00Z",
-                                               args.since));
-    }
-  }
+  args.query.from = parse_time_option("--since", args.since);
   store::StoreOptions options;
   options.path = args.db;
   options.read_only = true;

@@ -225,7 +225,20 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
   }
 }
 
+// --embedding-model and --embedding-cache serve a head only; any other model
+// would ignore them and hide the mistake.
+void check_head_options(const EvalArguments& args) {
+  const std::string option = !args.embedding_model.empty()   ? "--embedding-model"
+                             : !args.embedding_cache.empty() ? "--embedding-cache"
+                                                             : "";
+  if (option.empty() || detect_classifier_kind(args.model) == ClassifierKind::embedding_head) return;
+  throw CLI::ValidationError(tr("{} only applies to a head written by `shopsight train --embedding-model`, and "
+                                "{} is not one; leave {} out",
+                                option, args.model, option));
+}
+
 void run_eval(const EvalArguments& args) {
+  check_head_options(args);
   ClassifierOptions options;
   options.threads = args.threads;
   options.embedding_model = args.embedding_model;

@@ -63,22 +63,13 @@ TopicRows read_items(const std::string& path, ReaderOptions options) {
   return rows;
 }
 
-std::optional<std::int64_t> time_option(const std::string& name, const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const std::optional<std::int64_t> time = parse_time(text, "UTC");
-  if (!time) {
-    throw Error(tr("invalid {} '{}'; give a date such as 2026-12-01 or a time such as 2026-12-01T08:00:00Z", name,
-                   text));
-  }
-  return time;
-}
-
 // The newest `limit` stored items in [from, to), oldest first, with their
 // masked texts. Items without a source id are named "row:N" by their row.
-std::vector<TopicItem> read_store_items(const store::Store& store, const TopicsArguments& args) {
+std::vector<TopicItem> read_store_items(const store::Store& store, const TopicsArguments& args,
+                                        const TimeRangeOptions& range) {
   store::ItemQuery query;
-  query.from = time_option("--from", args.from);
-  query.to = time_option("--to", args.to);
+  query.from = range.from;
+  query.to = range.to;
   query.limit = args.limit;
   std::vector<store::StoredItem> stored = store.items(query);
   std::vector<TopicItem> items;
@@ -130,13 +121,14 @@ void run_topics(TopicsArguments& args) {
   if (args.input.empty() == args.db.empty()) throw Error(tr("name either an input file or a store with --db"));
   check_outputs_differ_from_inputs({args.input, args.db},
                                    {{"--output", args.output}, {"--assignments", args.assignments}});
+  const TimeRangeOptions range = parse_time_range(args.from, args.to);
   std::unique_ptr<store::Store> item_store;
   TopicRows rows;
   if (!args.db.empty()) {
     store::StoreOptions options;
     options.path = args.db;
     item_store = std::make_unique<store::Store>(options);
-    rows.items = read_store_items(*item_store, args);
+    rows.items = read_store_items(*item_store, args, range);
     if (rows.items.empty()) throw Error(tr("the store {} has no items in the time range", args.db));
     spdlog::info("{}", tr("grouping {} items of the store {}", rows.items.size(), args.db));
   } else {

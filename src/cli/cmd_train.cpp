@@ -89,7 +89,7 @@ void print_figures(const TextClassifier& classifier) {
     return found == metadata.end() ? std::string("-") : found->second;
   };
   std::cout << tr("Dev figures after calibration (dev rows from: {})",
-                  value(classifier.parts().front() + ".dev_source"))
+                  dev_source_text(value(classifier.parts().front() + ".dev_source")))
             << '\n';
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8}\n", tr("part"), tr("train"), tr("dev"),
                            "C", tr("accuracy"), tr("macro-F1"), "ECE", "Brier");
@@ -195,7 +195,7 @@ void run_train_head(const TrainArguments& args, const LabelledRows& train, const
     const auto found = head.metadata().find(key);
     return found == head.metadata().end() ? std::string("-") : found->second;
   };
-  std::cout << tr("Head figures (dev rows from: {})", value("dev_source")) << '\n';
+  std::cout << tr("Head figures (dev rows from: {})", dev_source_text(value("dev_source"))) << '\n';
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9}\n", tr("head"), tr("train"), tr("dev"), "C",
                            tr("macro-F1"), tr("train accuracy"));
   std::cout << fmt::format("  {:<8} {:>8} {:>8} {:>8} {:>9} {:>9.4f}\n", head.kind(), value("train_rows"),

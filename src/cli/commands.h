@@ -6,8 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,21 @@ struct OutputPath {
 /// output would truncate the input before it is read, so this runs first.
 /// Standard input and output ("-") and empty paths are skipped.
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs);
+
+/// Parses the time of a command line option: ISO 8601, a date (UTC), or Unix
+/// seconds or milliseconds. Empty text is no time; unparseable text throws
+/// shopsight::Error naming `option`.
+std::optional<std::int64_t> parse_time_option(const std::string& option, const std::string& text);
+
+/// A time range from --from (inclusive) and --to (exclusive); an end not given is open.
+struct TimeRangeOptions {
+  std::optional<std::int64_t> from;
+  std::optional<std::int64_t> to;
+};
+
+/// Parses --from and --to; throws CLI::ValidationError (exit status 2) when
+/// both are given and --from is not before --to.
+TimeRangeOptions parse_time_range(const std::string& from, const std::string& to);
 
 /// Adds the model options (--model, --sentiment-model, --aspect-lexicon,
 /// --neutral-threshold, --keywords) and the LLM options (--llm and its

@@ -19,6 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Seconds a step runs before its progress shows a rate.
+constexpr double kMinRateSeconds = 1.0;
+
 int g_exit_status = kExitOk;
 
 double now_seconds() {
@@ -59,6 +62,27 @@ void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, co
       }
     }
   }
+}
+
+std::optional<std::int64_t> parse_time_option(const std::string& option, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const std::optional<std::int64_t> time = parse_time(text, "UTC");
+  if (!time) {
+    // A usage error (exit status 2), as for every other invalid option value.
+    throw CLI::ValidationError(
+        tr("invalid {} '{}'; give a date such as 2026-12-01 or a time such as 2026-12-01T08:00:00Z", option, text));
+  }
+  return time;
+}
+
+TimeRangeOptions parse_time_range(const std::string& from, const std::string& to) {
+  const TimeRangeOptions range{parse_time_option("--from", from), parse_time_option("--to", to)};
+  // An empty range would only be reported later as a range without items.
+  if (range.from && range.to && *range.from >= *range.to) {
+    throw CLI::ValidationError(
+        tr("--from {} is not before --to {}; the range would be empty, so swap them or widen it", from, to));
+  }
+  return range;
 }
 
 void set_exit_status(int status) { g_exit_status = status; }
@@ -160,21 +184,25 @@ void Progress::update(long long done) {
   // seconds when standard error is a file or a pipe.
   if (now - last_draw_ < (terminal ? 0.1 : 10.0)) return;
   last_draw_ = now;
-  const double rate = static_cast<double>(done) / std::max(now - started_, 1e-9);
+  // A count over a few microseconds gives rates such as 121802821/s, so the
+  // rate waits until the step has run long enough to mean something.
+  const double elapsed = now - started_;
+  const std::string rate =
+      elapsed >= kMinRateSeconds ? fmt::format(" ({:.0f}/s)", static_cast<double>(done) / elapsed) : "";
   if (!terminal) {
-    spdlog::info("{}: {} ({:.0f}/s)", label_, done, rate);
+    spdlog::info("{}: {}{}", label_, done, rate);
     return;
   }
   if (total_ > 0) {
     const int width = 30;
     const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total_));
     const int filled = static_cast<int>(fraction * width);
-    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %lld/%lld (%.0f/s)", label_.c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %lld/%lld%s", label_.c_str(),
                  std::string(static_cast<std::size_t>(filled), '#').c_str(),
                  std::string(static_cast<std::size_t>(width - filled), '.').c_str(), fraction * 100, done,
-                 total_, rate);
+                 total_, rate.c_str());
   } else {
-    std::fprintf(stderr, "\r%s %lld (%.0f/s)", label_.c_str(), done, rate);
+    std::fprintf(stderr, "\r%s %lld%s", label_.c_str(), done, rate.c_str());
   }
   std::fflush(stderr);
 }
@@ -240,9 +268,10 @@ void add_engine_options(CLI::App& command, EngineOptions& engine) {
                      tr("prompt file used for every language (default: the shipped prompts/aspects.zh.txt or aspects.en.txt, by language)"))
       ->needs(llm_option)
       ->group(llm_group);
-  command.add_option("--llm-context", engine.llm_context, tr("LLM context in tokens, prompt plus output"))
+  command.add_option("--llm-context", engine.llm_context,
+                     tr("LLM context in tokens, prompt plus output, at most the model's training context (default: "
+                        "4096, or the training context when smaller)"))
       ->check(CLI::Range(256, 1048576))
-      ->capture_default_str()
       ->group(llm_group);
   command.add_option("--llm-threads", engine.llm_threads, tr("llama.cpp threads per LLM call; 0 uses every core"))
       ->check(CLI::Range(0, 256))

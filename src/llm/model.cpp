@@ -169,6 +169,21 @@ void check_gguf_file(const std::string& path) {
   }
 }
 
+// llama.cpp's description is "architecture size-class file-type", and the
+// size class is "?B" for a model outside its table. Next to the exact
+// parameter count that word only confuses, so it is dropped.
+std::string without_unknown_size(const std::string& description) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < description.size()) {
+    const std::size_t end = std::min(description.find(' ', start), description.size());
+    const std::string word = description.substr(start, end - start);
+    if (!word.empty() && word != "?B") out += (out.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out;
+}
+
 ModelInfo read_info(const llama_model* model, const std::string& path, bool vocabulary_only) {
   ModelInfo info;
   info.path = path;
@@ -177,7 +192,7 @@ ModelInfo read_info(const llama_model* model, const std::string& path, bool voca
 
   std::array<char, 256> description{};
   llama_model_desc(model, description.data(), description.size());
-  info.description = description.data();
+  info.description = without_unknown_size(description.data());
 
   const std::string prefix = info.architecture + ".";
   const llama_vocab* vocab = llama_model_get_vocab(model);

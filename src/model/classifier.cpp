@@ -129,7 +129,7 @@ TextClassifier TextClassifier::train(const std::vector<Example>& train, const st
     impl.metadata[prefix + "c"] = fmt::format("{}", figures.c);
     impl.metadata[prefix + "train_rows"] = std::to_string(figures.train_rows);
     impl.metadata[prefix + "dev_rows"] = std::to_string(figures.dev_rows);
-    impl.metadata[prefix + "dev_source"] = figures.dev_held_out ? "held-out training rows" : "dev file";
+    impl.metadata[prefix + "dev_source"] = dev_source_code(figures.dev_held_out);
     impl.metadata[prefix + "dev_accuracy"] = fmt::format("{:.4f}", figures.accuracy);
     impl.metadata[prefix + "dev_macro_f1"] = fmt::format("{:.4f}", figures.macro_f1);
     impl.metadata[prefix + "dev_ece"] = fmt::format("{:.4f}", figures.ece);
@@ -295,6 +295,15 @@ const std::map<std::string, std::string>& TextClassifier::metadata() const { ret
 
 void TextClassifier::set_metadata(const std::string& key, const std::string& value) {
   impl_->metadata[key] = value;
+}
+
+std::string dev_source_code(bool held_out) { return held_out ? "held_out" : "dev_file"; }
+
+std::string dev_source_text(const std::string& stored) {
+  // Files written before the codes contain these English phrases.
+  if (stored == "held_out" || stored == "held-out training rows") return tr("held-out training rows");
+  if (stored == "dev_file" || stored == "dev file") return tr("the dev file");
+  return stored;
 }
 
 }  // namespace shopsight

@@ -423,7 +423,7 @@ EmbeddingHead EmbeddingHead::train(const std::vector<std::vector<float>>& train_
   }
   head.metadata_["train_rows"] = std::to_string(train.vectors.size());
   head.metadata_["dev_rows"] = std::to_string(dev.vectors.size());
-  head.metadata_["dev_source"] = dev_held_out ? "held-out training rows" : "dev file";
+  head.metadata_["dev_source"] = dev_source_code(dev_held_out);
 
   if (class_count < 2) {
     // One label: the head always predicts it, which is what the data supports.

@@ -97,6 +97,15 @@ class TextClassifier {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Code stored as the "dev_source" metadata of a model or head: "held_out"
+/// when the dev rows were held out of the training rows, else "dev_file".
+std::string dev_source_code(bool held_out);
+
+/// Returns the origin of the dev rows in the message language, for a stored
+/// "dev_source" value: a code, or the English phrase of files written before
+/// the codes. Other values come back unchanged.
+std::string dev_source_text(const std::string& stored);
+
 /// Precision, recall and F1 of one label.
 struct LabelMetrics {
   std::string label;

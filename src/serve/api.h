@@ -145,6 +145,16 @@ struct TimeRange {
   std::int64_t to = 0;
 };
 
+/// The from and to parameters, either of them absent, for filters that need
+/// no default range; when both are given, from must be before to.
+struct OpenTimeRange {
+  std::optional<std::int64_t> from;
+  std::optional<std::int64_t> to;
+};
+
+/// Parses from and to as time_parameter does; throws ApiError 400 when from is not before to.
+OpenTimeRange open_time_range_parameters(const httplib::Request& request);
+
 /// Range of the from and to parameters. A missing `to` is just after the
 /// latest stored item (now for an empty store) and a missing `from` is
 /// `span_ms` before `to`.

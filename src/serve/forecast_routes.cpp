@@ -106,11 +106,9 @@ json handle_forecast(Context& context, const httplib::Request& request) {
   const int default_horizon = query.granularity == store::Granularity::hour ? 24 : 7;
   query.horizon = static_cast<int>(integer_parameter(request, "horizon", default_horizon, 1, 1000));
   query.coverage = number_parameter(request, "coverage", 0.95, 0.5, 0.999);
-  query.from = time_parameter(request, "from");
-  query.to = time_parameter(request, "to");
-  if (query.from && query.to && *query.from >= *query.to) {
-    throw ApiError(400, "invalid parameter from: must be before to");
-  }
+  const OpenTimeRange range = open_time_range_parameters(request);
+  query.from = range.from;
+  query.to = range.to;
   query.max_history = kMaxHistoryBuckets;
 
   std::vector<forecast::ValueForecast> forecasts;

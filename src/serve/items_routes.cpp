@@ -84,8 +84,9 @@ json handle_search_items(Context& context, const httplib::Request& request) {
   if (filters > 1) {
     throw ApiError(400, "invalid parameters product, category, channel, user: give at most one of them");
   }
-  query.from = time_parameter(request, "from");
-  query.to = time_parameter(request, "to");
+  const OpenTimeRange range = open_time_range_parameters(request);
+  query.from = range.from;
+  query.to = range.to;
   query.sentiment = sentiment_parameter(request);
   query.aspect = text_parameter(request, "aspect");
   query.aspect_polarity = text_parameter(request, "aspect_polarity");
@@ -121,11 +122,9 @@ json handle_keywords(Context& context, const httplib::Request& request) {
     if (query.value.empty()) throw ApiError(400, "missing parameter value: every dimension but shop needs one");
   }
   query.sentiment = sentiment_parameter(request);
-  query.from = time_parameter(request, "from");
-  query.to = time_parameter(request, "to");
-  if (query.from && query.to && *query.from >= *query.to) {
-    throw ApiError(400, "invalid parameter from: must be before to");
-  }
+  const OpenTimeRange range = open_time_range_parameters(request);
+  query.from = range.from;
+  query.to = range.to;
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 500);
   // Counting the newest 5,000 items keeps the response for a large category
   // quick. A script that needs every item requests more.

@@ -91,6 +91,14 @@ double number_parameter(const httplib::Request& request, const std::string& name
   return value;
 }
 
+OpenTimeRange open_time_range_parameters(const httplib::Request& request) {
+  const OpenTimeRange range{time_parameter(request, "from"), time_parameter(request, "to")};
+  if (range.from && range.to && *range.from >= *range.to) {
+    throw ApiError(400, "invalid parameter from: must be before to");
+  }
+  return range;
+}
+
 TimeRange time_range_parameters(Context& context, const httplib::Request& request, std::int64_t span_ms) {
   TimeRange range;
   const std::optional<std::int64_t> to = time_parameter(request, "to");

@@ -273,8 +273,9 @@ json handle_alerts(Context& context, const httplib::Request& request) {
       query.severity != "critical") {
     throw ApiError(400, "invalid parameter severity: expected info, warning or critical");
   }
-  query.from = time_parameter(request, "from");
-  query.to = time_parameter(request, "to");
+  const OpenTimeRange range = open_time_range_parameters(request);
+  query.from = range.from;
+  query.to = range.to;
   query.limit = integer_parameter(request, "limit", 100, 1, 1000);
 
   // The same JSON as the detect stage's JSON Lines and webhook sinks write.

@@ -230,6 +230,20 @@ NormalizedText Normalizer::normalize(std::string_view text) const {
   return result;
 }
 
+std::string readable_text(std::string_view text) {
+  using text_detail::MappedText;
+  MappedText current = text_detail::decode_identity(text);
+  MappedText scratch;
+  if (text_detail::looks_like_markup(current)) {
+    text_detail::strip_markup(current, scratch);
+    std::swap(current, scratch);
+  }
+  text_detail::fold_whitespace(current, scratch);
+  std::string out;
+  for (char32_t c : scratch.code_points) utf8::append(out, c);
+  return mask_personal_data(out);
+}
+
 std::string Normalizer::to_simplified(std::string_view text) const {
   return text_detail::SimplifiedConverter::instance().convert(text);
 }

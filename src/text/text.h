@@ -65,6 +65,12 @@ std::vector<PersonalDataSpan> find_personal_data(std::string_view text);
 /// point offsets into the text stay valid.
 std::string mask_personal_data(std::string_view text);
 
+/// The text as a reader of the page saw it, for examples shown to people: HTML
+/// tags, comments, scripts and styles dropped, character references decoded,
+/// whitespace runs folded to one space and trimmed, control characters
+/// dropped and personal data masked. Case, script and punctuation are kept.
+std::string readable_text(std::string_view text);
+
 /// Draws a new random key for pseudonymous_user: 32 bytes as 64 hexadecimal digits.
 std::string new_pseudonym_key();
 

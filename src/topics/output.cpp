@@ -34,15 +34,25 @@ void append_timeline(const TopicResult& result, std::string& out) {
     out += fmt::format(" {:>6}\n", result.noise_timeline[p]);
   }
   if (result.items_without_time > 0) {
-    out += tr("{} reviews have no time and are not counted above", result.items_without_time) + '\n';
+    out += (result.items_without_time == 1
+                ? tr("1 review has no time and is not counted above")
+                : tr("{} reviews have no time and are not counted above", result.items_without_time)) +
+           '\n';
   }
 }
 
 }  // namespace
 
 std::string format_topics(const TopicResult& result, const std::vector<TopicItem>& items) {
-  std::string out = tr("{} topics in {} reviews ({} vectors); {} reviews are noise", result.topics.size(),
-                       result.items, result.vectors, result.noise.size());
+  // English counts take a singular for one; each count is its own phrase so
+  // that the sentence can order them as each language needs.
+  const std::size_t topics = result.topics.size();
+  const std::string topic_count = topics == 1 ? tr("{} topic", topics) : tr("{} topics", topics);
+  const std::string review_count = result.items == 1 ? tr("{} review", result.items) : tr("{} reviews", result.items);
+  const std::size_t noise = result.noise.size();
+  const std::string noise_count =
+      noise == 1 ? tr("{} review is noise", noise) : tr("{} reviews are noise", noise);
+  std::string out = tr("{} in {} ({} vectors); {}", topic_count, review_count, result.vectors, noise_count);
   out += "\n\n";
   out += fmt::format("  {:>4} {:>7}  {}\n", "#", tr("reviews"), tr("keywords"));
   for (const Topic& topic : result.topics) {
@@ -56,7 +66,8 @@ std::string format_topics(const TopicResult& result, const std::vector<TopicItem
       if (!ids.empty()) ids += ", ";
       ids += items[result.noise[k]].id;
     }
-    out += '\n' + tr("Noise ({} reviews in no topic), ids: {}", result.noise.size(), ids);
+    out += '\n' + (noise == 1 ? tr("Noise (1 review in no topic), id: {}", ids)
+                              : tr("Noise ({} reviews in no topic), ids: {}", noise, ids));
     if (result.noise.size() > kNoiseIdsShown) out += tr(" and {} more", result.noise.size() - kNoiseIdsShown);
     out += '\n';
   }

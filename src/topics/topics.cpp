@@ -118,11 +118,21 @@ std::vector<dlib::sample_pair> mutual_edges(const std::vector<std::vector<Neighb
   return edges;
 }
 
+// Any word at all, for topics whose reviews contain no keyword: "好" and
+// "东西好" are whole reviews, and their words still name what they share.
+bool is_any_word(const Token& token) {
+  return token.is_word &&
+         !std::all_of(token.text.begin(), token.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // c-TF-IDF: weight(t, c) = tf(t, c) * log(1 + A / f(t)), with tf(t, c) the
 // count of term t in class c, f(t) its count over all classes and A the
 // average number of terms per class. The noise class takes part, so words
-// common everywhere score low in every topic.
-void pick_keywords(const std::vector<Document>& documents, TopicResult& result, int keyword_count) {
+// common everywhere score low in every topic. Only the tokens that `accept`
+// passes are counted. Returns the keywords of each topic, heaviest first.
+template <typename Accept>
+std::vector<std::vector<TopicKeyword>> score_keywords(const std::vector<Document>& documents, const TopicResult& result,
+                                                      int keyword_count, const Accept& accept) {
   const std::size_t classes = result.topics.size() + 1;
   std::vector<std::unordered_map<std::string, double>> term_counts(classes);
   std::vector<std::unordered_map<std::string, std::int64_t>> document_counts(classes);
@@ -133,7 +143,7 @@ void pick_keywords(const std::vector<Document>& documents, TopicResult& result, 
     const std::size_t c = topic > 0 ? static_cast<std::size_t>(topic - 1) : classes - 1;
     std::unordered_set<std::string> seen;
     for (const Token& token : documents[i].tokens) {
-      if (!is_keyword(token)) continue;
+      if (!accept(token)) continue;
       term_counts[c][token.text] += 1;
       total_counts[token.text] += 1;
       all_terms += 1;
@@ -142,12 +152,12 @@ void pick_keywords(const std::vector<Document>& documents, TopicResult& result, 
   }
   const double average = all_terms / static_cast<double>(classes);
 
+  std::vector<std::vector<TopicKeyword>> keywords(classes - 1);
   for (std::size_t c = 0; c + 1 < classes; ++c) {
-    Topic& topic = result.topics[c];
     // A word of one review is an accident of that review, not a theme.
-    const auto min_documents =
-        std::max<std::int64_t>(2, static_cast<std::int64_t>(std::ceil(0.05 * static_cast<double>(topic.members.size()))));
-    std::vector<TopicKeyword> scored;
+    const auto min_documents = std::max<std::int64_t>(
+        2, static_cast<std::int64_t>(std::ceil(0.05 * static_cast<double>(result.topics[c].members.size()))));
+    std::vector<TopicKeyword>& scored = keywords[c];
     for (const auto& [term, count] : term_counts[c]) {
       if (document_counts[c][term] < min_documents) continue;
       scored.push_back({term, count * std::log(1.0 + average / total_counts[term])});
@@ -156,27 +166,33 @@ void pick_keywords(const std::vector<Document>& documents, TopicResult& result, 
       return a.weight != b.weight ? a.weight > b.weight : a.word < b.word;
     });
     if (scored.size() > static_cast<std::size_t>(keyword_count)) scored.resize(static_cast<std::size_t>(keyword_count));
-    topic.keywords = std::move(scored);
+  }
+  return keywords;
+}
+
+// Keywords are distinctive words. A topic without any, because its reviews
+// are "好", "东西好" and the like, takes the heaviest of all its words, so
+// that no topic is shown without a name.
+void pick_keywords(const std::vector<Document>& documents, TopicResult& result, int keyword_count) {
+  std::vector<std::vector<TopicKeyword>> keywords = score_keywords(documents, result, keyword_count, is_keyword);
+  std::vector<std::vector<TopicKeyword>> fallback;
+  for (std::size_t c = 0; c < keywords.size(); ++c) {
+    if (keywords[c].empty()) {
+      if (fallback.empty()) fallback = score_keywords(documents, result, keyword_count, is_any_word);
+      keywords[c] = std::move(fallback[c]);
+    }
+    result.topics[c].keywords = std::move(keywords[c]);
   }
 }
 
-// The masked original text on one line, cut to `length` code points.
+// The review as a reader saw it (no tags, personal data masked), on one
+// line and cut to `length` code points.
 std::string make_snippet(const std::string& text, int length) {
-  const std::string masked = mask_personal_data(text);
-  std::u32string folded;
-  for (const char32_t c : utf8::decode(masked)) {
-    const bool space = c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == 0x3000;
-    if (space) {
-      if (!folded.empty() && folded.back() != U' ') folded.push_back(U' ');
-    } else {
-      folded.push_back(c);
-    }
-  }
-  while (!folded.empty() && folded.back() == U' ') folded.pop_back();
+  const std::vector<char32_t> shown = utf8::decode(readable_text(text));
   std::string out;
-  const std::size_t keep = std::min(folded.size(), static_cast<std::size_t>(std::max(1, length)));
-  for (std::size_t i = 0; i < keep; ++i) utf8::append(out, folded[i]);
-  if (keep < folded.size()) utf8::append(out, U'…');
+  const std::size_t keep = std::min(shown.size(), static_cast<std::size_t>(std::max(1, length)));
+  for (std::size_t i = 0; i < keep; ++i) utf8::append(out, shown[i]);
+  if (keep < shown.size()) utf8::append(out, U'…');
   return out;
 }
 

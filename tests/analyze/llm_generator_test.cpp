@@ -21,7 +21,7 @@ namespace {
 
 using testing::generated_model;
 
-std::string decoder_path() { return generated_model("llama"); }
+std::string decoder_path() { return testing::long_context_decoder(); }
 
 const llm::Model& decoder() {
   static const std::unique_ptr<llm::Model> model = llm::Model::load(decoder_path(), llm::default_model_options());
@@ -172,6 +172,40 @@ TEST(LlmExtractor, SmallContextThrows) {
   options.model_path = decoder_path();
   options.context = 1024;
   EXPECT_THROW(LlmAspectExtractor{options}, Error);
+}
+
+TEST(LlmExtractor, DefaultContextCappedAtTrainingContext) {
+  LlmAspectOptions options;
+  options.model_path = generated_model("llama", "--context 3584");
+  options.threads = 1;
+  EXPECT_EQ(LlmAspectExtractor(options).context(), 3584);
+
+  options.model_path = decoder_path();
+  EXPECT_EQ(LlmAspectExtractor(options).context(), 4096);
+}
+
+TEST(LlmExtractor, ContextAboveTrainingContextThrows) {
+  LlmAspectOptions options;
+  options.model_path = generated_model("llama", "--context 2048");
+  options.context = 3000;
+  try {
+    const LlmAspectExtractor extractor(options);
+    ADD_FAILURE() << "--llm-context above the training context was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("above the 2048 tokens"), std::string::npos) << error.what();
+  }
+}
+
+TEST(LlmExtractor, ShortTrainingContextExplainsTheLimit) {
+  LlmAspectOptions options;
+  options.model_path = generated_model("llama");
+  try {
+    const LlmAspectExtractor extractor(options);
+    ADD_FAILURE() << "a training context of 512 tokens was accepted for the whole output grammar";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("trained on a context of 512 tokens"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(LlmExtractor, CustomPromptIsUsed) {

@@ -18,6 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using shopsight::testing::generated_model;
+using shopsight::testing::long_context_decoder;
 using shopsight::testing::run_shopsight;
 
 const char* kReviews =
@@ -63,7 +64,7 @@ void expect_aspect_shape(const nlohmann::json& aspect) {
 
 TEST_F(LlmCliTest, LlmWithClassifier) {
   const fs::path output = dir_ / "out.jsonl";
-  const auto result = run_shopsight("analyze " + input_.string() + " --llm " + generated_model("llama") +
+  const auto result = run_shopsight("analyze " + input_.string() + " --llm " + long_context_decoder() +
                                     " --sentiment-model " + generated_model("bert-classifier") +
                                     " --llm-threads 1 --temperature 1 --seed 3 --summary --output " + output.string());
   ASSERT_EQ(result.status, 0) << result.output;
@@ -86,7 +87,7 @@ TEST_F(LlmCliTest, LlmWithClassifier) {
 }
 
 TEST_F(LlmCliTest, SeedRepeatsOutput) {
-  const std::string common = "analyze " + input_.string() + " --llm " + generated_model("llama") +
+  const std::string common = "analyze " + input_.string() + " --llm " + long_context_decoder() +
                              " --llm-threads 1 --temperature 0.8 --seed 9 --output ";
   ASSERT_EQ(run_shopsight(common + (dir_ / "a.jsonl").string()).status, 0);
   ASSERT_EQ(run_shopsight(common + (dir_ / "b.jsonl").string()).status, 0);

@@ -41,6 +41,10 @@ inline std::string generated_model(const std::string& kind, const std::string& o
   return path.string();
 }
 
+/// Returns a generated decoder whose training context of 4096 tokens has room
+/// for a prompt and the longest answer that the aspect output grammar allows.
+inline std::string long_context_decoder() { return generated_model("llama", "--context 4096"); }
+
 /// Writes to `path` a copy of the generated model `kind` whose last 64 KiB,
 /// inside the weights, are 0xFF bytes: NaN in f32 and f16, as a broken
 /// conversion or quantization can leave them.

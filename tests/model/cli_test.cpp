@@ -97,6 +97,20 @@ TEST(CliModel, HeadOptionsNeedAnEmbeddingModel) {
   fs::remove(data);
 }
 
+TEST(CliModel, EvalRejectsHeadOptionsForModel) {
+  const fs::path data = write_rows("eval_head_options.csv", 40, {"positive", "negative"});
+  const fs::path model = data.string() + ".ssm";
+  ASSERT_EQ(run("train --data " + data.string() + " --label label --out " + model.string() + " 2>&1").status, 0);
+  for (const std::string option : {"--embedding-model", "--embedding-cache"}) {
+    const CommandResult result = run("eval --model " + model.string() + " " + option + " other.file --data " +
+                                     data.string() + " --label label 2>&1");
+    EXPECT_EQ(result.status, 2) << option << "\n" << result.output;
+    EXPECT_NE(result.output.find(option + " only applies to a head"), std::string::npos) << result.output;
+  }
+  fs::remove(model);
+  fs::remove(data);
+}
+
 TEST(CliModel, TinyDataWarnsNoDevRows) {
   const fs::path data = write_rows("tiny.csv", 3, {"positive", "negative"});
   const fs::path model = data.string() + ".ssm";

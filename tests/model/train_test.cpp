@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "common/i18n.h"
 #include "synthetic.h"
 
 namespace shopsight {
@@ -48,7 +49,7 @@ TEST(Train, DevFileUsedAndRecorded) {
   TrainOptions options = testing::small_options();
   const TextClassifier classifier =
       TextClassifier::train(testing::cue_word_examples(200, 1), testing::cue_word_examples(50, 9), options);
-  EXPECT_EQ(classifier.metadata().at("*.dev_source"), "dev file");
+  EXPECT_EQ(classifier.metadata().at("*.dev_source"), "dev_file");
   EXPECT_EQ(classifier.metadata().at("*.dev_rows"), "50");
   EXPECT_EQ(classifier.metadata().at("*.dev_accuracy"), "1.0000");
 }
@@ -56,9 +57,22 @@ TEST(Train, DevFileUsedAndRecorded) {
 TEST(Train, HeldOutSplitStratified) {
   const TextClassifier classifier =
       TextClassifier::train(testing::cue_word_examples(200, 1), {}, testing::small_options());
-  EXPECT_EQ(classifier.metadata().at("*.dev_source"), "held-out training rows");
+  EXPECT_EQ(classifier.metadata().at("*.dev_source"), "held_out");
   EXPECT_EQ(classifier.metadata().at("*.dev_rows"), "20");
   EXPECT_EQ(classifier.metadata().at("*.train_rows"), "180");
+}
+
+// The metadata keeps a code, so a Chinese run shows Chinese; files written
+// before the codes keep their English phrase and show the same.
+TEST(Train, DevSourceShownInMessageLanguage) {
+  set_language(Language::zh);
+  EXPECT_EQ(dev_source_text(dev_source_code(true)), "从训练数据中留出的行");
+  EXPECT_EQ(dev_source_text("held-out training rows"), "从训练数据中留出的行");
+  EXPECT_EQ(dev_source_text(dev_source_code(false)), "验证文件");
+  EXPECT_EQ(dev_source_text("dev file"), "验证文件");
+  set_language(Language::en);
+  EXPECT_EQ(dev_source_text("dev_file"), "the dev file");
+  EXPECT_EQ(dev_source_text("-"), "-");
 }
 
 TEST(Train, FixedRegularization) {

@@ -442,6 +442,15 @@ TEST_F(ServeRoutes, AlertByFingerprint) {
   expect_error("/api/v1/alerts/unknown%7C1", 404, "alert not found");
 }
 
+// Every route with optional from and to rejects a reversed or empty range,
+// instead of returning an empty result.
+TEST_F(ServeRoutes, ReversedRangeRejected) {
+  for (const char* route : {"/api/v1/items", "/api/v1/alerts", "/api/v1/keywords", "/api/v1/forecast"}) {
+    expect_error(std::string(route) + "?from=2026-12-10&to=2026-12-01", 400, "from: must be before to");
+    expect_error(std::string(route) + "?from=2026-12-01&to=2026-12-01", 400, "from: must be before to");
+  }
+}
+
 TEST_F(ServeRoutes, TopicsReturnsLatestRun) {
   const auto none = client_->Get("/api/v1/topics");
   ASSERT_TRUE(none);

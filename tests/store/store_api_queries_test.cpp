@@ -295,6 +295,13 @@ TEST_F(StoreApiQueries, TopicsCommandRejectsBadSources) {
   run = shopsight::testing::run_shopsight("--lang en topics --db " + path() + " --from yesterday");
   EXPECT_NE(run.status, 0) << run.output;
   EXPECT_NE(run.output.find("--from"), std::string::npos) << run.output;
+
+  // A reversed or empty range is a mistake on the command line, not a range without items.
+  for (const std::string range : {"--from 2026-12-10 --to 2026-12-01", "--from 2026-12-01 --to 2026-12-01"}) {
+    run = shopsight::testing::run_shopsight("--lang en topics --db " + path() + " " + range);
+    EXPECT_EQ(run.status, 2) << range << ": " << run.output;
+    EXPECT_NE(run.output.find("is not before --to"), std::string::npos) << range << ": " << run.output;
+  }
 }
 
 }  // namespace

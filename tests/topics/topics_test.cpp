@@ -133,6 +133,48 @@ TEST(Topics, RepeatedReviewsNotNoise) {
   for (const Topic& topic : result.topics) EXPECT_EQ(topic.members.size(), 40u);
 }
 
+// Examples show what a reader of the page saw: no tags, references decoded,
+// case and script as written.
+TEST(Topics, SnippetsHaveNoMarkup) {
+  std::vector<TopicItem> items;
+  for (int i = 0; i < 20; ++i) {
+    items.push_back({"a" + std::to_string(i), std::nullopt, "Great value &amp; fast shipping.<br>Bought TWO"});
+    items.push_back({"b" + std::to_string(i), std::nullopt, "还没使用，应该不错哦&hellip;&hellip;<p>質量好</p>"});
+  }
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  std::set<std::string> snippets;
+  for (const Topic& topic : result.topics) snippets.insert(topic.snippets.begin(), topic.snippets.end());
+  EXPECT_EQ(snippets, (std::set<std::string>{"Great value & fast shipping. Bought TWO", "还没使用，应该不错哦…… 質量好"}));
+}
+
+// Reviews of one common word still make a topic, and the topic is named.
+TEST(Topics, OneWordReviewsHaveKeywords) {
+  std::vector<TopicItem> items;
+  for (int i = 0; i < 20; ++i) {
+    items.push_back({"a" + std::to_string(i), std::nullopt, "好"});
+    items.push_back({"b" + std::to_string(i), std::nullopt, "东西好"});
+    items.push_back({"c" + std::to_string(i), std::nullopt, "物流太慢了，快递三天没到"});
+  }
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  bool one_word_topic = false;
+  for (const Topic& topic : result.topics) {
+    EXPECT_FALSE(topic.keywords.empty()) << "topic " << topic.id << " of " << topic.members.size() << " reviews";
+    if (items[topic.members.front()].text == "好") {
+      one_word_topic = true;
+      EXPECT_EQ(topic.keywords.front().word, "好");
+    }
+  }
+  EXPECT_TRUE(one_word_topic);
+}
+
+TEST(Topics, CountsOfOneAreSingular) {
+  const std::vector<TopicItem> items = {{"only", std::nullopt, "物流太慢了"}};
+  const TopicResult result = shopsight::discover_topics(items, small_options());
+  const std::string text = shopsight::format_topics(result, items);
+  EXPECT_NE(text.find("0 topics in 1 review (tf-idf vectors); 1 review is noise"), std::string::npos) << text;
+  EXPECT_NE(text.find("Noise (1 review in no topic), id: only"), std::string::npos) << text;
+}
+
 TEST(Topics, MinSimilarityChecked) {
   const auto items = read_themes();
   for (const double bad : {2.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
@@ -246,6 +288,15 @@ TEST(Topics, CommandRejectsBadMinSimilarity) {
     EXPECT_EQ(run.status, 2) << bad << ": " << run.output;
     EXPECT_NE(run.output.find("--min-similarity"), std::string::npos) << bad << ": " << run.output;
   }
+}
+
+// Steps of a small input take microseconds, so a rate would be noise.
+TEST(Topics, ShortStepsShowNoRate) {
+  const auto run = shopsight::testing::run_shopsight("--lang en --log-level info topics " + kThemes +
+                                                     " --text review --min-topic-size 5");
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("normalizing: "), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("/s)"), std::string::npos) << run.output;
 }
 
 TEST(Topics, CommandWritesFiles) {
