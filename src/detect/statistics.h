@@ -1,7 +1,7 @@
 #pragma once
 
-// Tail probabilities and robust summaries that the detectors share. Internal
-// to the detect stage; the tests include it directly.
+// Tail probabilities and robust summaries that the detectors share, and the
+// profile stage for its interest labels. The tests include it directly.
 
 #include <cstdint>
 #include <span>

@@ -39,7 +39,8 @@ std::optional<double> mean_absolute_percentage_error(const std::vector<double>& 
 
 }  // namespace
 
-Backtest backtest(std::span<const double> history, int period, int horizon, Bounds bounds) {
+Backtest backtest(std::span<const double> history, int period, int horizon, Bounds bounds,
+                  const Sampling& sampling) {
   std::vector<double> clean(history.begin(), history.end());
   for (double& v : clean) {
     if (!std::isfinite(v)) v = 0;
@@ -50,7 +51,12 @@ Backtest backtest(std::span<const double> history, int period, int horizon, Boun
   if (holdout < 1) return result;
 
   const auto train = std::span<const double>(clean).first(static_cast<std::size_t>(n - holdout));
-  const Fit model = fit(train, period);
+  Sampling train_sampling;
+  train_sampling.noise_variance = sampling.noise_variance;
+  if (sampling.weights.size() == clean.size()) {
+    train_sampling.weights.assign(sampling.weights.begin(), sampling.weights.end() - holdout);
+  }
+  const Fit model = fit(train, period, train_sampling);
   const std::vector<Point> points = predict(model, holdout, 0.95, bounds);
   result.holdout = holdout;
   result.actual.assign(clean.end() - holdout, clean.end());
@@ -64,11 +70,11 @@ Backtest backtest(std::span<const double> history, int period, int horizon, Boun
 }
 
 SeriesForecast forecast_series(std::span<const double> history, int period, int horizon, double coverage,
-                               Bounds bounds) {
+                               Bounds bounds, const Sampling& sampling) {
   SeriesForecast result;
-  result.fit = fit(history, period);
+  result.fit = fit(history, period, sampling);
   result.points = predict(result.fit, horizon, coverage, bounds);
-  result.backtest = backtest(history, period, horizon, bounds);
+  result.backtest = backtest(history, period, horizon, bounds, sampling);
   return result;
 }
 

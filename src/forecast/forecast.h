@@ -44,12 +44,34 @@ class UnknownAspectError : public Error {
 /// Model family chosen for a series.
 enum class Method {
   mean,           ///< fewer than 3 observations: the mean, with the sample spread
+  level,          ///< level only (simple exponential smoothing), below kMinTrendBuckets
   holt,           ///< level and trend, for histories shorter than two seasons
   holt_winters,   ///< level, trend and additive seasonality
 };
 
-/// "mean", "holt" or "holt_winters".
+/// "mean", "level", "holt" or "holt_winters".
 std::string_view to_string(Method method);
+
+/// Histories shorter than this get no trend: a slope from fewer buckets is
+/// mostly noise, and extrapolating it sends a young product to 0.
+inline constexpr int kMinTrendBuckets = 10;
+
+/// Length below which a history is short for season length `period`: two
+/// seasons, and at least kMinTrendBuckets. Short histories get a floor
+/// under their residual variance and a warning.
+int short_history_buckets(int period);
+
+/// Sampling details of a series beyond its values: bucket weights and counting noise.
+struct Sampling {
+  /// Trust in each bucket, in [0, 1]; empty: every bucket counts fully. For
+  /// a ratio, the bucket's item count over the mean count of the buckets with
+  /// items, or over kFullRatioItems when that is larger (at most 1), and 0
+  /// for an empty bucket that repeats the last ratio.
+  std::vector<double> weights;
+  /// Variance of one bucket from counting noise alone (Poisson for counts,
+  /// binomial for shares); a short history's residual variance is at least this.
+  double noise_variance = 0;
+};
 
 /// Range that forecasts and interval bounds are clipped to.
 enum class Bounds {
@@ -77,6 +99,8 @@ struct Fit {
   double trend = 0;
   std::vector<double> seasonal;      ///< one per phase, indexed by (time mod period); empty without seasonality
   int observations = 0;              ///< length of the fitted history
+  int observed = 0;                  ///< sum of the bucket weights, rounded: the observations that choose the method
+  bool short_history = false;        ///< fewer than short_history_buckets(period) observed buckets
   double residual_variance = 0;      ///< one-step squared error, corrected for the fitted parameters
   double sse = 0;                    ///< sum of squared one-step errors
 };
@@ -105,22 +129,27 @@ struct SeriesForecast {
 };
 
 /// Fits additive Holt-Winters with season length `period` when the history
-/// spans two seasons, Holt's linear trend when it is shorter, and the mean
-/// below 3 observations. Smoothing parameters minimize the one-step squared
-/// error: a coarse grid, then a local search. Non-finite inputs count as 0.
-Fit fit(std::span<const double> history, int period);
+/// has two seasons of observed buckets, Holt's linear trend when it has
+/// fewer, the level alone below kMinTrendBuckets, and the mean below 3. Smoothing
+/// parameters minimize the one-step squared error, weighted by
+/// `sampling.weights`: a coarse grid, then a local search. Non-finite inputs
+/// count as 0.
+Fit fit(std::span<const double> history, int period, const Sampling& sampling = {});
 
 /// Forecasts `horizon` buckets after the end of the fitted history, with
-/// intervals at `coverage` (for example 0.95) clipped to `bounds`.
+/// intervals at `coverage` (for example 0.95). The point forecast is clipped
+/// to `bounds` first and the interval is centred on it, so that a forecast
+/// clipped to 0 keeps an upper bound above 0 while the spread is above 0.
 std::vector<Point> predict(const Fit& model, int horizon, double coverage, Bounds bounds);
 
 /// Holds out the last min(horizon, n/3) buckets, refits on the rest and
 /// scores the forecast of the held-out part.
-Backtest backtest(std::span<const double> history, int period, int horizon, Bounds bounds);
+Backtest backtest(std::span<const double> history, int period, int horizon, Bounds bounds,
+                  const Sampling& sampling = {});
 
 /// Fit, forecast and backtest of one series in one call.
 SeriesForecast forecast_series(std::span<const double> history, int period, int horizon, double coverage,
-                               Bounds bounds);
+                               Bounds bounds, const Sampling& sampling = {});
 
 /// Season length of a bucket size: 24 for hours, 7 for days, 1 for minutes.
 int season_length(store::Granularity granularity);

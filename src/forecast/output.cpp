@@ -36,6 +36,9 @@ std::string method_text(const Fit& model) {
       return tr("additive Holt-Winters, season of {} buckets", model.period);
     case Method::holt:
       return tr("Holt's linear trend (history shorter than two seasons)");
+    case Method::level:
+      return tr("exponential smoothing of the level without a trend (fewer than {} buckets of history)",
+                kMinTrendBuckets);
     case Method::mean:
       return tr("mean (fewer than 3 buckets of history)");
   }
@@ -61,6 +64,56 @@ std::string value_text(const ValueForecast& forecast) {
 
 std::string optional_text(const std::optional<double>& value, const char* format) {
   return value ? fmt::format(fmt::runtime(format), *value) : tr("n/a");
+}
+
+std::string parameters_text(const ValueForecast& forecast) {
+  const Fit& model = forecast.result.fit;
+  const Parameters& p = model.parameters;
+  const double sd = std::sqrt(model.residual_variance);
+  const std::string start = iso_time(forecast.history_start);
+  if (model.observations == 1) {
+    return tr("parameters: alpha {:.3f}, beta {:.3f}, gamma {:.3f}; residual standard deviation {:.3f} over 1 bucket "
+              "from {}",
+              p.alpha, p.beta, p.gamma, sd, start);
+  }
+  return tr("parameters: alpha {:.3f}, beta {:.3f}, gamma {:.3f}; residual standard deviation {:.3f} over {} buckets "
+            "from {}",
+            p.alpha, p.beta, p.gamma, sd, model.observations, start);
+}
+
+std::string backtest_text(const Backtest& backtest) {
+  if (backtest.holdout == 0) return tr("backtest: the history is too short to hold any buckets out");
+  const std::string mase = optional_text(backtest.mase, "{:.3f}");
+  const std::string mape = optional_text(backtest.mape, "{:.1f}%");
+  if (backtest.holdout == 1) return tr("backtest on the last bucket: MASE {}, MAPE {}", mase, mape);
+  return tr("backtest on the last {} buckets: MASE {}, MAPE {}", backtest.holdout, mase, mape);
+}
+
+int minimum_history(const ValueForecast& forecast) {
+  return short_history_buckets(season_length(forecast.granularity));
+}
+
+std::string short_history_text(const ValueForecast& forecast) {
+  const int buckets = forecast.result.fit.observed;
+  if (buckets == 1) {
+    return tr("warning: only 1 observed bucket, fewer than the {} that this forecast needs; treat it as rough: "
+              "its interval is the data's own noise",
+              minimum_history(forecast));
+  }
+  return tr("warning: only {} observed buckets, fewer than the {} that this forecast needs; treat it as rough: "
+            "its interval is widened to at least the data's own noise",
+            buckets, minimum_history(forecast));
+}
+
+nlohmann::json warnings_json(const ValueForecast& forecast) {
+  nlohmann::json warnings = nlohmann::json::array();
+  if (forecast.result.fit.short_history) {
+    warnings.push_back({{"code", "short_history"},
+                        {"observed_buckets", forecast.result.fit.observed},
+                        {"minimum_buckets", minimum_history(forecast)},
+                        {"message", short_history_text(forecast)}});
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -89,28 +142,19 @@ nlohmann::json to_json(const ValueForecast& forecast) {
           {"history_buckets", forecast.history.size()},
           {"history", forecast.history},
           {"forecast", points},
-          {"backtest", backtest_json(forecast.result.backtest)}};
+          {"backtest", backtest_json(forecast.result.backtest)},
+          {"warnings", warnings_json(forecast)}};
 }
 
 std::string format_text(const ValueForecast& forecast) {
   const Fit& model = forecast.result.fit;
-  const Backtest& backtest = forecast.result.backtest;
   std::string out = tr("Forecast of {} {} for {}", forecast.measure.name(), per_bucket_text(forecast.granularity),
                        value_text(forecast)) +
                     "\n";
   out += tr("method: {}", method_text(model)) + "\n";
-  out += tr("parameters: alpha {:.3f}, beta {:.3f}, gamma {:.3f}; residual standard deviation {:.3f} over {} buckets "
-            "from {}",
-            model.parameters.alpha, model.parameters.beta, model.parameters.gamma,
-            std::sqrt(model.residual_variance), model.observations, iso_time(forecast.history_start)) +
-         "\n";
-  if (backtest.holdout > 0) {
-    out += tr("backtest on the last {} buckets: MASE {}, MAPE {}", backtest.holdout,
-              optional_text(backtest.mase, "{:.3f}"), optional_text(backtest.mape, "{:.1f}%")) +
-           "\n";
-  } else {
-    out += tr("backtest: the history is too short to hold any buckets out") + "\n";
-  }
+  out += parameters_text(forecast) + "\n";
+  out += backtest_text(forecast.result.backtest) + "\n";
+  if (model.short_history) out += short_history_text(forecast) + "\n";
   out += fmt::format("{:<22}{:>12}{:>12}{:>12}\n", tr("bucket start"), tr("forecast"), tr("lower"), tr("upper"));
   const std::int64_t length = store::bucket_milliseconds(forecast.granularity);
   for (std::size_t h = 0; h < forecast.result.points.size(); ++h) {

@@ -64,6 +64,58 @@ std::vector<double> measure_values(const std::vector<store::BucketMeasures>& buc
   return values;
 }
 
+/// Items from which a ratio bucket counts as a whole observation: a share of
+/// fewer items has a standard error above 0.1 near one half.
+constexpr double kFullRatioItems = 20;
+
+bool is_ratio(const Measure& measure) {
+  return measure.kind == Measure::Kind::negative_share || measure.kind == Measure::Kind::mean_score;
+}
+
+// A ratio bucket is weighted by its items against the mean bucket with
+// items, so a 2-item day moves the forecast less than a 100-item day. An
+// empty day that repeats the last ratio has weight 0.
+// Below kFullRatioItems items, even the mean bucket counts only in part.
+// The noise is that of one bucket of mean size: binomial for the share and
+// the largest variance of a score in [-1, 1] with the observed mean. Counts
+// get the Poisson variance of their mean. Half an event is added, so that a
+// history of zeros still has a spread.
+Sampling measure_sampling(const std::vector<store::BucketMeasures>& buckets, const Measure& measure,
+                          const std::vector<double>& values) {
+  Sampling sampling;
+  if (buckets.empty()) return sampling;
+  if (!is_ratio(measure)) {
+    double events = 0;
+    for (double v : values) events += v;
+    sampling.noise_variance = (events + 0.5) / static_cast<double>(values.size());
+    return sampling;
+  }
+  double items = 0;
+  double negative = 0;
+  double score_sum = 0;
+  int filled = 0;
+  for (const auto& bucket : buckets) {
+    items += static_cast<double>(bucket.volume);
+    negative += static_cast<double>(bucket.negative);
+    score_sum += bucket.score_sum;
+    filled += bucket.volume > 0 ? 1 : 0;
+  }
+  if (filled == 0) return sampling;
+  const double mean_items = items / filled;
+  const double full_items = std::max(mean_items, kFullRatioItems);
+  for (const auto& bucket : buckets) {
+    sampling.weights.push_back(std::min(1.0, static_cast<double>(bucket.volume) / full_items));
+  }
+  if (measure.kind == Measure::Kind::negative_share) {
+    const double share = (negative + 0.5) / (items + 1);
+    sampling.noise_variance = share * (1 - share) / mean_items;
+  } else {
+    const double mean = std::clamp(score_sum / items, -1.0, 1.0);
+    sampling.noise_variance = (1 - mean * mean) / mean_items;
+  }
+  return sampling;
+}
+
 Bounds measure_bounds(const Measure& measure) {
   switch (measure.kind) {
     case Measure::Kind::negative_share:
@@ -139,7 +191,8 @@ ValueForecast forecast_value(const store::Store& store, const Query& query, cons
   result.history = measure_values(buckets, query.measure);
   result.forecast_start = to;
   result.result = forecast_series(result.history, season_length(query.granularity), query.horizon,
-                                  query.coverage, measure_bounds(query.measure));
+                                  query.coverage, measure_bounds(query.measure),
+                                  measure_sampling(buckets, query.measure, result.history));
   return result;
 }
 

@@ -1,5 +1,6 @@
 // Reads the shop, product and user aggregates that profiles compare.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -89,9 +90,14 @@ std::vector<ProductTotals> read_product_totals(const store::Store& store, std::i
     product.score_sum = summary.score_sum;
     product.category = latest_category(store, summary.value);
     for (const auto& bucket : read_days(store, "product", summary.value, from, to, true).buckets) {
-      for (const auto& [category, counts] : bucket.aspects) product.aspects[category] += static_cast<double>(counts.mentions);
+      for (const auto& [category, counts] : bucket.aspects) {
+        product.aspects[category] += static_cast<double>(counts.positive - counts.negative);
+      }
       for (const auto& [word, count] : bucket.keywords) product.keywords[word] += static_cast<double>(count);
     }
+    // A product matches an interest in an aspect only where reviewers praise
+    // it: complaints about the price must not send a price-minded user there.
+    for (auto& entry : product.aspects) entry.second = std::max(0.0, entry.second);
     products.push_back(std::move(product));
   }
   return products;

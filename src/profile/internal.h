@@ -21,6 +21,11 @@ inline constexpr std::int64_t kMinLabelMentions = 2;
 /// the shop-wide share.
 inline constexpr double kMinLabelLift = 1.5;
 
+/// ... and when so many mentions of the category among the user's mentions
+/// are at most this likely at the shop-wide share (one-sided binomial test),
+/// so that 2 mentions among 747 do not make a label.
+inline constexpr double kLabelSignificance = 0.05;
+
 /// A mean score this far below or above the shop's makes a user critical or positive.
 inline constexpr double kTendencyMargin = 0.25;
 
@@ -55,7 +60,7 @@ struct ProductTotals {
   std::int64_t volume = 0;
   std::int64_t positive = 0;
   double score_sum = 0;
-  std::map<std::string, double> aspects;    ///< mentions by category
+  std::map<std::string, double> aspects;    ///< praise by category: positive minus negative mentions, at least 0
   std::map<std::string, double> keywords;   ///< items by keyword
   std::map<std::string, double> vector;     ///< interest features, normalized once for every user's ranking
 };

@@ -28,7 +28,7 @@ nlohmann::json counts_json(const std::vector<Count>& counts) {
 nlohmann::json aspect_json(const AspectInterest& interest) {
   return {{"category", interest.category}, {"mentions", interest.mentions}, {"positive", interest.positive},
           {"negative", interest.negative}, {"share", interest.share},       {"shop_share", interest.shop_share},
-          {"lift", interest.lift},         {"label", interest.label}};
+          {"lift", interest.lift},         {"p_value", interest.p_value}, {"label", interest.label}};
 }
 
 std::string counts_text(const std::vector<Count>& counts) {
@@ -42,6 +42,26 @@ std::string counts_text(const std::vector<Count>& counts) {
 
 int percent(double share) { return static_cast<int>(std::lround(100 * share)); }
 
+// A share in percent with two significant digits below 10 %, so that small
+// shares such as 0.27 % and 0.17 % still show the difference a lift rests on.
+std::string precise_percent(double share) {
+  const double value = 100 * share;
+  if (value == 0 || value >= 10) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.2g}", value);
+}
+
+// Channel names are data keys; the standard ones read in the user's language.
+std::string channel_name(const std::string& channel) {
+  if (channel == "review" || channel == "query" || channel == "chat") return std::string(translate(channel));
+  return channel;
+}
+
+std::string channels_text(const std::vector<Count>& channels) {
+  std::vector<Count> named = channels;
+  for (auto& count : named) count.name = channel_name(count.name);
+  return counts_text(named);
+}
+
 std::string tendency_text(const std::string& tendency) {
   if (tendency == "critical") return tr("more critical than the shop average");
   if (tendency == "positive") return tr("more positive than the shop average");
@@ -52,12 +72,19 @@ std::string tendency_text(const std::string& tendency) {
 std::string aspects_text(const UserProfile& profile) {
   std::string out;
   for (const auto& interest : profile.aspects) {
-    out += "  " + tr("{}: {} mentions ({}% positive, {}% negative), {}% of the user's mentions against {}% shop-wide, "
-                     "lift {:.2f}",
-                     aspect_category_name(interest.category), interest.mentions,
-                     percent(static_cast<double>(interest.positive) / static_cast<double>(interest.mentions)),
-                     percent(static_cast<double>(interest.negative) / static_cast<double>(interest.mentions)),
-                     percent(interest.share), percent(interest.shop_share), interest.lift);
+    const auto mentions = static_cast<double>(interest.mentions);
+    const int positive = percent(static_cast<double>(interest.positive) / mentions);
+    const int negative = percent(static_cast<double>(interest.negative) / mentions);
+    const std::string share = precise_percent(interest.share);
+    const std::string shop_share = precise_percent(interest.shop_share);
+    const std::string name = aspect_category_name(interest.category);
+    out += "  " + (interest.mentions == 1
+                       ? tr("{}: 1 mention ({}% positive, {}% negative), {}% of the user's mentions against {}% "
+                            "shop-wide, lift {:.2f}",
+                            name, positive, negative, share, shop_share, interest.lift)
+                       : tr("{}: {} mentions ({}% positive, {}% negative), {}% of the user's mentions against {}% "
+                            "shop-wide, lift {:.2f}",
+                            name, interest.mentions, positive, negative, share, shop_share, interest.lift));
     if (!interest.label.empty()) out += fmt::format(" [{}]", translate(interest.label));
     out += "\n";
   }
@@ -109,11 +136,12 @@ nlohmann::json to_json(const std::vector<Recommendation>& recommendations) {
 
 std::string format_text(const UserProfile& profile) {
   const SentimentTendency& s = profile.sentiment;
-  std::string out = tr("User {}: {} items from {} to {} on {} active days", profile.user, profile.items,
-                       utc_time(profile.first_time, "{:%Y-%m-%d}"), utc_time(profile.last_time, "{:%Y-%m-%d}"),
-                       profile.active_days) +
+  const std::string items = profile.items == 1 ? tr("1 item") : tr("{} items", profile.items);
+  const std::string days = profile.active_days == 1 ? tr("1 active day") : tr("{} active days", profile.active_days);
+  std::string out = tr("User {}: {} from {} to {} on {}", profile.user, items,
+                       utc_time(profile.first_time, "{:%Y-%m-%d}"), utc_time(profile.last_time, "{:%Y-%m-%d}"), days) +
                     "\n";
-  out += tr("channels: {}", counts_text(profile.channels)) + "\n";
+  out += tr("channels: {}", channels_text(profile.channels)) + "\n";
   out += tr("categories: {}", counts_text(profile.categories)) + "\n";
   out += tr("products: {}", counts_text(profile.products)) + "\n";
   out += tr("sentiment: mean score {:.2f} (shop {:.2f}), {}% negative (shop {}%): {}", s.mean_score,

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "detect/statistics.h"
 #include "profile/internal.h"
 
 namespace shopsight::profile {
@@ -122,7 +123,13 @@ void fill_aspects(const std::vector<store::StoredItem>& items, const ShopTotals&
       interest.shop_share = static_cast<double>(found->second) / static_cast<double>(shop.all_mentions);
     }
     interest.lift = interest.shop_share > 0 ? interest.share / interest.shop_share : 0.0;
-    if (interest.mentions >= kMinLabelMentions && interest.lift >= kMinLabelLift) interest.label = label_of(category);
+    if (interest.shop_share > 0) {
+      interest.p_value = detect::beta_binomial_upper_tail(interest.mentions, total, interest.shop_share, 0.0);
+    }
+    if (interest.mentions >= kMinLabelMentions && interest.lift >= kMinLabelLift &&
+        interest.p_value <= kLabelSignificance) {
+      interest.label = label_of(category);
+    }
     profile.aspects.push_back(interest);
   }
   std::stable_sort(profile.aspects.begin(), profile.aspects.end(), [](const auto& a, const auto& b) {

@@ -42,6 +42,7 @@ struct AspectInterest {
   double share = 0;                   ///< the category's share of the user's aspect mentions
   double shop_share = 0;              ///< its share of every stored aspect mention
   double lift = 0;                    ///< share / shop_share
+  double p_value = 1;                 ///< chance of this many mentions or more at the shop-wide share
   std::string label;                  ///< e.g. price-sensitive; empty when the interest is not marked
 };
 

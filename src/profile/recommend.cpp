@@ -57,14 +57,20 @@ std::vector<Contribution> contributions(const FeatureVector& user, const Feature
   return parts;
 }
 
-// Display name of a feature: the localized aspect category, or the keyword
-// in quotes so that it reads apart from category names such as "size and fit".
-std::string feature_name(const std::string& feature) {
-  constexpr std::string_view kAspect = "aspect:";
-  constexpr std::string_view kKeyword = "keyword:";
+constexpr std::string_view kAspect = "aspect:";
+constexpr std::string_view kKeyword = "keyword:";
+
+// The word a feature shows: the localized aspect category or the keyword.
+std::string feature_word(const std::string& feature) {
   if (feature.starts_with(kAspect)) return aspect_category_name(feature.substr(kAspect.size()));
-  if (feature.starts_with(kKeyword)) return "\"" + feature.substr(kKeyword.size()) + "\"";
+  if (feature.starts_with(kKeyword)) return feature.substr(kKeyword.size());
   return feature;
+}
+
+// Display name of a feature: the keyword in quotes, so that it reads apart
+// from category names such as "size and fit".
+std::string feature_name(const std::string& feature) {
+  return feature.starts_with(kKeyword) ? "\"" + feature_word(feature) + "\"" : feature_word(feature);
 }
 
 std::string explanation(const Recommendation& recommendation) {
@@ -89,6 +95,20 @@ std::set<std::string> explainable_features(const UserProfile& profile) {
   return features;
 }
 
+// Checks whether a keyword is the name of an aspect category (质量, "price")
+// that reviewers of the product do not praise. Keywords have no polarity in
+// the store, so "质量" from "质量很差" would otherwise read as a match.
+// NOTE: only the name in the output language counts, so English output
+// still names the keyword "价格" of a product whose price is a complaint.
+bool names_unpraised_aspect(const std::string& feature, const ProductTotals& product) {
+  if (!feature.starts_with(kKeyword)) return false;
+  const std::string word = feature_word(feature);
+  for (const std::string& category : standard_aspect_categories()) {
+    if (aspect_category_name(category) == word) return !product.vector.contains(std::string(kAspect) + category);
+  }
+  return false;
+}
+
 Recommendation score_product(const FeatureVector& user, const std::set<std::string>& explainable,
                              const ProductTotals& product) {
   Recommendation result;
@@ -97,9 +117,13 @@ Recommendation score_product(const FeatureVector& user, const std::set<std::stri
   result.volume = product.volume;
   result.mean_score = product.score_sum / static_cast<double>(product.volume);
   result.positive_share = static_cast<double>(product.positive) / static_cast<double>(product.volume);
+  // A keyword that is also the name of a matched aspect (质量 and "质量")
+  // would repeat it, so the explanation names the next feature instead.
+  std::set<std::string> named_words;
   for (const auto& part : contributions(user, product.vector)) {
     result.similarity += part.value;
-    if (result.matched.size() < kExplainedFeatures && explainable.contains(part.feature)) {
+    if (result.matched.size() < kExplainedFeatures && explainable.contains(part.feature) &&
+        !names_unpraised_aspect(part.feature, product) && named_words.insert(feature_word(part.feature)).second) {
       result.matched.push_back(part.feature);
     }
   }

@@ -241,6 +241,85 @@ TEST(ForecastStore, JsonCarriesFitAndBacktest) {
 }
 
 // Every translated line must format with the same arguments as the English one.
+// A product three days old: 40, 30 and 20 items, 12, 6 and 1 of them negative.
+Batch young_batch() {
+  Batch batch;
+  const int counts[] = {40, 30, 20};
+  const int negatives[] = {12, 6, 1};
+  for (int day = 0; day < 3; ++day) {
+    for (int i = 0; i < counts[day]; ++i) {
+      batch.add(kMonday + day * kDay + i * 60'000, "young", i < negatives[day] ? "negative" : "positive");
+    }
+  }
+  return batch;
+}
+
+TEST(ForecastStore, YoungProductIsWarnedAndUncertain) {
+  const auto store = open_store(young_batch());
+  Query query;
+  query.horizon = 4;
+  query.now = kMonday + 10 * kDay;
+  const ValueForecast volume = forecast(*store, query).at(0);
+  EXPECT_EQ(volume.result.fit.method, Method::level);
+  for (const Point& point : volume.result.points) {
+    EXPECT_GT(point.mean, 10.0);
+    EXPECT_GT(point.upper - point.lower, 10.0);
+  }
+  const nlohmann::json json = to_json(volume);
+  ASSERT_EQ(json["warnings"].size(), 1u);
+  EXPECT_EQ(json["warnings"][0]["code"], "short_history");
+  EXPECT_EQ(json["warnings"][0]["minimum_buckets"], 14);
+  const std::string text = format_text(volume);
+  EXPECT_NE(text.find("warning: only 3 observed buckets, fewer than the 14"), std::string::npos) << text;
+
+  query.measure.kind = Measure::Kind::negative_share;
+  const ValueForecast share = forecast(*store, query).at(0);
+  for (const Point& point : share.result.points) {
+    EXPECT_GT(point.mean, 0.05);
+    EXPECT_GT(point.upper, point.mean);
+  }
+}
+
+TEST(ForecastStore, OneBucketHasAnInterval) {
+  Batch batch;
+  for (int i = 0; i < 10; ++i) batch.add(kMonday + i * 60'000, "A", "positive");
+  const auto store = open_store(batch);
+  Query query;
+  query.horizon = 1;
+  query.now = kMonday + 2 * kDay;
+  const ValueForecast result = forecast(*store, query).at(0);
+  ASSERT_EQ(result.result.points.size(), 1u);
+  EXPECT_LT(result.result.points[0].lower, 5.0);
+  EXPECT_GT(result.result.points[0].upper, 15.0);
+  const std::string text = format_text(result);
+  EXPECT_NE(text.find("over 1 bucket from"), std::string::npos) << text;
+  EXPECT_NE(text.find("warning: only 1 observed bucket"), std::string::npos) << text;
+}
+
+// Two weeks at a negative share of 0.25 and two at 0.35, a shift that makes
+// the fit follow recent days, then a day of 2 positive items: that day must
+// not pull the forecast of the share down.
+TEST(ForecastStore, SmallDayBarelyMovesTheShare) {
+  Batch batch;
+  for (int day = 0; day < 28; ++day) {
+    if (day >= 20 && day < 23) continue;  // empty days repeat the last share
+    for (int i = 0; i < 40; ++i) {
+      batch.add(kMonday + day * kDay + i * 60'000, "A", i < (day < 14 ? 10 : 14) ? "negative" : "positive");
+    }
+  }
+  batch.add(kMonday + 28 * kDay, "A", "positive");
+  batch.add(kMonday + 28 * kDay + 60'000, "A", "positive");
+  const auto store = open_store(batch);
+  Query query;
+  query.measure.kind = Measure::Kind::negative_share;
+  query.horizon = 3;
+  query.now = kMonday + 40 * kDay;
+  const ValueForecast result = forecast(*store, query).at(0);
+  ASSERT_EQ(result.history.size(), 29u);
+  EXPECT_DOUBLE_EQ(result.history.back(), 0.0);
+  for (const Point& point : result.result.points) EXPECT_NEAR(point.mean, 0.35, 0.04);
+}
+
 TEST(ForecastStore, TextInChinese) {
   const auto store = open_store(weekly_batch());
   const ValueForecast result = forecast(*store, Query{}).at(0);

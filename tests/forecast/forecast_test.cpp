@@ -146,6 +146,77 @@ TEST(ForecastShortHistory, UsesMeanBelowThreeBuckets) {
   expect_finite(points);
 }
 
+// Three buckets on a line leave no residual. The interval must still be
+// wide, and the line must not run to 0.
+TEST(ForecastShortHistory, ThreeBucketsOnALineKeepWidth) {
+  const std::vector<double> history = {40, 30, 20};
+  const Fit model = fit(history, 7);
+  EXPECT_EQ(model.method, Method::level);
+  EXPECT_TRUE(model.short_history);
+  EXPECT_DOUBLE_EQ(model.trend, 0.0);
+  const std::vector<Point> points = predict(model, 4, 0.95, Bounds::non_negative);
+  for (const Point& point : points) {
+    EXPECT_GT(point.mean, 15.0);
+    EXPECT_GT(point.upper - point.lower, 20.0);
+  }
+  expect_finite(points);
+}
+
+TEST(ForecastShortHistory, OneBucketTakesTheNoiseFloor) {
+  Sampling sampling;
+  sampling.noise_variance = 10.5;
+  const std::vector<Point> points = predict(fit(std::vector<double>{10}, 7, sampling), 1, 0.95, Bounds::non_negative);
+  ASSERT_EQ(points.size(), 1u);
+  EXPECT_DOUBLE_EQ(points[0].mean, 10.0);
+  EXPECT_LT(points[0].lower, 5.0);
+  EXPECT_GT(points[0].upper, 15.0);
+}
+
+TEST(ForecastShortHistory, ThresholdIsTwoSeasonsOrTenBuckets) {
+  EXPECT_EQ(short_history_buckets(7), 14);
+  EXPECT_EQ(short_history_buckets(24), 48);
+  EXPECT_EQ(short_history_buckets(1), kMinTrendBuckets);
+  std::mt19937 random(8);
+  EXPECT_TRUE(fit(seasonal_series(13, 1, random), 7).short_history);
+  EXPECT_FALSE(fit(seasonal_series(14, 1, random), 7).short_history);
+  // A long constant history is the one case with an interval of zero width.
+  const std::vector<Point> points = predict(fit(std::vector<double>(30, 5.0), 7), 3, 0.95, Bounds::non_negative);
+  EXPECT_DOUBLE_EQ(points[2].upper - points[2].lower, 0.0);
+}
+
+// A share that falls along a line is forecast below 0 and clipped. The
+// upper bound must stay above 0, because the spread is above 0.
+TEST(ForecastIntervals, ClippedShareKeepsUpperBound) {
+  std::vector<double> history;
+  for (int t = 0; t < 12; ++t) history.push_back(0.55 - 0.05 * t);
+  const Fit model = fit(history, 7);
+  EXPECT_EQ(model.method, Method::holt);
+  EXPECT_GT(model.residual_variance, 0.0);
+  const std::vector<Point> points = predict(model, 5, 0.95, Bounds::unit_interval);
+  for (const Point& point : points) {
+    EXPECT_DOUBLE_EQ(point.lower, 0.0);
+    EXPECT_GT(point.upper, 0.05);
+  }
+  EXPECT_DOUBLE_EQ(points.back().mean, 0.0);
+}
+
+// A level shift from 0.1 to 0.2 makes the fit follow recent buckets. With
+// weights, a last bucket of 2 items with a share of 0 barely moves it.
+TEST(ForecastWeights, NearlyEmptyBucketBarelyMovesTheShare) {
+  std::vector<double> history;
+  Sampling sampling;
+  for (int t = 0; t < 30; ++t) {
+    history.push_back(t < 15 ? 0.1 : 0.2);
+    sampling.weights.push_back(1.0);
+  }
+  history.push_back(0.0);
+  sampling.weights.push_back(0.02);
+  const double unweighted = predict(fit(history, 1), 1, 0.95, Bounds::unit_interval)[0].mean;
+  const double weighted = predict(fit(history, 1, sampling), 1, 0.95, Bounds::unit_interval)[0].mean;
+  EXPECT_LT(unweighted, 0.1);
+  EXPECT_NEAR(weighted, 0.2, 0.02);
+}
+
 TEST(ForecastShortHistory, EmptyHistoryForecastsZero) {
   const SeriesForecast result = forecast_series({}, 7, 4, 0.95, Bounds::non_negative);
   ASSERT_EQ(result.points.size(), 4u);
@@ -201,14 +272,16 @@ TEST(ForecastRobustness, SpikyCountsStayFinite) {
 }
 
 TEST(ForecastBacktest, HoldsOutAtMostAThird) {
-  const std::vector<double> history = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::vector<double> history;
+  for (int t = 1; t <= 15; ++t) history.push_back(t);
   const Backtest result = backtest(history, 7, 7, Bounds::none);
-  EXPECT_EQ(result.holdout, 3);
-  ASSERT_EQ(result.actual.size(), 3u);
-  EXPECT_DOUBLE_EQ(result.actual[0], 7.0);
-  ASSERT_EQ(result.predicted.size(), 3u);
-  // A straight line is forecast exactly.
-  EXPECT_NEAR(result.predicted[2], 9.0, 1e-6);
+  EXPECT_EQ(result.holdout, 5);
+  ASSERT_EQ(result.actual.size(), 5u);
+  EXPECT_DOUBLE_EQ(result.actual[0], 11.0);
+  ASSERT_EQ(result.predicted.size(), 5u);
+  // The training part of 10 buckets is long enough for a trend, and a
+  // straight line is forecast exactly.
+  EXPECT_NEAR(result.predicted[4], 15.0, 1e-6);
   ASSERT_TRUE(result.mase.has_value());
   EXPECT_NEAR(*result.mase, 0.0, 1e-6);
 }

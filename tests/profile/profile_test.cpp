@@ -126,6 +126,45 @@ TEST(ProfileUser, NoLabelBelowLift) {
   EXPECT_TRUE(user_profile(*store, "bob").labels.empty());
 }
 
+// Frank makes 98 quality mentions and 2 smell mentions; the shop's smell
+// share is 5 in 400. His smell lift is 1.6, but 2 mentions are what 100
+// mentions at the shop's share give about one time in three.
+TEST(ProfileUser, NoLabelFromChanceMentions) {
+  std::vector<Review> reviews;
+  for (int i = 0; i < 100; ++i) reviews.push_back({"frank", "P1", i % 30, "positive", i < 2 ? "smell" : "quality", "fine"});
+  for (int i = 0; i < 300; ++i) {
+    reviews.push_back({"other" + std::to_string(i % 40), "P2", i % 30, "positive", i < 3 ? "smell" : "quality", "ok"});
+  }
+  const auto store = open_store(reviews);
+  const UserProfile profile = user_profile(*store, "frank");
+  const auto smell = std::find_if(profile.aspects.begin(), profile.aspects.end(),
+                                  [](const AspectInterest& interest) { return interest.category == "smell"; });
+  ASSERT_NE(smell, profile.aspects.end());
+  EXPECT_NEAR(smell->lift, 1.6, 1e-9);
+  EXPECT_GT(smell->p_value, 0.3);
+  EXPECT_TRUE(smell->label.empty());
+  EXPECT_TRUE(profile.labels.empty());
+  // The shares show the difference that the lift rests on.
+  const std::string text = format_text(profile);
+  EXPECT_NE(text.find("2 mentions (100% positive, 0% negative), 2% of the user's mentions against 1."),
+            std::string::npos)
+      << text;
+}
+
+TEST(ProfileText, SingularCounts) {
+  std::vector<Review> reviews = shop_reviews();
+  reviews.push_back({"gina", "P2", 1, "positive", "quality", "quiet"});
+  const auto store = open_store(reviews);
+  const std::string text = format_text(user_profile(*store, "gina"));
+  EXPECT_NE(text.find(": 1 item from "), std::string::npos) << text;
+  EXPECT_NE(text.find(" on 1 active day\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("quality: 1 mention ("), std::string::npos) << text;
+  set_language(Language::zh);
+  const std::string chinese = format_text(user_profile(*store, "gina"));
+  set_language(Language::en);
+  EXPECT_NE(chinese.find("渠道：评论 (1)"), std::string::npos) << chinese;
+}
+
 TEST(ProfileUser, TopKeywords) {
   const auto store = open_store(shop_reviews());
   const UserProfile profile = user_profile(*store, "bob");
@@ -181,6 +220,43 @@ TEST(ProfileRecommend, ExplanationSkipsAspectsBelowShopAverage) {
   EXPECT_GT(dryer->similarity, 0.0);
   EXPECT_EQ(dryer->explanation, "matches your interest in \"sturdy\"; 100% positive");
   EXPECT_EQ(std::find(dryer->matched.begin(), dryer->matched.end(), "aspect:quality"), dryer->matched.end());
+}
+
+// PE is discussed for its price, but as too expensive; PB's price is
+// praised. A price-minded user must be sent to PB for the price, not to PE.
+TEST(ProfileRecommend, MatchesOnlyPraisedAspects) {
+  std::vector<Review> reviews = shop_reviews();
+  for (int i = 0; i < 6; ++i) reviews.push_back({"other", "PE", i, "negative", "price", i < 3 ? "price" : "expensive"});
+  reviews.push_back({"alice", "P1", 5, "positive", "price", "price"});
+  reviews.push_back({"other", "PE", 7, "positive", "quality", "sturdy"});
+  for (int i = 0; i < 4; ++i) reviews.push_back({"other", "PB", i, "positive", "price", "cheap"});
+  const auto store = open_store(reviews);
+  const std::vector<Recommendation> result = recommend(*store, "alice", 10);
+  const auto expensive = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PE"; });
+  const auto cheap = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PB"; });
+  ASSERT_NE(expensive, result.end());
+  ASSERT_NE(cheap, result.end());
+  EXPECT_EQ(std::find(expensive->matched.begin(), expensive->matched.end(), "aspect:price"), expensive->matched.end());
+  EXPECT_EQ(expensive->explanation.find("price"), std::string::npos) << expensive->explanation;
+  EXPECT_NE(std::find(cheap->matched.begin(), cheap->matched.end(), "aspect:price"), cheap->matched.end());
+  // Reviewers of PE use the word "price" in complaints only.
+  EXPECT_EQ(std::find(expensive->matched.begin(), expensive->matched.end(), "keyword:price"), expensive->matched.end());
+  EXPECT_GT(cheap->score, expensive->score);
+}
+
+// Hank praises quality with the keyword "quality" itself: the explanation
+// names the word once, then the next feature.
+TEST(ProfileRecommend, ExplanationNamesAWordOnce) {
+  std::vector<Review> reviews = shop_reviews();
+  for (int i = 0; i < 3; ++i) reviews.push_back({"hank", "P1", i, "positive", "quality", "quality"});
+  reviews.push_back({"hank", "P1", 4, "positive", "quality", "quiet"});
+  for (int i = 0; i < 4; ++i) reviews.push_back({"other", "PQ", i, "positive", "quality", i < 2 ? "quality" : "quiet"});
+  const auto store = open_store(reviews);
+  const std::vector<Recommendation> result = recommend(*store, "hank", 10);
+  const auto product = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PQ"; });
+  ASSERT_NE(product, result.end());
+  EXPECT_EQ(product->matched, (std::vector<std::string>{"aspect:quality", "keyword:quiet"}));
+  EXPECT_EQ(product->explanation, "matches your interest in quality and \"quiet\"; 100% positive");
 }
 
 TEST(ProfileRecommend, ExplanationInChinese) {
