@@ -78,7 +78,7 @@ json handle_search_items(Context& context, const httplib::Request& request) {
     if (value.empty()) continue;
     query.dimension = dimension;
     // A raw user id finds the items stored under its pseudonym.
-    query.value = query.dimension == "user" ? context.store.stored_user(value) : value;
+    query.value = context.store.stored_value(dimension, value);
     ++filters;
   }
   if (filters > 1) {
@@ -117,7 +117,7 @@ json handle_keywords(Context& context, const httplib::Request& request) {
   store::ItemQuery query;
   query.dimension = dimension_parameter(request, "dimension");
   if (!query.dimension.empty() && query.dimension != "shop") {
-    query.value = text_parameter(request, "value");
+    query.value = context.store.stored_value(query.dimension, text_parameter(request, "value"));
     if (query.value.empty()) throw ApiError(400, "missing parameter value: every dimension but shop needs one");
   }
   query.sentiment = sentiment_parameter(request);

@@ -218,6 +218,10 @@ const StoreOptions& Store::options() const { return impl_->options; }
 
 std::string Store::stored_user(std::string_view user) const { return pseudonymous_user(user, impl_->pseudonym_key); }
 
+std::string Store::stored_value(std::string_view dimension, std::string_view value) const {
+  return dimension == "user" ? stored_user(value) : std::string(value);
+}
+
 int Store::schema_version() const {
   std::lock_guard lock(impl_->mutex);
   return static_cast<int>(single_integer(impl_->db, "PRAGMA user_version").value_or(0));

@@ -454,13 +454,22 @@ TEST_F(ServeApi, RecommendationsSeeNewItems) {
 TEST_F(ServeApi, UserLookupsAcceptRawId) {
   json items = json::array();
   for (int i = 0; i < 2; ++i) {
-    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * 1000);
+    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * kDayMs);
     item["user"] = "13912345678";
     items.push_back(item);
   }
   ASSERT_EQ(post("/api/v1/items", items)->status, 200);
   const std::string pseudonym = store_->stored_user("13912345678");
   ASSERT_NE(pseudonym, "13912345678");
+  store::Alert alert;
+  alert.fingerprint = "volume|user|" + pseudonym;
+  alert.detector = "volume";
+  alert.dimension = "user";
+  alert.value = pseudonym;
+  alert.window_start = kNovember1;
+  alert.window_end = kNovember1 + kDayMs;
+  alert.severity = "warning";
+  ASSERT_TRUE(store_->add_alert(alert));
 
   for (const std::string& user : {std::string("13912345678"), pseudonym}) {
     const auto found = client_->Get(("/api/v1/items?user=" + user).c_str());
@@ -476,6 +485,24 @@ TEST_F(ServeApi, UserLookupsAcceptRawId) {
     ASSERT_TRUE(recommendations);
     EXPECT_EQ(recommendations->status, 200) << recommendations->body;
     EXPECT_EQ(recommendations->body.find("13912345678"), std::string::npos) << recommendations->body;
+
+    // Every route that takes a value of the user dimension maps it the same way.
+    const std::string range = "&from=" + std::to_string(kNovember1) + "&to=" + std::to_string(kNovember1 + 2 * kDayMs);
+    for (const std::string route : {"series", "forecast", "keywords", "alerts"}) {
+      const std::string path = "/api/v1/" + route + "?dimension=user&value=" + user + range;
+      const auto response = client_->Get(path.c_str());
+      ASSERT_TRUE(response) << path;
+      EXPECT_EQ(response->status, 200) << path << ": " << response->body;
+      EXPECT_EQ(response->body.find("13912345678"), std::string::npos) << path << ": " << response->body;
+    }
+    const json series = body_json(client_->Get(("/api/v1/series?dimension=user&value=" + user + range).c_str()));
+    EXPECT_EQ(series["value"], pseudonym);
+    ASSERT_EQ(series["buckets"].size(), 2U);
+    EXPECT_EQ(series["buckets"][0]["volume"], 1);
+    const json keywords = body_json(client_->Get(("/api/v1/keywords?dimension=user&value=" + user).c_str()));
+    EXPECT_EQ(keywords["items"], 2);
+    const json alerts = body_json(client_->Get(("/api/v1/alerts?dimension=user&value=" + user).c_str()));
+    EXPECT_EQ(alerts["alerts"].size(), 1U);
   }
 }
 
