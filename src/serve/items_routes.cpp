@@ -50,7 +50,10 @@ std::string sentiment_parameter(const httplib::Request& request) {
 }  // namespace
 
 json handle_analyze(Context& context, const httplib::Request& request) {
-  const std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  // The user as the store and the other routes show it: the pseudonym under
+  // this store's key for an id that is personal data.
+  for (Item& item : items) item.user = context.store.stored_user(item.user);
   const std::vector<Analysis> analyses = analyze_all(context, items);
   json out = json::array();
   for (std::size_t i = 0; i < items.size(); ++i) out.push_back(analysis_json(items[i], analyses[i]));

@@ -76,6 +76,19 @@ TEST_F(ServeApi, AnalyzeMasksPersonalData) {
   EXPECT_EQ(text.find("13812345678"), std::string::npos) << text;
 }
 
+TEST_F(ServeApi, AnalyzeShowsTheStoredPseudonym) {
+  const auto result = post("/api/v1/analyze", json::array({{{"text", kNegative}, {"user", "13812345678"}},
+                                                           {{"text", kPositive}, {"user", "alice"}}}));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json body = body_json(result);
+  const std::string pseudonym = store_->stored_user("13812345678");
+  ASSERT_TRUE(pseudonym.starts_with("user-")) << pseudonym;
+  EXPECT_EQ(body["analyses"][0]["user"], pseudonym) << "the user as the store and the other routes show it";
+  EXPECT_EQ(body["analyses"][1]["user"], "alice");
+  EXPECT_EQ(result->body.find("13812345678"), std::string::npos) << result->body;
+}
+
 TEST_F(ServeApi, AnalyzeRejectsInvalidBodies) {
   const auto not_json = client_->Post("/api/v1/analyze", "{not json", "application/json");
   ASSERT_TRUE(not_json);
