@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "support/run_shopsight.h"
 #include "support/store_consistency.h"
 #include "store/store.h"
 #include "text/text.h"
@@ -353,6 +354,40 @@ TEST_F(StoreTest, ReadOnlyOlderStoreNeedsWriteAccess) {
 
   fs::permissions(path(), read_only | fs::perms::owner_write);
   EXPECT_EQ(Store({.path = path(), .read_only = true}).schema_version(), kSchemaVersion);
+}
+
+TEST_F(StoreTest, ReadCommandsMigrateAndMapRawUsers) {
+  Batch batch = sample_batch();
+  for (auto& item : batch.items) item.user = "13812345678";
+  {
+    Store store({.path = path()});
+    store.add(batch.items, batch.analyses, true);
+  }
+  ASSERT_NO_FATAL_FAILURE(make_version_three(path(), "13812345678"));
+
+  const std::string user_options = " --dimension user --value 13812345678 --format json";
+  auto run = shopsight::testing::run_shopsight("--lang en forecast --db " + path() + user_options + " --horizon 2");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("migrating it to version 4"), std::string::npos) << run.output;
+  const std::string pseudonym = Store({.path = path(), .read_only = true}).stored_user("13812345678");
+  EXPECT_NE(run.output.find("\"value\": \"" + pseudonym + "\""), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("13812345678"), std::string::npos) << run.output;
+
+  {
+    Store store({.path = path()});
+    Alert alert;
+    alert.fingerprint = "volume|user|" + pseudonym;
+    alert.detector = "volume";
+    alert.dimension = "user";
+    alert.value = pseudonym;
+    alert.window_start = kMonday;
+    alert.window_end = kMonday + kDay;
+    alert.severity = "warning";
+    ASSERT_TRUE(store.add_alert(alert));
+  }
+  run = shopsight::testing::run_shopsight("--lang en alerts --db " + path() + user_options);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("\"fingerprint\": \"volume|user|" + pseudonym + "\""), std::string::npos) << run.output;
 }
 
 TEST_F(StoreTest, ReadOnlyOpenRefusesNewerStores) {
