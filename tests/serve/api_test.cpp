@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "serve_fixture.h"
+#include "support/user_alert.h"
 
 namespace shopsight::serve {
 namespace {
@@ -474,15 +475,7 @@ TEST_F(ServeApi, UserLookupsAcceptRawId) {
   ASSERT_EQ(post("/api/v1/items", items)->status, 200);
   const std::string pseudonym = store_->stored_user("13912345678");
   ASSERT_NE(pseudonym, "13912345678");
-  store::Alert alert;
-  alert.fingerprint = "volume|user|" + pseudonym;
-  alert.detector = "volume";
-  alert.dimension = "user";
-  alert.value = pseudonym;
-  alert.window_start = kNovember1;
-  alert.window_end = kNovember1 + kDayMs;
-  alert.severity = "warning";
-  ASSERT_TRUE(store_->add_alert(alert));
+  ASSERT_TRUE(store_->add_alert(testing::user_alert(pseudonym, kNovember1, kNovember1 + kDayMs)));
 
   for (const std::string& user : {std::string("13912345678"), pseudonym}) {
     const auto found = client_->Get(("/api/v1/items?user=" + user).c_str());

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "support/run_shopsight.h"
 #include "support/store_consistency.h"
+#include "support/user_alert.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -375,15 +376,7 @@ TEST_F(StoreTest, ReadCommandsMigrateAndMapRawUsers) {
 
   {
     Store store({.path = path()});
-    Alert alert;
-    alert.fingerprint = "volume|user|" + pseudonym;
-    alert.detector = "volume";
-    alert.dimension = "user";
-    alert.value = pseudonym;
-    alert.window_start = kMonday;
-    alert.window_end = kMonday + kDay;
-    alert.severity = "warning";
-    ASSERT_TRUE(store.add_alert(alert));
+    ASSERT_TRUE(store.add_alert(shopsight::testing::user_alert(pseudonym, kMonday, kMonday + kDay)));
   }
   run = shopsight::testing::run_shopsight("--lang en alerts --db " + path() + user_options);
   EXPECT_EQ(run.status, 0) << run.output;
