@@ -24,6 +24,8 @@ void run_alerts(AlertsArguments& args) {
   options.path = args.db;
   options.read_only = true;
   const store::Store store(options);
+  // A raw user id finds the alerts of its pseudonym.
+  args.query.value = store.stored_value(args.query.dimension, args.query.value);
   const std::vector<store::Alert> alerts = store.alerts(args.query);
 
   if (args.format == "json") {

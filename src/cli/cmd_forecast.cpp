@@ -38,6 +38,8 @@ void run_forecast(ForecastArguments& args) {
   options.path = args.db;
   options.read_only = true;
   const store::Store store(options);
+  // A raw user id forecasts the series of its pseudonym.
+  args.query.value = store.stored_value(args.query.dimension, args.query.value);
   std::vector<forecast::ValueForecast> forecasts;
   try {
     forecasts = forecast::forecast(store, args.query);

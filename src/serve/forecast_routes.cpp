@@ -94,7 +94,7 @@ json handle_forecast(Context& context, const httplib::Request& request) {
   query.dimension = dimension_parameter(request, "dimension");
   if (query.dimension.empty()) query.dimension = "shop";
   if (query.dimension != "shop") {
-    query.value = text_parameter(request, "value");
+    query.value = context.store.stored_value(query.dimension, text_parameter(request, "value"));
     if (query.value.empty()) throw ApiError(400, "missing parameter value: every dimension but shop needs one");
   }
   const MeasureRequest measure = measure_parameters(request);

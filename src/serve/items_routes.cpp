@@ -50,7 +50,10 @@ std::string sentiment_parameter(const httplib::Request& request) {
 }  // namespace
 
 json handle_analyze(Context& context, const httplib::Request& request) {
-  const std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  std::vector<Item> items = parse_items(request.body, now_ms(), context.metrics);
+  // The user as the store and the other routes show it: the pseudonym under
+  // this store's key for an id that is personal data.
+  for (Item& item : items) item.user = context.store.stored_user(item.user);
   const std::vector<Analysis> analyses = analyze_all(context, items);
   json out = json::array();
   for (std::size_t i = 0; i < items.size(); ++i) out.push_back(analysis_json(items[i], analyses[i]));
@@ -78,7 +81,7 @@ json handle_search_items(Context& context, const httplib::Request& request) {
     if (value.empty()) continue;
     query.dimension = dimension;
     // A raw user id finds the items stored under its pseudonym.
-    query.value = query.dimension == "user" ? context.store.stored_user(value) : value;
+    query.value = context.store.stored_value(dimension, value);
     ++filters;
   }
   if (filters > 1) {
@@ -118,7 +121,7 @@ json handle_keywords(Context& context, const httplib::Request& request) {
   store::ItemQuery query;
   query.dimension = dimension_parameter(request, "dimension");
   if (!query.dimension.empty() && query.dimension != "shop") {
-    query.value = text_parameter(request, "value");
+    query.value = context.store.stored_value(query.dimension, text_parameter(request, "value"));
     if (query.value.empty()) throw ApiError(400, "missing parameter value: every dimension but shop needs one");
   }
   query.sentiment = sentiment_parameter(request);

@@ -154,7 +154,7 @@ json analysis_json(const Item& item, const Analysis& analysis) {
   }
   add_if_set(out, "product", item.product);
   add_if_set(out, "category", item.category);
-  // User ids may be e-mail addresses or phone numbers, masked like the text.
+  // handle_analyze passes the user's pseudonym, so masking only guards other callers.
   add_if_set(out, "user", mask_personal_data(item.user));
   out["channel"] = item.channel;
   if (item.rating) out["rating"] = *item.rating;

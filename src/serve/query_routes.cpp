@@ -161,7 +161,8 @@ json top_keywords_json(const std::map<std::string, std::int64_t>& totals, std::s
 json handle_series(Context& context, const httplib::Request& request) {
   std::string dimension = dimension_parameter(request, "dimension");
   if (dimension.empty()) dimension = "shop";
-  const std::string value = text_parameter(request, "value");
+  // A raw user id finds the buckets of its pseudonym.
+  const std::string value = context.store.stored_value(dimension, text_parameter(request, "value"));
   if (value.empty() && dimension != "shop") {
     throw ApiError(400, "missing parameter value: every dimension but shop needs one");
   }
@@ -267,7 +268,7 @@ json handle_alerts(Context& context, const httplib::Request& request) {
   store::AlertQuery query;
   query.detector = text_parameter(request, "detector");
   query.dimension = dimension_parameter(request, "dimension");
-  query.value = text_parameter(request, "value");
+  query.value = context.store.stored_value(query.dimension, text_parameter(request, "value"));
   query.severity = text_parameter(request, "severity");
   if (!query.severity.empty() && query.severity != "info" && query.severity != "warning" &&
       query.severity != "critical") {

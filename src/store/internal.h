@@ -64,6 +64,11 @@ std::string pseudonym_key(sqlite3* db);
 /// Creates the schema or migrates it to kSchemaVersion; `path` names the file in errors.
 void migrate(sqlite3* db, const std::string& path);
 
+/// Schema version of a store that a read-only open finds older than
+/// kSchemaVersion, nullopt when it is current. Throws shopsight::Error for a
+/// file that is not a shopsight store or that a newer shopsight wrote.
+std::optional<int> older_schema_version(sqlite3* db, const std::string& path);
+
 /// Position of a dimension name in kDimensions, stored instead of the name.
 int dimension_index(std::string_view dimension);
 

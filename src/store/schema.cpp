@@ -1,6 +1,7 @@
 // The store's schema, its migrations, and the SQLite statement wrapper.
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -228,7 +229,22 @@ void create_pseudonym_key(sqlite3* db) {
   }
 }
 
+Error newer_store_error(const std::string& path, std::int64_t version) {
+  return Error(tr("store {} has schema version {}, newer than this shopsight ({}); upgrade shopsight", path, version,
+                  kSchemaVersion));
+}
+
 }  // namespace
+
+std::optional<int> older_schema_version(sqlite3* db, const std::string& path) {
+  const std::int64_t version = pragma_integer(db, "user_version");
+  if (version == kSchemaVersion) return std::nullopt;
+  if (pragma_integer(db, "application_id") != kApplicationId || version <= 0) {
+    throw Error(tr("{} is not a shopsight store of schema version {}", path, kSchemaVersion));
+  }
+  if (version > kSchemaVersion) throw newer_store_error(path, version);
+  return static_cast<int>(version);
+}
 
 std::string pseudonym_key(sqlite3* db) {
   Statement select(db, "SELECT value FROM settings WHERE name = 'pseudonym_key'");
@@ -312,15 +328,18 @@ void migrate(sqlite3* db, const std::string& path) {
   if (application != kApplicationId && (application != 0 || has_tables(db))) {
     throw Error(tr("{} is not a shopsight store; give --db a new file or an existing store", path));
   }
-  const std::int64_t version = pragma_integer(db, "user_version");
-  if (version > kSchemaVersion) {
-    throw Error(tr("store {} has schema version {}, newer than this shopsight ({}); upgrade shopsight", path,
-                   version, kSchemaVersion));
-  }
+  std::int64_t version = pragma_integer(db, "user_version");
+  if (version > kSchemaVersion) throw newer_store_error(path, version);
   if (version == kSchemaVersion) return;
 
   // All steps in one transaction: a failed migration leaves the old schema intact.
   execute(db, "BEGIN IMMEDIATE");
+  // Another process may have migrated the file while this one waited for the lock.
+  version = pragma_integer(db, "user_version");
+  if (version == kSchemaVersion) {
+    execute(db, "COMMIT");
+    return;
+  }
   try {
     for (auto step = static_cast<std::size_t>(version); step < kMigrations.size(); ++step) {
       execute(db, kMigrations[step]);

@@ -1,6 +1,7 @@
 // Store: opening, adding items idempotently, positions, alerts, marks and
 // retention. Queries over stored data are in queries.cpp.
 
+#include <unistd.h>
 #include <xxhash.h>
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -96,6 +98,41 @@ std::optional<std::int64_t> single_integer(sqlite3* db, std::string_view sql) {
   return statement.integer(0);
 }
 
+sqlite3* open_file(const StoreOptions& options) {
+  const int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(options.path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string reason = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw Error(tr("cannot open the store {}: {}", options.path, reason));
+  }
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  return db;
+}
+
+// The migration writes the file, and SQLite writes its WAL files beside it.
+bool is_writable(const std::string& path) {
+  const std::filesystem::path file(path);
+  const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  return ::access(file.c_str(), W_OK) == 0 && ::access(folder.c_str(), W_OK) == 0;
+}
+
+// Read-only commands migrate a store of an older shopsight too, so that an
+// upgrade of shopsight does not lock its user out until something writes.
+void migrate_for_reading(const StoreOptions& options, int version) {
+  if (!is_writable(options.path)) {
+    throw Error(tr("store {} was written by an older shopsight (schema version {}) and must be migrated to "
+                   "version {}, but this user cannot write the file or its folder; give write access to both "
+                   "and run the command again, which migrates the store",
+                   options.path, version, kSchemaVersion));
+  }
+  spdlog::info("{}", tr("store {} was written by an older shopsight (schema version {}); migrating it to version {}",
+                        options.path, version, kSchemaVersion));
+  StoreOptions writable = options;
+  writable.read_only = false;
+  const Store migrated(writable);
+}
+
 }  // namespace
 
 std::string_view to_string(Granularity granularity) {
@@ -151,14 +188,9 @@ Store::Impl::~Impl() { sqlite3_close(db); }
 
 Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
-  const int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(options.path.c_str(), &impl_->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-    const std::string reason = impl_->db != nullptr ? sqlite3_errmsg(impl_->db) : "out of memory";
-    throw Error(tr("cannot open the store {}: {}", options.path, reason));
-  }
-  sqlite3* db = impl_->db;
-  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  impl_->db = open_file(options);
   if (!options.read_only) {
+    sqlite3* db = impl_->db;
     // 8 KiB pages for a new store (an existing one keeps its size): ingest
     // ran 2% faster than with 4 KiB, with fewer and shallower b-tree pages.
     execute(db, "PRAGMA page_size = 8192");
@@ -172,10 +204,13 @@ Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
     execute(db, "PRAGMA cache_size = -65536");
     register_functions(db);
     migrate(db, options.path);
-  } else if (single_integer(db, "PRAGMA user_version").value_or(0) != kSchemaVersion) {
-    throw Error(tr("{} is not a shopsight store of schema version {}", options.path, kSchemaVersion));
+  } else if (const std::optional<int> version = older_schema_version(impl_->db, options.path)) {
+    migrate_for_reading(options, *version);
+    sqlite3_close(impl_->db);
+    impl_->db = nullptr;
+    impl_->db = open_file(options);
   }
-  impl_->pseudonym_key = pseudonym_key(db);
+  impl_->pseudonym_key = pseudonym_key(impl_->db);
 }
 
 Store::~Store() = default;
@@ -183,6 +218,10 @@ Store::~Store() = default;
 const StoreOptions& Store::options() const { return impl_->options; }
 
 std::string Store::stored_user(std::string_view user) const { return pseudonymous_user(user, impl_->pseudonym_key); }
+
+std::string Store::stored_value(std::string_view dimension, std::string_view value) const {
+  return dimension == "user" ? stored_user(value) : std::string(value);
+}
 
 int Store::schema_version() const {
   std::lock_guard lock(impl_->mutex);

@@ -249,6 +249,10 @@ class Store {
   /// by user pass their argument through it.
   std::string stored_user(std::string_view user) const;
 
+  /// Returns a dimension value as stored: stored_user(value) for the user
+  /// dimension, `value` for the others.
+  std::string stored_value(std::string_view dimension, std::string_view value) const;
+
   /// Adds analyzed items and their aggregates in one transaction, skipping
   /// items whose key is already stored. `has_id` is true when Item::id came
   /// from the source. `position`, when given, is saved in the same transaction.

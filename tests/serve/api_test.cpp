@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "serve_fixture.h"
+#include "support/user_alert.h"
 
 namespace shopsight::serve {
 namespace {
@@ -64,6 +65,19 @@ TEST_F(ServeApi, AnalyzeMasksPersonalData) {
   ASSERT_EQ(result->status, 200) << result->body;
   const std::string text = body_json(result)["analyses"][0]["text"];
   EXPECT_EQ(text.find("13812345678"), std::string::npos) << text;
+}
+
+TEST_F(ServeApi, AnalyzeShowsTheStoredPseudonym) {
+  const auto result = post("/api/v1/analyze", json::array({{{"text", kNegative}, {"user", "13812345678"}},
+                                                           {{"text", kPositive}, {"user", "alice"}}}));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  const json body = body_json(result);
+  const std::string pseudonym = store_->stored_user("13812345678");
+  ASSERT_TRUE(pseudonym.starts_with("user-")) << pseudonym;
+  EXPECT_EQ(body["analyses"][0]["user"], pseudonym) << "the user as the store and the other routes show it";
+  EXPECT_EQ(body["analyses"][1]["user"], "alice");
+  EXPECT_EQ(result->body.find("13812345678"), std::string::npos) << result->body;
 }
 
 TEST_F(ServeApi, AnalyzeRejectsInvalidBodies) {
@@ -434,13 +448,14 @@ TEST_F(ServeApi, RecommendationsSeeNewItems) {
 TEST_F(ServeApi, UserLookupsAcceptRawId) {
   json items = json::array();
   for (int i = 0; i < 2; ++i) {
-    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * 1000);
+    json item = review("p" + std::to_string(i), "P1", "phones", kNegative, kNovember1 + i * kDayMs);
     item["user"] = "13912345678";
     items.push_back(item);
   }
   ASSERT_EQ(post("/api/v1/items", items)->status, 200);
   const std::string pseudonym = store_->stored_user("13912345678");
   ASSERT_NE(pseudonym, "13912345678");
+  ASSERT_TRUE(store_->add_alert(testing::user_alert(pseudonym, kNovember1, kNovember1 + kDayMs)));
 
   for (const std::string& user : {std::string("13912345678"), pseudonym}) {
     const auto found = client_->Get(("/api/v1/items?user=" + user).c_str());
@@ -456,6 +471,24 @@ TEST_F(ServeApi, UserLookupsAcceptRawId) {
     ASSERT_TRUE(recommendations);
     EXPECT_EQ(recommendations->status, 200) << recommendations->body;
     EXPECT_EQ(recommendations->body.find("13912345678"), std::string::npos) << recommendations->body;
+
+    // Every route that takes a value of the user dimension maps it the same way.
+    const std::string range = "&from=" + std::to_string(kNovember1) + "&to=" + std::to_string(kNovember1 + 2 * kDayMs);
+    for (const std::string route : {"series", "forecast", "keywords", "alerts"}) {
+      const std::string path = "/api/v1/" + route + "?dimension=user&value=" + user + range;
+      const auto response = client_->Get(path.c_str());
+      ASSERT_TRUE(response) << path;
+      EXPECT_EQ(response->status, 200) << path << ": " << response->body;
+      EXPECT_EQ(response->body.find("13912345678"), std::string::npos) << path << ": " << response->body;
+    }
+    const json series = body_json(client_->Get(("/api/v1/series?dimension=user&value=" + user + range).c_str()));
+    EXPECT_EQ(series["value"], pseudonym);
+    ASSERT_EQ(series["buckets"].size(), 2U);
+    EXPECT_EQ(series["buckets"][0]["volume"], 1);
+    const json keywords = body_json(client_->Get(("/api/v1/keywords?dimension=user&value=" + user).c_str()));
+    EXPECT_EQ(keywords["items"], 2);
+    const json alerts = body_json(client_->Get(("/api/v1/alerts?dimension=user&value=" + user).c_str()));
+    EXPECT_EQ(alerts["alerts"].size(), 1U);
   }
 }
 

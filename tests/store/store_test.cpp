@@ -2,14 +2,19 @@
 // schema checks, on real SQLite files.
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
 
 #include "common/error.h"
+#include "support/run_shopsight.h"
 #include "support/store_consistency.h"
+#include "support/user_alert.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -256,6 +261,142 @@ TEST_F(StoreTest, PseudonymsAreKeyedPerStore) {
   EXPECT_EQ(reopened.stored_user("13812345678"), pseudonym) << "the key is kept in the store";
 }
 
+// Turns a store into a version 3 store as shopsight left it, without the
+// settings table and with the unkeyed pseudonym of `user`.
+void make_version_three(const std::string& path, const std::string& user) {
+  const std::string unkeyed = unkeyed_pseudonym(user);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string sql = "UPDATE items SET user = '" + unkeyed + "' WHERE user LIKE 'user-%';"
+                          "UPDATE buckets SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
+                          "UPDATE keyword_counts SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
+                          "DROP TABLE settings; PRAGMA user_version = 3;";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// Opens `path` read-only in a child process and returns what happened: the
+// error message, or "opened" and the schema version. Root may write any
+// file, so the child of root runs as the unprivileged user 65534 (nobody).
+std::string read_only_open_as_other_user(const std::string& path) {
+  int pipe_ends[2];
+  if (pipe(pipe_ends) != 0) return "pipe failed";
+  const pid_t child = fork();
+  if (child == 0) {
+    close(pipe_ends[0]);
+    std::string outcome;
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+      outcome = "cannot become nobody";
+    } else {
+      try {
+        outcome = "opened " + std::to_string(Store({.path = path, .read_only = true}).schema_version());
+      } catch (const std::exception& error) {
+        outcome = error.what();
+      }
+    }
+    const ssize_t written = write(pipe_ends[1], outcome.data(), outcome.size());
+    _exit(written == static_cast<ssize_t>(outcome.size()) ? 0 : 1);
+  }
+  close(pipe_ends[1]);
+  std::string outcome;
+  char buffer[512];
+  for (ssize_t count; (count = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) outcome.append(buffer, count);
+  close(pipe_ends[0]);
+  waitpid(child, nullptr, 0);
+  return outcome;
+}
+
+TEST_F(StoreTest, ReadOnlyOpenMigratesOlderStores) {
+  Batch batch = sample_batch();
+  batch.items[0].user = "13812345678";
+  {
+    Store store({.path = path()});
+    store.add(batch.items, batch.analyses, true);
+  }
+  ASSERT_NO_FATAL_FAILURE(make_version_three(path(), "13812345678"));
+
+  std::ostringstream captured;
+  const auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  const auto logger = spdlog::default_logger();
+  const auto level = logger->level();
+  logger->sinks().push_back(sink);
+  logger->set_level(spdlog::level::info);
+  const Store reader({.path = path(), .read_only = true});
+  logger->flush();
+  logger->sinks().pop_back();
+  logger->set_level(level);
+
+  EXPECT_EQ(reader.schema_version(), kSchemaVersion) << "alerts, forecast and profile read older stores too";
+  EXPECT_EQ(reader.items({.dimension = "user", .value = reader.stored_user("13812345678")}).size(), 1u);
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("[info]"), std::string::npos) << log;
+  EXPECT_NE(log.find("written by an older shopsight (schema version 3); migrating it to version 4"), std::string::npos)
+      << log;
+}
+
+TEST_F(StoreTest, ReadOnlyOlderStoreNeedsWriteAccess) {
+  { Store store({.path = path()}); }
+  ASSERT_NO_FATAL_FAILURE(make_version_three(path(), "13812345678"));
+  // A file that its reader cannot write is in rollback mode, because SQLite
+  // needs to create the shared-memory file to read a WAL file.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+  const auto listable = read_only | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+  fs::permissions(path(), read_only);
+  fs::permissions(folder_, listable);
+  const std::string outcome = read_only_open_as_other_user(path());
+  fs::permissions(folder_, listable | fs::perms::owner_write);
+  EXPECT_NE(outcome.find(path()), std::string::npos) << outcome;
+  EXPECT_NE(outcome.find("written by an older shopsight (schema version 3)"), std::string::npos) << outcome;
+  EXPECT_NE(outcome.find("give write access"), std::string::npos) << outcome;
+
+  fs::permissions(path(), read_only | fs::perms::owner_write);
+  EXPECT_EQ(Store({.path = path(), .read_only = true}).schema_version(), kSchemaVersion);
+}
+
+TEST_F(StoreTest, ReadCommandsMigrateAndMapRawUsers) {
+  Batch batch = sample_batch();
+  for (auto& item : batch.items) item.user = "13812345678";
+  {
+    Store store({.path = path()});
+    store.add(batch.items, batch.analyses, true);
+  }
+  ASSERT_NO_FATAL_FAILURE(make_version_three(path(), "13812345678"));
+
+  const std::string user_options = " --dimension user --value 13812345678 --format json";
+  auto run = shopsight::testing::run_shopsight("--lang en forecast --db " + path() + user_options + " --horizon 2");
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("migrating it to version 4"), std::string::npos) << run.output;
+  const std::string pseudonym = Store({.path = path(), .read_only = true}).stored_user("13812345678");
+  EXPECT_NE(run.output.find("\"value\": \"" + pseudonym + "\""), std::string::npos) << run.output;
+  EXPECT_EQ(run.output.find("13812345678"), std::string::npos) << run.output;
+
+  {
+    Store store({.path = path()});
+    ASSERT_TRUE(store.add_alert(shopsight::testing::user_alert(pseudonym, kMonday, kMonday + kDay)));
+  }
+  run = shopsight::testing::run_shopsight("--lang en alerts --db " + path() + user_options);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("\"fingerprint\": \"volume|user|" + pseudonym + "\""), std::string::npos) << run.output;
+}
+
+TEST_F(StoreTest, ReadOnlyOpenRefusesNewerStores) {
+  { Store store({.path = path()}); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 9", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    const Store store({.path = path(), .read_only = true});
+    FAIL() << "a store of a newer shopsight was read";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("newer than this shopsight"), std::string::npos) << error.what();
+  }
+}
+
 TEST_F(StoreTest, MigrationRewritesUnkeyedPseudonyms) {
   Batch batch = sample_batch();
   batch.items[0].user = "13812345678";
@@ -264,16 +405,8 @@ TEST_F(StoreTest, MigrationRewritesUnkeyedPseudonyms) {
     Store store({.path = path()});
     store.add(batch.items, batch.analyses, true);
   }
-  // Turns the file into a version 3 store, whose pseudonyms were unkeyed.
   const std::string unkeyed = unkeyed_pseudonym("13812345678");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-  const std::string sql = "UPDATE items SET user = '" + unkeyed + "' WHERE user LIKE 'user-%';"
-                          "UPDATE buckets SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
-                          "UPDATE keyword_counts SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
-                          "DROP TABLE settings; PRAGMA user_version = 3;";
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
+  ASSERT_NO_FATAL_FAILURE(make_version_three(path(), "13812345678"));
 
   Store store({.path = path()});
   EXPECT_EQ(store.schema_version(), kSchemaVersion);

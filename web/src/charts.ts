@@ -46,6 +46,8 @@ export interface ChartData {
 }
 
 const textColor = '#1f2937';
+/** Distance from a time axis to its name below the tick labels, which is also the room the grid leaves for the name. */
+const TIME_AXIS_NAME_GAP = 28;
 const palette = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed', '#b45309', '#0e7490', '#be123c', '#4d7c0f'];
 
 let openFigures = new Set<ChartFigure>();
@@ -70,6 +72,7 @@ export class ChartFigure {
   private readonly chartBox: HTMLDivElement;
   private readonly tableBox: HTMLDivElement;
   private readonly summary: HTMLParagraphElement;
+  private readonly emptyNote: HTMLParagraphElement;
   private readonly toggle: HTMLButtonElement;
   private chart: echarts.ECharts | null = null;
   private showingTable = false;
@@ -91,12 +94,14 @@ export class ChartFigure {
       style: `height:${height}px`,
     });
     this.tableBox = h('div', { class: 'chart-table', hidden: true });
+    this.emptyNote = h('p', { class: 'message info chart-empty', hidden: true }, t('noData'));
     this.element = h(
       'figure',
       { class: 'chart', 'data-chart': key },
       h('div', { class: 'chart-head' }, h('h3', { id: titleId }, title), this.toggle),
       this.chartBox,
       this.tableBox,
+      this.emptyNote,
       h('figcaption', {}, this.summary),
     );
     openFigures.add(this);
@@ -120,9 +125,39 @@ export class ChartFigure {
     this.chart = null;
   }
 
-  /** Draws or redraws the chart in place and rebuilds its table and summary. */
+  /**
+   * Shows that the range has no items in place of the chart and its table,
+   * the same for every chart, rather than axes of zeros or an empty grid.
+   */
+  showEmpty(): void {
+    this.data = null;
+    this.chart?.clear();
+    this.chartBox.hidden = true;
+    this.tableBox.hidden = true;
+    this.toggle.hidden = true;
+    this.emptyNote.hidden = false;
+    this.summary.textContent = '';
+    this.element.dataset.empty = 'true';
+    this.element.dataset.seriesCount = '0';
+    this.element.dataset.pointCounts = '';
+    this.element.dataset.rendered = 'true';
+  }
+
+  /**
+   * Draws or redraws the chart in place and rebuilds its table and summary.
+   * A chart without points shows the empty state.
+   */
   update(data: ChartData): void {
+    if (data.series.every((series) => series.points.length === 0)) {
+      this.showEmpty();
+      return;
+    }
     this.data = data;
+    this.emptyNote.hidden = true;
+    this.toggle.hidden = false;
+    this.chartBox.hidden = this.showingTable;
+    this.tableBox.hidden = !this.showingTable;
+    delete this.element.dataset.empty;
     const tabled = data.series;
     this.element.dataset.seriesCount = String(tabled.length);
     this.element.dataset.pointCounts = tabled.map((series) => series.points.length).join(',');
@@ -138,9 +173,13 @@ export class ChartFigure {
     }
     const option = this.buildOption(data);
     this.chart.setOption(option, { notMerge: true });
+    // The canvas may have been hidden by an empty state since its last size.
+    this.chart.resize();
     // Canvas text is invisible to accessibility checkers, so the colors are
     // exposed for the browser test to check their contrast.
     this.element.dataset.textColors = [...textColors(option)].join(' ');
+    // Canvas text cannot be inspected by the browser test either, so texts drawn over each other are listed.
+    this.element.dataset.textOverlaps = overlappingTexts(this.chart).join(' | ');
     this.element.dataset.seriesColors = data.series.map((entry, index) => seriesColor(entry, index)).join(' ');
     this.element.dataset.rendered = 'true';
   }
@@ -228,9 +267,13 @@ export class ChartFigure {
       axisLabel: { color: textColor, hideOverlap: true, interval: 0, width: 90, overflow: 'truncate' },
     };
     // Buckets are UTC hours or days, so the axis is in UTC and never ticks finer than the bucket.
+    // The name sits centred below the tick labels: at the axis end it met the
+    // lowest label of a right-hand value axis.
     const timeAxis = {
       type: 'time',
       name: 'UTC',
+      nameLocation: 'middle',
+      nameGap: TIME_AXIS_NAME_GAP,
       nameTextStyle: { color: textColor },
       minInterval: data.withTime ? 3_600_000 : 86_400_000,
       axisLabel: { color: textColor, hideOverlap: true },
@@ -244,11 +287,17 @@ export class ChartFigure {
     let xAxis: object = category ? categoryAxis : timeAxis;
     if (data.horizontal) xAxis = yAxes[0];
     const legend = data.series.length > 1 || data.series.some((entry) => entry.band);
+    // containLabel leaves room for the tick labels but not for the axis name below them.
+    const bottom = xAxis === timeAxis ? TIME_AXIS_NAME_GAP : 8;
+    // Value axis names sit above the grid. On a phone the legend spans the width, so they need a row of their own.
+    const named = !data.horizontal && (data.yAxes ?? []).some((axis) => axis.name);
+    let top = legend ? 40 : 16;
+    if (legend && named) top = 52;
     return {
       animation: false,
       useUTC: true,
       textStyle: { fontFamily: 'inherit' },
-      grid: { left: 8, right: data.yAxes && data.yAxes.length > 1 ? 8 : 16, top: legend ? 40 : 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: data.yAxes && data.yAxes.length > 1 ? 8 : 16, top, bottom, containLabel: true },
       tooltip: { trigger: 'axis', valueFormatter: data.format },
       legend: legend
         ? { type: 'scroll', top: 0, textStyle: { color: textColor }, data: series.map((s) => (s as { name: string }).name).filter((name) => !name.endsWith('-lower')) }
@@ -281,6 +330,56 @@ function textColors(option: unknown, inText = false, found = new Set<string>()):
     }
   }
   return found;
+}
+
+/** A rectangle in canvas pixels. */
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Returns the part of `first` inside `second`, with a width or height of 0 or less when they do not overlap. */
+function overlap(first: Box, second: Box): Box {
+  const x = Math.max(first.x, second.x);
+  const y = Math.max(first.y, second.y);
+  return {
+    x,
+    y,
+    width: Math.min(first.x + first.width, second.x + second.width) - x,
+    height: Math.min(first.y + first.height, second.y + second.height) - y,
+  };
+}
+
+/** Texts of the drawn chart whose visible boxes overlap, as "first / second" pairs. */
+function overlappingTexts(chart: echarts.ECharts): string[] {
+  const boxes = chart
+    .getZr()
+    .storage.getDisplayList(true)
+    .filter((element) => element.type === 'tspan' && !element.invisible)
+    .map((element) => {
+      const rect = element.getBoundingRect().clone();
+      if (element.transform) rect.applyTransform(element.transform);
+      // A scrolling legend clips the items of its other pages, which are then not visible.
+      let visible: Box = rect;
+      for (const clip of element.__clipPaths ?? []) {
+        const clipRect = clip.getBoundingRect().clone();
+        if (clip.transform) clipRect.applyTransform(clip.transform);
+        visible = overlap(visible, clipRect);
+      }
+      return { text: String((element.style as { text?: unknown }).text ?? ''), visible };
+    })
+    .filter((box) => box.text.trim() !== '' && box.visible.width > 0 && box.visible.height > 0);
+  const pairs: string[] = [];
+  boxes.forEach((first, index) => {
+    for (const second of boxes.slice(index + 1)) {
+      // Boxes that only touch are fine, but text drawn over text is not.
+      const shared = overlap(first.visible, second.visible);
+      if (shared.width > 1 && shared.height > 1) pairs.push(`${first.text} / ${second.text}`);
+    }
+  });
+  return pairs;
 }
 
 /**

@@ -2,8 +2,9 @@
 // `shopsight serve` on a store filled by `shopsight ingest`.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -417,6 +418,106 @@ describe('dashboard', () => {
       const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       assert.ok(widths[0] <= widths[1], `items page is ${widths[0]} px wide in a ${widths[1]} px viewport`);
       await page.close();
+    }
+  });
+});
+
+describe('dashboard link parameters and empty ranges', () => {
+  test('ignored link parameters are named', async () => {
+    const { page } = await openPage(browser.context, origin);
+    await gotoReady(page, `${origin}/#/`);
+    for (const [lang, word] of [['en', /ignored/], ['zh-CN', /已忽略/]]) {
+      await setLanguage(page, lang);
+      await gotoReady(page, `${origin}/#/items?from=2026-13-45&to=2026-01-01`);
+      assert.ok(await page.isVisible('#ignored-parameters'), `${lang}: no note on the items page`);
+      const itemsNote = await page.textContent('#ignored-parameters');
+      assert.match(itemsNote, /from=2026-13-45/);
+      assert.doesNotMatch(itemsNote, /to=/, 'the valid date is taken');
+      assert.match(itemsNote, word);
+
+      await gotoReady(page, `${origin}/#/alerts?severity=bogus&from=2026-12-99&dimension=product`);
+      assert.ok(await page.isVisible('#ignored-parameters'), `${lang}: no note on the alerts page`);
+      const alertsNote = await page.textContent('#ignored-parameters');
+      assert.match(alertsNote, /severity=bogus/);
+      assert.match(alertsNote, /from=2026-12-99/);
+      assert.doesNotMatch(alertsNote, /dimension/);
+      assert.match(alertsNote, word);
+    }
+    // Applying the form writes a link without them, so the note goes.
+    await page.click('form[aria-label] button[type="submit"]');
+    await waitReady(page);
+    assert.equal(await page.$('#ignored-parameters'), null);
+    await gotoReady(page, `${origin}/#/alerts?severity=warning&from=2026-11-01`);
+    assert.equal(await page.$('#ignored-parameters'), null, 'valid parameters get no note');
+    await page.close();
+  });
+
+  test('charts without items show empty', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'shopsight-web-empty-'));
+    const empty = await startServer(path.join(dir, 'empty.db'));
+    const overviewCharts = ['volume', 'sentiment', 'complaints'];
+    const productCharts = ['volume-forecast', 'negative-share-forecast', 'mean-score', 'aspects', 'aspects-over-time'];
+    const pastRange = 'range=custom&from=2020-01-01&to=2020-01-31&bucket=day';
+    try {
+      const { page } = await openPage(browser.context, empty.url);
+      // The language is kept per origin.
+      for (const server of [empty.url, origin]) {
+        await gotoReady(page, `${server}/#/`);
+        await setLanguage(page, 'en');
+      }
+      const checks = [
+        [empty.url, '#/', overviewCharts],
+        [empty.url, '#/product/P1', productCharts],
+        [origin, `#/?${pastRange}`, overviewCharts],
+        [origin, `#/product/${encodeURIComponent(INCIDENT_PRODUCT)}?${pastRange}`, productCharts],
+      ];
+      for (const [server, route, keys] of checks) {
+        await gotoReady(page, `${server}/${route}`);
+        for (const key of keys) {
+          const figure = `figure[data-chart="${key}"]`;
+          const where = `${server} ${route} ${key}`;
+          assert.equal(await page.getAttribute(figure, 'data-empty'), 'true', where);
+          assert.ok(await page.isVisible(`${figure} .chart-empty`), `${where}: no visible empty state`);
+          assert.equal(await page.isVisible(`${figure} .chart-canvas`), false, `${where}: the chart is drawn`);
+          assert.match(await page.textContent(`${figure} .chart-empty`), /No data in this range/, where);
+          assert.doesNotMatch(await page.textContent(figure), /Highest/, where);
+        }
+      }
+      // Items in the range draw the charts again.
+      await gotoReady(page, `${origin}/#/?range=30&bucket=day`);
+      for (const key of overviewCharts) {
+        assert.equal(await page.getAttribute(`figure[data-chart="${key}"]`, 'data-empty'), null, key);
+        assert.ok(await page.isVisible(`figure[data-chart="${key}"] .chart-canvas`), key);
+      }
+      await page.close();
+    } finally {
+      await empty.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('chart texts do not overlap', async () => {
+    for (const lang of ['en', 'zh-CN']) {
+      for (const viewport of [{ width: 1366, height: 900 }, { width: 390, height: 844 }]) {
+        const { page } = await openPage(browser.context, origin, viewport);
+        await gotoReady(page, `${origin}/#/`);
+        await setLanguage(page, lang);
+        for (const [name, route] of [['overview', '#/?range=30&bucket=day'], ['product', `#/product/${encodeURIComponent(INCIDENT_PRODUCT)}`]]) {
+          await gotoReady(page, `${origin}/${route}`);
+          const drawn = 'figure[data-chart][data-rendered]:not([data-empty])';
+          const unchecked = await page.$$eval(drawn, (figures) =>
+            figures.filter((figure) => figure.dataset.textOverlaps === undefined).map((figure) => figure.dataset.chart));
+          assert.deepEqual(unchecked, [], `${name}: charts without the list of overlapping texts`);
+          const overlaps = await page.$$eval(drawn, (figures) =>
+            figures.filter((figure) => figure.dataset.textOverlaps).map((figure) => `${figure.dataset.chart}: ${figure.dataset.textOverlaps}`));
+          assert.deepEqual(overlaps, [], `${name} (${lang}, ${viewport.width} px)`);
+        }
+        await gotoReady(page, `${origin}/#/?range=30&bucket=day`);
+        await page.locator('figure[data-chart="sentiment"]').screenshot({
+          path: path.join(screenshotDir, `sentiment-chart-${lang}-${viewport.width}.png`),
+        });
+        await page.close();
+      }
     }
   });
 });

@@ -6,7 +6,10 @@ import { h, replaceChildren, routeHref } from '../dom';
 import { formatDateTime, formatNumber, formatStatistic, isValidTime, t, term } from '../i18n';
 import { dataEnd } from '../status';
 import type { Alert, AlertExample, Bucket, Series } from '../types';
-import { alertRows, alertSubject, errorMessage, formatAlertValue, message, section, sentimentBadge, trackLoad, type Page } from './common';
+import {
+  alertRows, alertSubject, errorMessage, formatAlertValue, ignoredParametersNote, message, section, sentimentBadge,
+  trackLoad, type Page,
+} from './common';
 
 const DETECTORS = ['negative_share', 'sentiment_score', 'volume', 'aspect_negative', 'emerging_keyword'];
 const DIMENSIONS = ['shop', 'category', 'product', 'channel', 'aspect'];
@@ -64,7 +67,10 @@ export function alertsPage(container: HTMLElement, query: URLSearchParams): Page
     h('label', { for: 'alert-to' }, t('to')), to,
     h('button', { type: 'submit' }, t('filter')),
   );
+  const ignoredNote = ignoredParametersNote(query, { severity, dimension, detector, from, to });
   const apply = () => {
+    // The new link holds only what the form took, so the note no longer applies.
+    ignoredNote?.remove();
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries({ severity: severity.value, dimension: dimension.value, detector: detector.value, from: from.value, to: to.value })) {
       if (value) params.set(name, value);
@@ -77,7 +83,7 @@ export function alertsPage(container: HTMLElement, query: URLSearchParams): Page
     apply();
   });
   for (const select of [severity, dimension, detector]) select.addEventListener('change', apply);
-  container.append(h('h1', {}, t('alertsTitle')), form, list);
+  container.append(h('h1', {}, t('alertsTitle')), form, ...(ignoredNote ? [ignoredNote] : []), list);
   return page;
 }
 

@@ -36,6 +36,25 @@ export function errorMessage(error: unknown, feature?: string, notFoundText?: st
   return message(t('error', text), 'error');
 }
 
+/**
+ * Builds the note for the parameters of a shared link that a filter form
+ * could not take: unknown names, and values that its fields dropped. A date
+ * input empties an invalid date, and a select falls back to "any" for an
+ * unknown choice. Returns null when the form took every parameter.
+ */
+export function ignoredParametersNote(
+  query: URLSearchParams,
+  fields: Record<string, HTMLInputElement | HTMLSelectElement>,
+): HTMLElement | null {
+  const ignored = [...query.entries()]
+    .filter(([name, value]) => value !== '' && fields[name]?.value !== value)
+    .map(([name, value]) => `${name}=${value}`);
+  if (ignored.length === 0) return null;
+  const note = message(t('linkParametersIgnored', ignored.join(', ')));
+  note.id = 'ignored-parameters';
+  return note;
+}
+
 export function sentimentBadge(label: string, probability?: number): HTMLElement {
   return h(
     'span',

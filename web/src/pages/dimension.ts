@@ -4,7 +4,7 @@ import { ApiError, getJson } from '../api';
 import { ChartFigure, type ChartSeries } from '../charts';
 import { h, replaceChildren, table } from '../dom';
 import { aspectName, formatNumber, formatPercent, t, term } from '../i18n';
-import type { Forecast, Items, Keywords, Series } from '../types';
+import type { Bucket, Forecast, Items, Keywords, Series } from '../types';
 import { errorMessage, itemList, message, section, trackLoad, type Page } from './common';
 import { rangeBounds, rangeFromQuery, rangePicker } from './range';
 
@@ -33,6 +33,7 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
   const score = new ChartFigure('mean-score', t('meanScoreChart'));
   const aspects = new ChartFigure('aspects', t('aspectBreakdown'), 320);
   const aspectsOverTime = new ChartFigure('aspects-over-time', t('aspectOverTime'), 300);
+  const charts = [volume, share, score, aspects, aspectsOverTime];
   const forecastNote = h('div', { class: 'forecast-note' });
   const negativeKeywords = h('div', { id: 'keywords-negative' });
   const positiveKeywords = h('div', { id: 'keywords-positive' });
@@ -64,18 +65,7 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
       if (request !== latestRequest) return;
 
       const noItems = t('noDimensionData', `${term(dimension)} ${value}`);
-      if (series.status === 'fulfilled') {
-        const buckets = series.value.buckets;
-        const active = buckets.filter((bucket) => bucket.volume > 0);
-        const total = buckets.reduce((sum, bucket) => sum + bucket.volume, 0);
-        const negativeCount = buckets.reduce((sum, bucket) => sum + bucket.negative, 0);
-        const scoreSum = buckets.reduce((sum, bucket) => sum + (bucket.mean_score ?? 0) * bucket.volume, 0);
-        replaceChildren(
-          kpis,
-          h('div', {}, h('dt', {}, t('totalItems')), h('dd', {}, formatNumber(total))),
-          h('div', {}, h('dt', {}, t('negativeShare')), h('dd', {}, formatPercent(total ? negativeCount / total : null))),
-          h('div', {}, h('dt', {}, t('meanScore')), h('dd', {}, formatNumber(total ? scoreSum / total : null, 2))),
-        );
+      const drawCharts = (buckets: Bucket[], active: Bucket[]) => {
         const volumeLines: ChartSeries[] = [
           { name: t('volume'), kind: 'bar', points: buckets.map((bucket) => [bucket.start_ms, bucket.volume]) },
         ];
@@ -138,9 +128,30 @@ export function dimensionPage(container: HTMLElement, dimension: 'product' | 'ca
             points: buckets.map((bucket): [number, number] => [bucket.start_ms, bucket.aspects?.[key]?.negative ?? 0]),
           })),
         });
+      };
+
+      if (series.status === 'fulfilled') {
+        const buckets = series.value.buckets;
+        const active = buckets.filter((bucket) => bucket.volume > 0);
+        const total = buckets.reduce((sum, bucket) => sum + bucket.volume, 0);
+        const negativeCount = buckets.reduce((sum, bucket) => sum + bucket.negative, 0);
+        const scoreSum = buckets.reduce((sum, bucket) => sum + (bucket.mean_score ?? 0) * bucket.volume, 0);
+        replaceChildren(
+          kpis,
+          h('div', {}, h('dt', {}, t('totalItems')), h('dd', {}, formatNumber(total))),
+          h('div', {}, h('dt', {}, t('negativeShare')), h('dd', {}, formatPercent(total ? negativeCount / total : null))),
+          h('div', {}, h('dt', {}, t('meanScore')), h('dd', {}, formatNumber(total ? scoreSum / total : null, 2))),
+        );
+        if (total === 0) {
+          // The same empty state as a value without any stored item, rather than charts of zeros.
+          for (const chart of charts) chart.showEmpty();
+        } else {
+          drawCharts(buckets, active);
+        }
       } else {
         // A value without any stored item is a 404, shown like the other empty panels.
         replaceChildren(kpis, errorMessage(series.reason, '/api/v1/series', noItems));
+        for (const chart of charts) chart.showEmpty();
       }
 
       const failures = [volumeForecast, shareForecast, scoreForecast].filter((result) => result.status === 'rejected');

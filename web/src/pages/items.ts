@@ -4,7 +4,7 @@ import { getJson } from '../api';
 import { h, replaceChildren } from '../dom';
 import { aspectName, formatNumber, isValidTime, t, term } from '../i18n';
 import type { Items } from '../types';
-import { errorMessage, itemCard, message, trackLoad, type Page } from './common';
+import { errorMessage, ignoredParametersNote, itemCard, message, trackLoad, type Page } from './common';
 import { RangeInputError } from './range';
 
 const PAGE_SIZE = 20;
@@ -95,8 +95,11 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
   const run = (offset: number) => {
     void trackLoad(fetchPage(offset)).catch((error: unknown) => replaceChildren(count, errorMessage(error)));
   };
+  const ignoredNote = ignoredParametersNote(query, fields);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    // The new link holds only what the form took, so the note no longer applies.
+    ignoredNote?.remove();
     const state = new URLSearchParams();
     for (const name of FIELDS) if (fields[name].value) state.set(name, fields[name].value);
     history.replaceState(null, '', `#/items${state.toString() ? `?${state}` : ''}`);
@@ -108,7 +111,7 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
   more.addEventListener('click', () => {
     if (nextOffset !== undefined) run(nextOffset);
   });
-  container.append(h('h1', {}, t('itemsTitle')), form, count, list, more);
+  container.append(h('h1', {}, t('itemsTitle')), form, ...(ignoredNote ? [ignoredNote] : []), count, list, more);
   return page;
 }
 

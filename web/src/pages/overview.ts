@@ -20,7 +20,6 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
   const categories = h('div', { id: 'rising-categories' });
   const products = h('div', { id: 'rising-products' });
   const alerts = h('div', { id: 'latest-alerts' });
-  const complaintsNote = h('div');
 
   let latestRequest = 0;
   const page: Page = {
@@ -54,12 +53,17 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
           h('div', {}, h('dt', {}, t('meanScore')), h('dd', {}, formatNumber(total ? scoreSum / total : null, 2))),
           stored >= 0 ? h('div', {}, h('dt', {}, t('storedItems')), h('dd', { id: 'kpi-stored' }, formatNumber(stored))) : null,
         );
-        volume.update({
-          xType: 'time', withTime,
-          series: [{ name: t('volume'), kind: 'bar', points: buckets.map((bucket) => [bucket.start_ms, bucket.volume]) }],
-          format: (value) => formatNumber(value),
-          yAxes: [{ integer: true }],
-        });
+        // A range without items shows empty like the other charts, not as bars of 0.
+        if (total === 0) {
+          volume.showEmpty();
+        } else {
+          volume.update({
+            xType: 'time', withTime,
+            series: [{ name: t('volume'), kind: 'bar', points: buckets.map((bucket) => [bucket.start_ms, bucket.volume]) }],
+            format: (value) => formatNumber(value),
+            yAxes: [{ integer: true }],
+          });
+        }
         const active = buckets.filter((bucket) => bucket.volume > 0);
         sentiment.update({
           xType: 'time', withTime,
@@ -89,9 +93,9 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
           format: (value) => formatNumber(value),
           yAxes: [{ integer: true }],
         });
-        replaceChildren(complaintsNote, ranked.length === 0 ? message(t('noData')) : null);
       } else {
         replaceChildren(kpis, errorMessage(series.reason));
+        for (const chart of [volume, sentiment, complaints]) chart.showEmpty();
       }
 
       fillRising(categories, risingCategories, 'category');
@@ -113,7 +117,7 @@ export function overviewPage(container: HTMLElement, query: URLSearchParams): Pa
       section(t('risingProducts'), products)),
     h('div', { class: 'grid two' },
       section(t('latestAlerts'), alerts),
-      h('section', { class: 'panel' }, complaints.element, complaintsNote)),
+      h('section', { class: 'panel' }, complaints.element)),
   );
   return page;
 }
