@@ -63,8 +63,9 @@ struct OutputPath {
 };
 
 /// Throws CLI::ValidationError (exit status 2) when an output names one of
-/// `inputs`, or lies in an input folder, which watch reads. Opening the
-/// output would truncate the input before it is read, so this runs first.
+/// `inputs`, lies in an input folder, which watch reads, or names the same
+/// file as another output. Opening the output would truncate the input
+/// before it is read, so this runs first.
 /// Standard input and output ("-") and empty paths are skipped.
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs);
 

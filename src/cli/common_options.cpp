@@ -37,9 +37,26 @@ bool same_file(const fs::path& left, const fs::path& right) {
   return !error && left_canonical == right_canonical;
 }
 
+// Two outputs naming one file would each truncate it when opened and then
+// interleave their writes, so one of them would be lost.
+void check_outputs_differ(const std::vector<OutputPath>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const OutputPath& first = outputs[i];
+    if (first.path.empty() || first.path == "-") continue;
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      const OutputPath& second = outputs[j];
+      if (second.path.empty() || second.path == "-" || !same_file(first.path, second.path)) continue;
+      throw CLI::ValidationError(tr("{} {} and {} {} name the same file, so one would overwrite the other; "
+                                    "choose different paths",
+                                    first.option, first.path, second.option, second.path));
+    }
+  }
+}
+
 }  // namespace
 
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs) {
+  check_outputs_differ(outputs);
   for (const OutputPath& output : outputs) {
     if (output.path.empty() || output.path == "-") continue;
     for (const std::string& input : inputs) {

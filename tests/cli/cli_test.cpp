@@ -436,4 +436,29 @@ TEST_F(CliTest, OutputNamingAnInputIsRefused) {
   EXPECT_NE(chinese.output.find("同时也是输入文件"), std::string::npos) << chinese.output;
 }
 
+// Two outputs naming one file would truncate each other when opened and
+// interleave their lines; every spelling of the path counts here too.
+TEST_F(CliTest, TwoOutputsNamingOneFileAreRefused) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const fs::path kept = write("kept.jsonl", "kept\n");
+  fs::create_directories(dir_ / "sub");
+  fs::create_symlink(kept, dir_ / "link.jsonl");
+  const std::string fresh = (dir_ / "out.jsonl").string();
+  const std::string fresh_spelling = (dir_ / "sub" / ".." / "out.jsonl").string();
+  for (const std::string& options :
+       {"-o " + fresh + " --rejects " + fresh, "-o " + fresh + " --report " + fresh_spelling,
+        "-o " + kept.string() + " --rejects " + (dir_ / "link.jsonl").string()}) {
+    const RunResult result = run("analyze " + input.string() + " " + options);
+    EXPECT_EQ(result.status, 2) << options << "\n" << result.output;
+    EXPECT_NE(result.output.find("name the same file"), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(fs::exists(fresh)) << "nothing is opened before the check";
+  EXPECT_EQ(read_file(kept), "kept\n");
+  EXPECT_EQ(run("topics " + input.string() + " -o " + fresh + " --assignments " + fresh_spelling).status, 2);
+
+  const RunResult chinese = run("--lang zh analyze " + input.string() + " -o " + fresh + " --rejects " + fresh);
+  EXPECT_EQ(chinese.status, 2);
+  EXPECT_NE(chinese.output.find("指向同一个文件"), std::string::npos) << chinese.output;
+}
+
 }  // namespace
