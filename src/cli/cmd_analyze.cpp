@@ -208,10 +208,17 @@ void run_analyze(AnalyzeArguments& args) {
   }
 
   PipelineStats total;
+  InputFailures failures(args.inputs.size());
   for (const std::string& input : args.inputs) {
     ReaderOptions reader_options = args.reader;
     reader_options.path = input;
-    auto reader = Reader::open(reader_options);
+    std::unique_ptr<Reader> reader;
+    try {
+      reader = Reader::open(reader_options);
+    } catch (const Error& error) {
+      failures.add(error);
+      continue;
+    }
 
     Progress progress(tr("analyzing {}", input), 0);
     JsonWriter json_line;
@@ -230,6 +237,7 @@ void run_analyze(AnalyzeArguments& args) {
     total.rejected += stats.rejected;
     total.seconds += stats.seconds;
   }
+  failures.finish();
   output->flush();
   if (!*output) throw Error(tr("cannot write output file {}", args.output));
 

@@ -37,7 +37,8 @@ detect::Rules backtest_rules(const BacktestArguments& args) {
 store::IngestStats ingest_file(BacktestArguments& args, store::Store& store) {
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
-  return ingest_path(args.input, *engine, store, args.feed, rejects);
+  InputFailures failures(1);  // the only input, so its errors stop the backtest
+  return *ingest_path(args.input, *engine, store, args.feed, rejects, failures);
 }
 
 void print_alerts(const BacktestArguments& args, const store::Store& store, const store::IngestStats& stats,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyze/analyze.h"
+#include "common/error.h"
 #include "ingest/ingest.h"
 
 namespace shopsight::cli {
@@ -68,6 +69,24 @@ struct OutputPath {
 /// before it is read, so this runs first.
 /// Standard input and output ("-") and empty paths are skipped.
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs);
+
+/// Counter of the inputs that failed to open in a command that reads several
+/// files (a requested column missing, a file not found), so that such an
+/// error costs that file only.
+class InputFailures {
+ public:
+  explicit InputFailures(std::size_t inputs) : inputs_(inputs) {}
+
+  /// Logs `error` about one input; rethrows it when it is the only input.
+  void add(const Error& error);
+
+  /// Sets exit status 3 when some inputs were skipped; throws when all were.
+  void finish() const;
+
+ private:
+  std::size_t inputs_;
+  std::size_t failed_ = 0;
+};
 
 /// Adds the model options (--model, --sentiment-model, --aspect-lexicon,
 /// --neutral-threshold, --keywords) and the LLM options (--llm and its

@@ -78,6 +78,19 @@ void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, co
   }
 }
 
+void InputFailures::add(const Error& error) {
+  if (inputs_ <= 1) throw error;
+  ++failed_;
+  spdlog::error("{}", tr("{}; skipping this file and reading the other input files", error.what()));
+}
+
+void InputFailures::finish() const {
+  if (failed_ == 0) return;
+  if (failed_ == inputs_) throw Error(tr("all {} input files failed to open; see the errors above", inputs_));
+  spdlog::warn("{}", tr("{} of {} input files were skipped; see the errors above", failed_, inputs_));
+  set_exit_status(kExitRowsRejected);
+}
+
 void set_exit_status(int status) { g_exit_status = status; }
 
 std::string read_secret(const std::string& path, const char* variable, const std::string& secret_name) {

@@ -69,11 +69,18 @@ void warn_without_time_column(const Reader& reader, const std::string& source) {
                         source));
 }
 
-store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
-                               const FeedArguments& args, RejectsWriter& rejects) {
+std::optional<store::IngestStats> ingest_path(const std::string& path, const Engine& engine, store::Store& store,
+                                              const FeedArguments& args, RejectsWriter& rejects,
+                                              InputFailures& failures) {
   ReaderOptions reader_options = args.reader;
   reader_options.path = path;
-  auto reader = Reader::open(reader_options);
+  std::unique_ptr<Reader> reader;
+  try {
+    reader = Reader::open(reader_options);
+  } catch (const Error& error) {
+    failures.add(error);
+    return std::nullopt;
+  }
   warn_without_time_column(*reader, path);
   Progress progress(tr("ingesting {}", path), 0);
   const store::IngestStats stats = store::ingest(
