@@ -19,6 +19,7 @@ struct BacktestArguments {
   std::string rules;
   std::string format = "text";
   std::string granularity;
+  std::string bucket_timezone;
   FeedArguments feed;
 };
 
@@ -67,6 +68,7 @@ void run_backtest(BacktestArguments& args) {
   const detect::Rules rules = backtest_rules(args);
   store::StoreOptions options;
   options.path = ":memory:";
+  options.bucket_timezone = args.bucket_timezone;
   store::Store store(options);
 
   const store::IngestStats stats = ingest_file(args, store);
@@ -91,6 +93,7 @@ void add_backtest_command(CLI::App& app) {
   command->add_option("--granularity", args->granularity,
                       tr("bucket length for every detector: minute, hour or day (default: each rule's own)"))
       ->check(CLI::IsMember({"minute", "hour", "day"}));
+  add_bucket_timezone_option(*command, args->bucket_timezone);
   command->add_option("--format", args->format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

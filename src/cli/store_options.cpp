@@ -10,8 +10,15 @@
 
 namespace shopsight::cli {
 
+void add_bucket_timezone_option(CLI::App& command, std::string& timezone) {
+  command.add_option("--bucket-timezone", timezone,
+                     tr("IANA time zone whose midnight starts the day buckets, e.g. Asia/Shanghai; kept in the store "
+                        "when it is created (default: the store's zone, UTC for a new store)"));
+}
+
 void add_store_options(CLI::App& command, store::StoreOptions& options) {
   command.add_option("--db", options.path, tr("SQLite store file; created when missing"))->required();
+  add_bucket_timezone_option(command, options.bucket_timezone);
   const std::string group = tr("Retention");
   command.add_option("--keep-minutes-days", options.retention.minute_days,
                      tr("days of minute buckets kept; 0 keeps them forever"))

@@ -55,7 +55,10 @@ std::optional<store::IngestStats> ingest_path(const std::string& path, const Eng
 /// Adds `stats` to `total`.
 void add_stats(store::IngestStats& total, const store::IngestStats& stats);
 
-/// Adds --db and the retention options.
+/// Adds --bucket-timezone, which sets the time zone of a new store's day buckets.
+void add_bucket_timezone_option(CLI::App& command, std::string& timezone);
+
+/// Adds --db, --bucket-timezone and the retention options.
 void add_store_options(CLI::App& command, store::StoreOptions& options);
 
 /// Logs the totals of an ingest run and sets exit status 3 when rows were rejected.
