@@ -201,8 +201,15 @@ void run_analyze(AnalyzeArguments& args) {
   }
 
   PipelineStats total;
+  InputFailures failures(args.inputs.size());
   for (const std::string& input : args.inputs) {
-    auto reader = open_input(args.reader, input);
+    std::unique_ptr<Reader> reader;
+    try {
+      reader = open_input(args.reader, input);
+    } catch (const Error& error) {
+      failures.add(error);
+      continue;
+    }
 
     Progress progress(tr("analyzing {}", input), 0);
     JsonWriter json_line;
@@ -221,6 +228,7 @@ void run_analyze(AnalyzeArguments& args) {
     total.rejected += stats.rejected;
     total.seconds += stats.seconds;
   }
+  failures.finish();
   output->flush();
   if (!*output) throw Error(tr("cannot write output file {}", args.output));
 

@@ -19,6 +19,7 @@ struct BacktestArguments {
   std::string rules;
   std::string format = "text";
   std::string granularity;
+  std::string bucket_timezone;
   FeedArguments feed;
 };
 
@@ -37,7 +38,8 @@ detect::Rules backtest_rules(const BacktestArguments& args) {
 store::IngestStats ingest_file(BacktestArguments& args, store::Store& store) {
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
-  return ingest_path(args.input, *engine, store, args.feed, rejects);
+  InputFailures failures(1);  // the only input, so its errors stop the backtest
+  return *ingest_path(args.input, *engine, store, args.feed, rejects, failures);
 }
 
 void print_alerts(const BacktestArguments& args, const store::Store& store, const store::IngestStats& stats,
@@ -67,6 +69,7 @@ void run_backtest(BacktestArguments& args) {
   args.feed.require_time = true;
   store::StoreOptions options;
   options.path = ":memory:";
+  options.bucket_timezone = args.bucket_timezone;
   store::Store store(options);
 
   const store::IngestStats stats = ingest_file(args, store);
@@ -91,6 +94,7 @@ void add_backtest_command(CLI::App& app) {
   command->add_option("--granularity", args->granularity,
                       tr("bucket length for every detector: minute, hour or day (default: each rule's own)"))
       ->check(CLI::IsMember({"minute", "hour", "day"}));
+  add_bucket_timezone_option(*command, args->bucket_timezone);
   command->add_option("--format", args->format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

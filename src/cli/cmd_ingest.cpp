@@ -23,9 +23,12 @@ void run_ingest(IngestArguments& args) {
   RejectsWriter rejects(args.feed.rejects);
 
   store::IngestStats total;
+  InputFailures failures(args.inputs.size());
   for (const std::string& input : args.inputs) {
-    add_stats(total, ingest_path(input, *engine, store, args.feed, rejects));
+    const std::optional<store::IngestStats> stats = ingest_path(input, *engine, store, args.feed, rejects, failures);
+    if (stats) add_stats(total, *stats);
   }
+  failures.finish();
   store.apply_retention();
   run_detectors(store, args.detect);
   finish_ingest(total, args.feed.rejects);

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/store_options.h"
 #include "common/error.h"
 #include "common/i18n.h"
 #include "common/log.h"
@@ -18,6 +19,7 @@ namespace {
 
 struct ServeArguments {
   std::string db;
+  std::string bucket_timezone;
   std::string token_file;
   std::string dashboard;
   serve::ServerOptions server;
@@ -77,6 +79,7 @@ void run_serve(ServeArguments& args) {
 
   store::StoreOptions store_options;
   store_options.path = args.db;
+  store_options.bucket_timezone = args.bucket_timezone;
   store::Store store(store_options);
   spdlog::info("{}", tr("loading the model"));
   args.engine.normalize.mask_personal_data = true;
@@ -133,6 +136,7 @@ void add_serve_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "serve", tr("serve the HTTP JSON API and Prometheus /metrics over a store until SIGINT or SIGTERM"));
   command->add_option("--db", args->db, tr("SQLite store file; created when missing"))->required();
+  add_bucket_timezone_option(*command, args->bucket_timezone);
   add_server_options(*command, *args);
   add_engine_options(*command, args->engine);
   command->callback([args] { run_serve(*args); });

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -57,6 +58,7 @@ struct WatchContext {
   RejectsWriter& rejects;
   store::IngestStats total;
   std::set<std::string> warned_without_time;  ///< sources already warned about, once per run
+  std::map<std::string, std::string> failed;  ///< error last logged for each file of a folder
 };
 
 /// Record delimiting of a source, from --input-format or the file name.
@@ -250,7 +252,19 @@ bool follow_folder(WatchContext& context, const std::string& folder) {
   bool ingested = false;
   for (const std::string& file : files) {
     if (g_stop) break;
-    ingested = follow_file(context, file) || ingested;
+    try {
+      ingested = follow_file(context, file) || ingested;
+      context.failed.erase(file);
+    } catch (const Error& error) {
+      // One file that lacks a column must not stop the others. It is tried
+      // again each round, because it may be fixed, but logged once per error.
+      set_exit_status(kExitRowsRejected);
+      std::string& logged = context.failed[file];
+      if (logged != error.what()) {
+        logged = error.what();
+        spdlog::error("{}", tr("{}; skipping this file and reading the other files of the folder", error.what()));
+      }
+    }
   }
   return ingested;
 }
@@ -305,7 +319,7 @@ void run_watch(WatchArguments& args) {
   store::Store store(args.store);
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
-  WatchContext context{args, store, *engine, rejects, {}, {}};
+  WatchContext context{args, store, *engine, rejects, {}, {}, {}};
 
   if (args.path == "-") {
     follow_input(context);

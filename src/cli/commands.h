@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analyze/analyze.h"
+#include "common/error.h"
 #include "ingest/ingest.h"
 
 namespace shopsight::cli {
@@ -69,8 +70,9 @@ struct OutputPath {
 };
 
 /// Throws CLI::ValidationError (exit status 2) when an output names one of
-/// `inputs`, or lies in an input folder, which watch reads. Opening the
-/// output would truncate the input before it is read, so this runs first.
+/// `inputs`, lies in an input folder, which watch reads, or names the same
+/// file as another output. Opening the output would truncate the input
+/// before it is read, so this runs first.
 /// Standard input and output ("-") and empty paths are skipped.
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs);
 
@@ -88,6 +90,24 @@ struct TimeRangeOptions {
 /// Parses --from and --to; throws CLI::ValidationError (exit status 2) when
 /// both are given and --from is not before --to.
 TimeRangeOptions parse_time_range(const std::string& from, const std::string& to);
+
+/// Counter of the inputs that failed to open in a command that reads several
+/// files (a requested column missing, a file not found), so that such an
+/// error costs that file only.
+class InputFailures {
+ public:
+  explicit InputFailures(std::size_t inputs) : inputs_(inputs) {}
+
+  /// Logs `error` about one input; rethrows it when it is the only input.
+  void add(const Error& error);
+
+  /// Sets exit status 3 when some inputs were skipped; throws when all were.
+  void finish() const;
+
+ private:
+  std::size_t inputs_;
+  std::size_t failed_ = 0;
+};
 
 /// Adds the model options (--model, --sentiment-model, --aspect-lexicon,
 /// --neutral-threshold, --keywords) and the LLM options (--llm and its

@@ -40,9 +40,26 @@ bool same_file(const fs::path& left, const fs::path& right) {
   return !error && left_canonical == right_canonical;
 }
 
+// Two outputs naming one file would each truncate it when opened and then
+// interleave their writes, so one of them would be lost.
+void check_outputs_differ(const std::vector<OutputPath>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const OutputPath& first = outputs[i];
+    if (first.path.empty() || first.path == "-") continue;
+    for (std::size_t j = i + 1; j < outputs.size(); ++j) {
+      const OutputPath& second = outputs[j];
+      if (second.path.empty() || second.path == "-" || !same_file(first.path, second.path)) continue;
+      throw CLI::ValidationError(tr("{} {} and {} {} name the same file, so one would overwrite the other; "
+                                    "choose different paths",
+                                    first.option, first.path, second.option, second.path));
+    }
+  }
+}
+
 }  // namespace
 
 void check_outputs_differ_from_inputs(const std::vector<std::string>& inputs, const std::vector<OutputPath>& outputs) {
+  check_outputs_differ(outputs);
   for (const OutputPath& output : outputs) {
     if (output.path.empty() || output.path == "-") continue;
     for (const std::string& input : inputs) {
@@ -83,6 +100,19 @@ TimeRangeOptions parse_time_range(const std::string& from, const std::string& to
         tr("--from {} is not before --to {}; the range would be empty, so swap them or widen it", from, to));
   }
   return range;
+}
+
+void InputFailures::add(const Error& error) {
+  if (inputs_ <= 1) throw error;
+  ++failed_;
+  spdlog::error("{}", tr("{}; skipping this file and reading the other input files", error.what()));
+}
+
+void InputFailures::finish() const {
+  if (failed_ == 0) return;
+  if (failed_ == inputs_) throw Error(tr("all {} input files failed to open; see the errors above", inputs_));
+  spdlog::warn("{}", tr("{} of {} input files were skipped; see the errors above", failed_, inputs_));
+  set_exit_status(kExitRowsRejected);
 }
 
 void set_exit_status(int status) { g_exit_status = status; }

@@ -10,8 +10,15 @@
 
 namespace shopsight::cli {
 
+void add_bucket_timezone_option(CLI::App& command, std::string& timezone) {
+  command.add_option("--bucket-timezone", timezone,
+                     tr("IANA time zone whose midnight starts the day buckets, e.g. Asia/Shanghai; kept in the store "
+                        "when it is created (default: the store's zone, UTC for a new store)"));
+}
+
 void add_store_options(CLI::App& command, store::StoreOptions& options) {
   command.add_option("--db", options.path, tr("SQLite store file; created when missing"))->required();
+  add_bucket_timezone_option(command, options.bucket_timezone);
   const std::string group = tr("Retention");
   const auto days_option = [&](const char* flag, auto& days, const std::string& description) {
     command.add_option(flag, days, description)->check(CLI::NonNegativeNumber)->capture_default_str()->group(group);
@@ -58,9 +65,16 @@ void warn_without_time_column(const Reader& reader, const std::string& source) {
                         source));
 }
 
-store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
-                               const FeedArguments& args, RejectsWriter& rejects) {
-  auto reader = open_input(args.reader, path);
+std::optional<store::IngestStats> ingest_path(const std::string& path, const Engine& engine, store::Store& store,
+                                              const FeedArguments& args, RejectsWriter& rejects,
+                                              InputFailures& failures) {
+  std::unique_ptr<Reader> reader;
+  try {
+    reader = open_input(args.reader, path);
+  } catch (const Error& error) {
+    failures.add(error);
+    return std::nullopt;
+  }
   if (args.require_time && reader->resolved_columns().time.empty()) {
     throw Error(tr("{}: no time column found, and a replay needs the time of each item; name the column with --time",
                    path));

@@ -6,8 +6,10 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "cli/commands.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 
@@ -45,14 +47,19 @@ std::unique_ptr<Engine> load_engine(FeedArguments& args);
 /// when `reader` found no time column: their history would land in one day.
 void warn_without_time_column(const Reader& reader, const std::string& source);
 
-/// Reads, analyzes and stores one file with a progress display.
-store::IngestStats ingest_path(const std::string& path, const Engine& engine, store::Store& store,
-                               const FeedArguments& args, RejectsWriter& rejects);
+/// Reads, analyzes and stores one file with a progress display. Returns
+/// nothing when the file cannot be opened and `failures` lets the other inputs go on.
+std::optional<store::IngestStats> ingest_path(const std::string& path, const Engine& engine, store::Store& store,
+                                              const FeedArguments& args, RejectsWriter& rejects,
+                                              InputFailures& failures);
 
 /// Adds `stats` to `total`.
 void add_stats(store::IngestStats& total, const store::IngestStats& stats);
 
-/// Adds --db and the retention options.
+/// Adds --bucket-timezone, which sets the time zone of a new store's day buckets.
+void add_bucket_timezone_option(CLI::App& command, std::string& timezone);
+
+/// Adds --db, --bucket-timezone and the retention options.
 void add_store_options(CLI::App& command, store::StoreOptions& options);
 
 /// Logs the totals of an ingest run and sets exit status 3 when rows were rejected.

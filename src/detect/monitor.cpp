@@ -106,13 +106,14 @@ std::vector<store::Alert> Monitor::run_rule(const DetectorRule& rule, const std:
                                             std::int64_t latest, std::map<std::string, std::int64_t>& checked_to) {
   const std::int64_t length = store::bucket_milliseconds(rule.granularity);
   // A bucket is closed once the latest item time reaches its end.
-  const std::int64_t check_to = store::bucket_start(latest - length, rule.granularity) + length;
+  const std::int64_t offset = store_.bucket_offset();
+  const std::int64_t check_to = store::bucket_start(latest - length, rule.granularity, offset) + length;
   const std::string mark = mark_name(rule, dimension);
   std::int64_t check_from = 0;
   if (auto saved = store_.mark(mark)) {
     check_from = *saved - rules_.late_buckets * length;
   } else {
-    check_from = store::bucket_start(store_.earliest_time().value_or(latest), rule.granularity);
+    check_from = store::bucket_start(store_.earliest_time().value_or(latest), rule.granularity, offset);
   }
   if (check_from >= check_to) return {};
 

@@ -218,8 +218,10 @@ std::vector<ValueForecast> forecast(const store::Store& store, const Query& quer
 
   const std::int64_t length = store::bucket_milliseconds(query.granularity);
   const std::int64_t last_time = query.to ? *query.to - 1 : *latest;
-  std::int64_t to = store::bucket_start(last_time, query.granularity) + length;
-  std::int64_t from = store::bucket_start(std::max(*earliest, query.from.value_or(*earliest)), query.granularity);
+  const std::int64_t offset = store.bucket_offset();
+  std::int64_t to = store::bucket_start(last_time, query.granularity, offset) + length;
+  std::int64_t from =
+      store::bucket_start(std::max(*earliest, query.from.value_or(*earliest)), query.granularity, offset);
 
   // A bucket that the clock is inside is still filling, and its count
   // fitted as complete would pull the forecast down. A store that has items

@@ -103,6 +103,17 @@ class Reader {
 /// not a time. Throws shopsight::Error for an unknown `timezone`.
 std::optional<std::int64_t> parse_time(const std::string& text, const std::string& timezone);
 
+/// Time zone reduced to what buckets need.
+struct StandardOffset {
+  std::string name;          ///< canonical IANA name; "UTC" for every name of UTC
+  std::int64_t offset = 0;   ///< standard time east of UTC in milliseconds, whole minutes
+};
+
+/// Returns the canonical name of the IANA zone `timezone` and the offset of
+/// its standard time today, daylight saving time left out. Throws
+/// shopsight::Error for an unknown zone, as parse_time does.
+StandardOffset standard_offset(const std::string& timezone);
+
 /// Whether Unix milliseconds `time` lies in the years 1970 to 2099. Times
 /// outside are mistakes such as microseconds read as milliseconds or a
 /// placeholder date. Once stored, one of them would move every default time

@@ -168,6 +168,23 @@ void check_time_zone(const std::string& name) {
 
 }  // namespace ingest
 
+StandardOffset standard_offset(const std::string& timezone) {
+  if (is_utc_name(timezone)) return {"UTC", 0};
+  const icu::TimeZone& zone = zone_named(timezone);
+  icu::UnicodeString id;
+  zone.getID(id);
+  icu::UnicodeString canonical;
+  UErrorCode status = U_ZERO_ERROR;
+  icu::TimeZone::getCanonicalID(id, canonical, status);
+  if (U_FAILURE(status)) canonical = id;
+  std::string name;
+  canonical.toUTF8String(name);
+  if (is_utc_name(name) || name == "Etc/GMT") return {"UTC", 0};
+  // Minute buckets need whole minutes, which every offset in use today is.
+  const std::int64_t minutes = std::llround(zone.getRawOffset() / 60'000.0);
+  return {name, minutes * 60'000};
+}
+
 bool is_plausible_time(std::int64_t time) {
   constexpr std::int64_t kYear2100 = 4'102'444'800'000;  // 2100-01-01T00:00:00Z
   return time >= 0 && time < kYear2100;

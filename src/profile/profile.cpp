@@ -52,11 +52,8 @@ std::vector<Count> sorted_counts(const std::map<std::string, std::int64_t>& coun
   return sorted;
 }
 
-std::int64_t floor_day(std::int64_t time) {
-  return time >= 0 ? time / kDayMilliseconds : (time - kDayMilliseconds + 1) / kDayMilliseconds;
-}
-
-void fill_activity(const std::vector<store::StoredItem>& items, UserProfile& profile) {
+// Active days are days of the store's day buckets, local days when it has a zone.
+void fill_activity(const std::vector<store::StoredItem>& items, std::int64_t bucket_offset, UserProfile& profile) {
   std::map<std::string, std::int64_t> channels;
   std::map<std::string, std::int64_t> categories;
   std::map<std::string, std::int64_t> products;
@@ -67,7 +64,7 @@ void fill_activity(const std::vector<store::StoredItem>& items, UserProfile& pro
   for (const auto& item : items) {
     profile.first_time = std::min(profile.first_time, item.time);
     profile.last_time = std::max(profile.last_time, item.time);
-    days.insert(floor_day(item.time));
+    days.insert(store::bucket_start(item.time, store::Granularity::day, bucket_offset));
     ++channels[item.channel];
     ++categories[item.category];
     ++products[item.product];
@@ -158,8 +155,8 @@ Profiler::Profiler(const store::Store& store) : impl_(std::make_unique<Impl>(sto
   const auto earliest = store.earliest_time();
   const auto latest = store.latest_time();
   if (!earliest || !latest) throw Error(tr("the store has no items; add some with shopsight ingest"));
-  impl_->from = store::bucket_start(*earliest, store::Granularity::day);
-  impl_->to = store::bucket_start(*latest, store::Granularity::day) + kDayMilliseconds;
+  impl_->from = store::bucket_start(*earliest, store::Granularity::day, store.bucket_offset());
+  impl_->to = store::bucket_start(*latest, store::Granularity::day, store.bucket_offset()) + kDayMilliseconds;
   impl_->shop = read_shop_totals(store, impl_->from, impl_->to);
 }
 
@@ -170,7 +167,7 @@ UserProfile Profiler::user_profile(const std::string& user) const {
   if (user.empty() || items.empty()) throw Error(tr("user {} has no items in the store", user));
   UserProfile profile;
   profile.user = user;
-  fill_activity(items, profile);
+  fill_activity(items, impl_->store.bucket_offset(), profile);
   fill_sentiment(items, impl_->shop, profile);
   fill_aspects(items, impl_->shop, profile);
   fill_keywords(items, profile);

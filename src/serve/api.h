@@ -168,6 +168,15 @@ std::int64_t now_ms();
 /// Unix milliseconds as ISO 8601 UTC with milliseconds, e.g. 2026-12-05T01:02:03.004Z.
 std::string format_time(std::int64_t unix_ms);
 
+/// Formats Unix milliseconds as ISO 8601 with milliseconds on the clock of a
+/// zone `offset` milliseconds east of UTC, e.g. 2026-11-24T00:00:00.000+08:00.
+/// An offset of 0 gives the UTC form of format_time(unix_ms).
+std::string format_time(std::int64_t unix_ms, std::int64_t offset);
+
+/// Returns the bucket time zone of `store` as the fields that responses with
+/// buckets carry: {"timezone": "Asia/Shanghai", "utc_offset": "+08:00"}.
+nlohmann::json bucket_zone_json(const store::Store& store);
+
 /// Items of a POST body: a JSON array of item objects, or {"items": [...]}.
 /// Items without a time get `now`.
 std::vector<Item> parse_items(const std::string& body, std::int64_t now, Metrics& metrics);

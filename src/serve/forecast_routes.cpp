@@ -53,38 +53,42 @@ MeasureRequest measure_parameters(const httplib::Request& request) {
 
 json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
-json forecast_json(const forecast::ValueForecast& result, const MeasureRequest& measure, double coverage) {
+json forecast_json(const forecast::ValueForecast& result, const MeasureRequest& measure, double coverage,
+                   const store::Store& connection) {
   const std::int64_t length = store::bucket_milliseconds(result.granularity);
+  const std::int64_t offset = connection.bucket_offset();
   json history = json::array();
   for (std::size_t i = 0; i < result.history.size(); ++i) {
     const std::int64_t start = result.history_start + static_cast<std::int64_t>(i) * length;
-    history.push_back({{"start", format_time(start)}, {"start_ms", start}, {"value", result.history[i]}});
+    history.push_back({{"start", format_time(start, offset)}, {"start_ms", start}, {"value", result.history[i]}});
   }
   json points = json::array();
   for (std::size_t h = 0; h < result.result.points.size(); ++h) {
     const forecast::Point& point = result.result.points[h];
     const std::int64_t start = result.forecast_start + static_cast<std::int64_t>(h) * length;
-    points.push_back({{"start", format_time(start)},
+    points.push_back({{"start", format_time(start, offset)},
                       {"start_ms", start},
                       {"value", point.mean},
                       {"lower", point.lower},
                       {"upper", point.upper}});
   }
   const forecast::Backtest& backtest = result.result.backtest;
-  return json{{"dimension", result.dimension},
-              {"value", result.value},
-              {"measure", measure.name},
-              {"aspect", measure.aspect.empty() ? json(nullptr) : json(measure.aspect)},
-              {"granularity", std::string(store::to_string(result.granularity))},
-              {"method", std::string(forecast::to_string(result.result.fit.method))},
-              {"period", result.result.fit.period},
-              {"coverage", coverage},
-              {"history", std::move(history)},
-              {"forecast", std::move(points)},
-              {"backtest",
-               {{"holdout", backtest.holdout},
-                {"mase", optional_number(backtest.mase)},
-                {"mape", optional_number(backtest.mape)}}}};
+  json body = {{"dimension", result.dimension},
+               {"value", result.value},
+               {"measure", measure.name},
+               {"aspect", measure.aspect.empty() ? json(nullptr) : json(measure.aspect)},
+               {"granularity", std::string(store::to_string(result.granularity))},
+               {"method", std::string(forecast::to_string(result.result.fit.method))},
+               {"period", result.result.fit.period},
+               {"coverage", coverage},
+               {"history", std::move(history)},
+               {"forecast", std::move(points)},
+               {"backtest",
+                {{"holdout", backtest.holdout},
+                 {"mase", optional_number(backtest.mase)},
+                 {"mape", optional_number(backtest.mape)}}}};
+  body.update(bucket_zone_json(connection));
+  return body;
 }
 
 }  // namespace
@@ -124,7 +128,7 @@ json handle_forecast(Context& context, const httplib::Request& request) {
     throw ApiError(404, fmt::format("no items to forecast for {} {} in the time range", query.dimension, query.value));
   }
   if (forecasts.size() != 1) throw std::logic_error("forecast of one value returned another number of forecasts");
-  return forecast_json(forecasts.front(), measure, query.coverage);
+  return forecast_json(forecasts.front(), measure, query.coverage, context.store);
 }
 
 }  // namespace shopsight::serve

@@ -121,15 +121,16 @@ void sort_values(std::vector<ComparedValue>& values, const std::string& sort) {
   }
 }
 
-// Buckets of [range.from, range.to) widened to whole buckets.
+// Buckets of [range.from, range.to) widened to whole buckets of a store
+// whose buckets start `offset` east of UTC.
 store::SeriesQuery series_query(std::string dimension, std::string value, store::Granularity granularity,
-                                TimeRange range) {
+                                TimeRange range, std::int64_t offset) {
   store::SeriesQuery query;
   query.dimension = std::move(dimension);
   query.value = std::move(value);
   query.granularity = granularity;
-  query.from = store::bucket_start(range.from, granularity);
-  query.to = store::bucket_start(range.to - 1, granularity) + store::bucket_milliseconds(granularity);
+  query.from = store::bucket_start(range.from, granularity, offset);
+  query.to = store::bucket_start(range.to - 1, granularity, offset) + store::bucket_milliseconds(granularity);
   if ((query.to - query.from) / store::bucket_milliseconds(granularity) > kMaxBuckets) {
     throw ApiError(400, fmt::format("invalid parameters from, to: more than {} buckets of one {}", kMaxBuckets,
                                     store::to_string(granularity)));
@@ -170,7 +171,8 @@ json handle_series(Context& context, const httplib::Request& request) {
   const std::string measure = measure_parameter(request);
   const TimeRange range =
       time_range_parameters(context, request, 30 * store::bucket_milliseconds(granularity));
-  store::SeriesQuery query = series_query(dimension, value, granularity, range);
+  const std::int64_t offset = context.store.bucket_offset();
+  store::SeriesQuery query = series_query(dimension, value, granularity, range, offset);
   query.keywords = measure == "keywords";
 
   store::Series series;
@@ -186,19 +188,21 @@ json handle_series(Context& context, const httplib::Request& request) {
   if (!found) throw ApiError(404, fmt::format("{} not found: no stored items for {}", dimension, value));
   json buckets = json::array();
   for (const auto& bucket : series.buckets) {
-    json entry = {{"start", format_time(bucket.start)}, {"start_ms", bucket.start}};
+    json entry = {{"start", format_time(bucket.start, offset)}, {"start_ms", bucket.start}};
     for (const std::string_view name : kMeasures) {
       const bool wanted = measure == "all" ? name != "keywords" : name == measure;
       if (wanted) entry[std::string(name)] = measure_json(bucket, name);
     }
     buckets.push_back(std::move(entry));
   }
-  return json{{"dimension", dimension},
-              {"value", value},
-              {"granularity", std::string(store::to_string(granularity))},
-              {"from", format_time(query.from)},
-              {"to", format_time(query.to)},
-              {"buckets", std::move(buckets)}};
+  json body = {{"dimension", dimension},
+               {"value", value},
+               {"granularity", std::string(store::to_string(granularity))},
+               {"from", format_time(query.from, offset)},
+               {"to", format_time(query.to, offset)},
+               {"buckets", std::move(buckets)}};
+  body.update(bucket_zone_json(context.store));
+  return body;
 }
 
 json handle_values(Context& context, const httplib::Request& request) {
@@ -213,7 +217,8 @@ json handle_values(Context& context, const httplib::Request& request) {
   const std::int64_t limit = integer_parameter(request, "limit", 20, 1, 1000);
   const std::int64_t min_volume = integer_parameter(request, "min_volume", 1, 1, std::numeric_limits<std::int32_t>::max());
   const TimeRange range = time_range_parameters(context, request, default_values_span(granularity));
-  const store::SeriesQuery query = series_query(dimension, "", granularity, range);
+  const std::int64_t offset = context.store.bucket_offset();
+  const store::SeriesQuery query = series_query(dimension, "", granularity, range, offset);
   const std::int64_t previous_from = query.from - (query.to - query.from);
 
   std::vector<store::ValueSummary> current;
@@ -253,14 +258,15 @@ json handle_values(Context& context, const httplib::Request& request) {
   }
   json body = {{"dimension", dimension},
                {"granularity", std::string(store::to_string(granularity))},
-               {"from", format_time(query.from)},
-               {"to", format_time(query.to)},
+               {"from", format_time(query.from, offset)},
+               {"to", format_time(query.to, offset)},
                {"sort", sort},
                {"values", std::move(out)}};
   if (with_previous) {
-    body["previous_from"] = format_time(previous_from);
-    body["previous_to"] = format_time(query.from);
+    body["previous_from"] = format_time(previous_from, offset);
+    body["previous_to"] = format_time(query.from, offset);
   }
+  body.update(bucket_zone_json(context.store));
   return body;
 }
 
@@ -303,7 +309,8 @@ json handle_product(Context& context, const httplib::Request& request) {
   const std::int64_t top_keywords = integer_parameter(request, "keywords", 10, 0, 100);
   const std::int64_t recent = integer_parameter(request, "recent", 5, 0, 50);
   const TimeRange range = time_range_parameters(context, request, 365 * kDayMs);
-  store::SeriesQuery query = series_query("product", product, store::Granularity::day, range);
+  const std::int64_t offset = context.store.bucket_offset();
+  store::SeriesQuery query = series_query("product", product, store::Granularity::day, range, offset);
   query.keywords = top_keywords > 0;
 
   store::ItemQuery recent_query;
@@ -340,18 +347,20 @@ json handle_product(Context& context, const httplib::Request& request) {
   for (std::size_t i = 0; i < items.size() && static_cast<std::int64_t>(i) < recent; ++i) {
     recent_items.push_back(stored_item_json(items[i]));
   }
-  return json{{"product", product},
-              {"from", format_time(query.from)},
-              {"to", format_time(query.to)},
-              {"volume", total.volume},
-              {"positive", total.positive},
-              {"negative", total.negative},
-              {"neutral", total.neutral},
-              {"negative_share", share(total.negative, total.volume)},
-              {"mean_score", total.mean_score()},
-              {"aspects", aspects_json(total.aspects)},
-              {"keywords", top_keywords_json(keywords, static_cast<std::size_t>(top_keywords))},
-              {"recent_items", std::move(recent_items)}};
+  json body = {{"product", product},
+               {"from", format_time(query.from, offset)},
+               {"to", format_time(query.to, offset)},
+               {"volume", total.volume},
+               {"positive", total.positive},
+               {"negative", total.negative},
+               {"neutral", total.neutral},
+               {"negative_share", share(total.negative, total.volume)},
+               {"mean_score", total.mean_score()},
+               {"aspects", aspects_json(total.aspects)},
+               {"keywords", top_keywords_json(keywords, static_cast<std::size_t>(top_keywords))},
+               {"recent_items", std::move(recent_items)}};
+  body.update(bucket_zone_json(context.store));
+  return body;
 }
 
 }  // namespace shopsight::serve

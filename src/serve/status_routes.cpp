@@ -16,14 +16,16 @@ json optional_milliseconds(const std::optional<std::int64_t>& time) { return tim
 
 json handle_status(Context& context, const httplib::Request&) {
   const store::StoreSummary summary = context.readers.acquire()->summary();
-  return json{{"items", summary.items},
-              {"alerts", summary.alerts},
-              {"earliest", optional_time(summary.earliest)},
-              {"earliest_ms", optional_milliseconds(summary.earliest)},
-              {"latest", optional_time(summary.latest)},
-              {"latest_ms", optional_milliseconds(summary.latest)},
-              {"topics", summary.topics},
-              {"version", SHOPSIGHT_VERSION}};
+  json body = {{"items", summary.items},
+               {"alerts", summary.alerts},
+               {"earliest", optional_time(summary.earliest)},
+               {"earliest_ms", optional_milliseconds(summary.earliest)},
+               {"latest", optional_time(summary.latest)},
+               {"latest_ms", optional_milliseconds(summary.latest)},
+               {"topics", summary.topics},
+               {"version", SHOPSIGHT_VERSION}};
+  body.update(bucket_zone_json(context.store));
+  return body;
 }
 
 json handle_topics(Context& context, const httplib::Request&) {

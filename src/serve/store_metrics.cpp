@@ -16,9 +16,9 @@ namespace {
 constexpr std::int64_t kHourMs = 3600 * 1000;
 
 // Hour buckets [from, to) of the metrics window: the current hour of `end`
-// and the hours before it.
-std::pair<std::int64_t, std::int64_t> metrics_window(std::int64_t end, int hours) {
-  const std::int64_t to = store::bucket_start(end, store::Granularity::hour) + kHourMs;
+// and the hours before it, in a store whose buckets start `offset` east of UTC.
+std::pair<std::int64_t, std::int64_t> metrics_window(std::int64_t end, int hours, std::int64_t offset) {
+  const std::int64_t to = store::bucket_start(end, store::Granularity::hour, offset) + kHourMs;
   return {to - hours * kHourMs, to};
 }
 
@@ -74,7 +74,7 @@ void write_store_metrics(Exposition& out, const store::Store& store, const Serve
   }
 
   const std::int64_t end = options.metrics_window_at_latest_item && latest ? *latest : now;
-  const auto [from, to] = metrics_window(end, options.metrics_window_hours);
+  const auto [from, to] = metrics_window(end, options.metrics_window_hours, store.bucket_offset());
   out.family("shopsight_metrics_window_seconds", "gauge",
              "Length of the window of the per-category, per-aspect and per-product series.");
   out.sample("shopsight_metrics_window_seconds", {}, static_cast<double>(to - from) / 1000.0);

@@ -79,7 +79,7 @@ void Aggregator::add(const StoredItem& item, const Analysis& analysis) {
   const auto count = [&](int dimension, const std::string& value) {
     for (const Granularity granularity : kGranularities) {
       if (!keeps_granularity(dimension, granularity)) continue;
-      Key key{static_cast<int>(granularity), dimension, value, bucket_start(item.time, granularity)};
+      Key key{static_cast<int>(granularity), dimension, value, bucket_start(item.time, granularity, offset_)};
       BucketMeasures& bucket = buckets_[std::move(key)].measures;
       count_item(bucket, analysis, item.rating, keeps_aspects(dimension, granularity));
       if (keeps_keywords(dimension, granularity)) count_keywords(bucket, analysis);

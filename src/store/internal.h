@@ -91,6 +91,9 @@ void register_functions(sqlite3* db);
 /// Items and analyses turned into bucket increments, written with upserts.
 class Aggregator {
  public:
+  /// Counts into buckets laid out from midnight `offset` milliseconds east of UTC.
+  explicit Aggregator(std::int64_t offset) : offset_(offset) {}
+
   /// Counts one item, analyzed as `analysis`, in every bucket it belongs
   /// to. `item.analysis` is ignored.
   void add(const StoredItem& item, const Analysis& analysis);
@@ -120,6 +123,7 @@ class Aggregator {
     BucketMeasures measures;
     std::string aspects;  ///< measures.aspects as JSON once prepare() ran, else empty
   };
+  std::int64_t offset_;
   std::unordered_map<Key, Increment, KeyHash> buckets_;
   std::vector<const std::string*> aspect_values_;  ///< aspect categories of the item being added
 };
@@ -130,6 +134,7 @@ struct Store::Impl {
   sqlite3* db = nullptr;
   mutable std::mutex mutex;  // one connection, so calls take turns
   std::string pseudonym_key;  // never logged
+  StandardOffset bucket_zone;  // fixed once the store contains buckets
 
   ~Impl();
 };

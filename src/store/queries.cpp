@@ -213,7 +213,7 @@ Filter item_filter(const ItemQuery& query) {
 Series Store::series(const SeriesQuery& query) const {
   const int dimension = checked_dimension(query.dimension);
   Series series{query.dimension, query.value, query.granularity, {}};
-  const std::int64_t from = bucket_start(query.from, query.granularity);
+  const std::int64_t from = bucket_start(query.from, query.granularity, impl_->bucket_zone.offset);
   if (query.to <= from) return series;
   const std::int64_t length = bucket_milliseconds(query.granularity);
   for (std::int64_t start = from; start < query.to; start += length) {
@@ -261,7 +261,7 @@ std::vector<ValueSummary> Store::values(std::string_view dimension, Granularity 
                    "FROM buckets WHERE granularity = ?1 AND dimension = ?2 AND start >= ?3 AND start < ?4 "
                    "GROUP BY value ORDER BY sum(volume) DESC, value LIMIT ?5");
   select.bind(1, static_cast<std::int64_t>(granularity)).bind(2, std::int64_t{index});
-  select.bind(3, bucket_start(from, granularity)).bind(4, to).bind(5, limit > 0 ? limit : std::int64_t{-1});
+  select.bind(3, bucket_start(from, granularity, impl_->bucket_zone.offset)).bind(4, to).bind(5, limit > 0 ? limit : std::int64_t{-1});
   std::vector<ValueSummary> values;
   while (select.step()) {
     values.push_back({select.text(0), select.integer(1), select.integer(2), select.integer(3), select.integer(4),

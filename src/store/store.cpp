@@ -11,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -133,6 +134,46 @@ void migrate_for_reading(const StoreOptions& options, int version) {
   const Store migrated(writable);
 }
 
+// The zone that the settings name, or UTC for a store that names none.
+StandardOffset saved_bucket_zone(sqlite3* db) {
+  Statement select(db, "SELECT value FROM settings WHERE name = 'bucket_timezone'");
+  if (!select.step()) return {"UTC", 0};
+  const std::string name = select.text(0);
+  Statement offset(db, "SELECT value FROM settings WHERE name = 'bucket_offset_minutes'");
+  if (!offset.step()) return standard_offset(name);
+  return {name, offset.integer(0) * 60'000};
+}
+
+// The zone of the day buckets: the one saved in the store, which a new or
+// still empty store takes from StoreOptions::bucket_timezone. Once buckets
+// exist it stays, since another zone would move every bucket boundary. The
+// offset is saved with the name, so that a later time zone database cannot
+// move them either. The name is saved as given, because ICU's canonical
+// names are often the older ones (Asia/Calcutta for Asia/Kolkata), and
+// aliases of the saved zone are accepted.
+StandardOffset bucket_zone(sqlite3* db, const StoreOptions& options) {
+  if (options.bucket_timezone.empty()) return saved_bucket_zone(db);
+  StandardOffset requested = standard_offset(options.bucket_timezone);
+  // Two processes creating the store at once must not both see it empty.
+  std::optional<Transaction> transaction;
+  if (!options.read_only) transaction.emplace(db);
+  const StandardOffset saved = saved_bucket_zone(db);
+  if (requested.name == standard_offset(saved.name).name) return saved;
+  const bool has_data = single_integer(db, "SELECT EXISTS (SELECT 1 FROM buckets) OR EXISTS (SELECT 1 FROM items)")
+                            .value_or(0) != 0;
+  if (options.read_only || has_data) {
+    throw Error(tr("the store {} keeps its day buckets in the time zone {}, so it cannot take --bucket-timezone {}: "
+                   "every stored bucket would have to be computed again. Leave the option out, or use a new store",
+                   options.path, saved.name, options.bucket_timezone));
+  }
+  if (requested.name != "UTC") requested.name = options.bucket_timezone;
+  Statement save(db, "INSERT OR REPLACE INTO settings (name, value) VALUES (?1, ?2)");
+  save.bind(1, std::string_view("bucket_timezone")).bind(2, requested.name).run();
+  save.bind(1, std::string_view("bucket_offset_minutes")).bind(2, std::to_string(requested.offset / 60'000)).run();
+  transaction->commit();
+  return requested;
+}
+
 }  // namespace
 
 std::string_view to_string(Granularity granularity) {
@@ -160,15 +201,18 @@ std::int64_t bucket_milliseconds(Granularity granularity) {
   return kDayMilliseconds;
 }
 
-// TODO: day buckets are UTC days, so for a shop in UTC+8 one local day is
-// split over two buckets (docs/store.md). A store time zone would need an
-// offset here and a schema change to record it.
-std::int64_t bucket_start(std::int64_t time, Granularity granularity) {
+// Buckets are laid out on the zone's wall clock, so that a day bucket is a
+// local day. The offset is fixed (standard time), which keeps every bucket of
+// one granularity the same length: a day of daylight saving time would
+// otherwise last 23 or 25 hours. Whole-hour offsets leave hour and minute
+// buckets where UTC has them.
+std::int64_t bucket_start(std::int64_t time, Granularity granularity, std::int64_t offset) {
   const std::int64_t length = bucket_milliseconds(granularity);
+  const std::int64_t wall = time + offset;
   // Floor division, so times before 1970 fall into the bucket before zero.
-  std::int64_t start = time / length * length;
-  if (start > time) start -= length;
-  return start;
+  std::int64_t start = wall / length * length;
+  if (start > wall) start -= length;
+  return start - offset;
 }
 
 bool is_dimension(std::string_view name) { return dimension_index(name) >= 0; }
@@ -211,11 +255,16 @@ Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>()) {
     impl_->db = open_file(options);
   }
   impl_->pseudonym_key = pseudonym_key(impl_->db);
+  impl_->bucket_zone = bucket_zone(impl_->db, options);
 }
 
 Store::~Store() = default;
 
 const StoreOptions& Store::options() const { return impl_->options; }
+
+const std::string& Store::bucket_timezone() const { return impl_->bucket_zone.name; }
+
+std::int64_t Store::bucket_offset() const { return impl_->bucket_zone.offset; }
 
 std::string Store::stored_user(std::string_view user) const { return pseudonymous_user(user, impl_->pseudonym_key); }
 
@@ -249,13 +298,14 @@ struct PreparedItem {
 class BatchPreparation {
  public:
   BatchPreparation(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id, std::int64_t now,
-                   std::string_view pseudonym_key)
+                   std::string_view pseudonym_key, std::int64_t bucket_offset)
       : items_(items),
         analyses_(analyses),
         has_id_(has_id),
         now_(now),
         pseudonym_key_(pseudonym_key),
-        prepared_(items.size()) {
+        prepared_(items.size()),
+        aggregator_(bucket_offset) {
     if (items.size() >= kHelperItems) {
       helper_ = std::jthread([this] { prepare_all(); });
     } else {
@@ -341,7 +391,8 @@ AddResult Store::add(std::span<const Item> items, std::span<const Analysis> anal
   Statement words(db, "INSERT INTO item_words (rowid, words) VALUES (?1, ?2)");
 
   AddResult result;
-  BatchPreparation preparation(items, analyses, has_id, now_milliseconds(), impl_->pseudonym_key);
+  BatchPreparation preparation(items, analyses, has_id, now_milliseconds(), impl_->pseudonym_key,
+                               impl_->bucket_zone.offset);
   std::vector<bool> added(items.size(), false);
   for (std::size_t i = 0; i < items.size(); ++i) {
     const PreparedItem& item = preparation.get(i);

@@ -20,7 +20,8 @@
 
 namespace shopsight::store {
 
-/// Length of a time bucket. Buckets start at multiples of their length in UTC.
+/// Length of a time bucket. Buckets start at multiples of their length from
+/// midnight in the store's bucket time zone (UTC unless set; docs/store.md).
 enum class Granularity { minute, hour, day };
 
 /// "minute", "hour" or "day".
@@ -32,8 +33,10 @@ std::optional<Granularity> parse_granularity(std::string_view text);
 /// Length of one bucket in milliseconds.
 std::int64_t bucket_milliseconds(Granularity granularity);
 
-/// Start of the bucket that contains `time` (Unix milliseconds).
-std::int64_t bucket_start(std::int64_t time, Granularity granularity);
+/// Start of the bucket that contains `time` (Unix milliseconds), for buckets
+/// that start at midnight of a zone `offset` milliseconds east of UTC
+/// (Store::bucket_offset()).
+std::int64_t bucket_start(std::int64_t time, Granularity granularity, std::int64_t offset);
 
 /// Names of the dimensions that buckets are kept for. The shop dimension has
 /// one value, the empty string; aspect values are aspect category keys.
@@ -181,6 +184,7 @@ struct StoreOptions {
   bool read_only = false;
   int busy_timeout_ms = 10000;                     ///< wait for another writer this long
   Retention retention;
+  std::string bucket_timezone;                     ///< IANA zone of the day buckets; empty keeps the store's
 };
 
 /// Outcome of Store::add.
@@ -243,6 +247,12 @@ class Store {
 
   /// Settings the store was opened with.
   const StoreOptions& options() const;
+
+  /// IANA name of the zone whose midnight starts day buckets, as it was set; "UTC" unless set.
+  const std::string& bucket_timezone() const;
+
+  /// Offset of that zone's standard time east of UTC, in milliseconds, as bucket_start() takes it.
+  std::int64_t bucket_offset() const;
 
   /// Returns the user id as stored: the keyed pseudonym of an id that is
   /// personal data, anything else (a pseudonym among them) as given. Lookups

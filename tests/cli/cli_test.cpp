@@ -436,4 +436,62 @@ TEST_F(CliTest, OutputNamingAnInputIsRefused) {
   EXPECT_NE(chinese.output.find("同时也是输入文件"), std::string::npos) << chinese.output;
 }
 
+// A requested column that one of several files lacks costs that file only:
+// the error names it and lists its columns, the others are read, and the
+// exit status says that something was skipped.
+TEST_F(CliTest, MissingColumnInOneOfSeveralFilesSkipsThatFile) {
+  const fs::path without = write("a.csv", kReviews);
+  const fs::path with = write("b.jsonl", "{\"id\":\"q1\",\"review\":\"物流太慢了\",\"channel\":\"query\"}\n"
+                                           "{\"id\":\"q2\",\"review\":\"质量很好\",\"channel\":\"chat\"}\n");
+  const fs::path output = dir_ / "out.jsonl";
+  RunResult result =
+      run("analyze " + without.string() + " " + with.string() + " --channel channel -o " + output.string());
+  EXPECT_EQ(result.status, 3) << result.output;
+  EXPECT_NE(result.output.find("a.csv: column 'channel' (requested for the channel field) not found; the columns "
+                               "are: id, time, product, category, user, rating, review"),
+            std::string::npos)
+      << result.output;
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["channel"], "query");
+  EXPECT_EQ(rows[1]["channel"], "chat");
+
+  const std::string db = (dir_ / "store.db").string();
+  result = run("ingest " + without.string() + " " + with.string() + " --channel channel --db " + db + " --no-detect");
+  EXPECT_EQ(result.status, 3) << result.output;
+  EXPECT_NE(result.output.find("a.csv: column 'channel'"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("2 items read"), std::string::npos) << result.output;
+
+  // With one input, or when no input can be read, the command fails as before.
+  EXPECT_EQ(run("analyze " + without.string() + " --channel channel -o " + output.string()).status, 1);
+  result = run("analyze " + without.string() + " " + without.string() + " --channel channel -o " + output.string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("all 2 input files failed to open"), std::string::npos) << result.output;
+}
+
+// Two outputs naming one file would truncate each other when opened and
+// interleave their lines; every spelling of the path counts here too.
+TEST_F(CliTest, TwoOutputsNamingOneFileAreRefused) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const fs::path kept = write("kept.jsonl", "kept\n");
+  fs::create_directories(dir_ / "sub");
+  fs::create_symlink(kept, dir_ / "link.jsonl");
+  const std::string fresh = (dir_ / "out.jsonl").string();
+  const std::string fresh_spelling = (dir_ / "sub" / ".." / "out.jsonl").string();
+  for (const std::string& options :
+       {"-o " + fresh + " --rejects " + fresh, "-o " + fresh + " --report " + fresh_spelling,
+        "-o " + kept.string() + " --rejects " + (dir_ / "link.jsonl").string()}) {
+    const RunResult result = run("analyze " + input.string() + " " + options);
+    EXPECT_EQ(result.status, 2) << options << "\n" << result.output;
+    EXPECT_NE(result.output.find("name the same file"), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(fs::exists(fresh)) << "nothing is opened before the check";
+  EXPECT_EQ(read_file(kept), "kept\n");
+  EXPECT_EQ(run("topics " + input.string() + " -o " + fresh + " --assignments " + fresh_spelling).status, 2);
+
+  const RunResult chinese = run("--lang zh analyze " + input.string() + " -o " + fresh + " --rejects " + fresh);
+  EXPECT_EQ(chinese.status, 2);
+  EXPECT_NE(chinese.output.find("指向同一个文件"), std::string::npos) << chinese.output;
+}
+
 }  // namespace

@@ -52,7 +52,7 @@ class DetectMonitor : public ::testing::Test {
     for (int i = 0; i < plan.items; ++i) {
       Item item;
       item.id = product + "-" + std::to_string(day) + "-" + std::to_string(i);
-      item.time = kMonday + day * kDayMs + (i % 24) * kHourMs + i * 1000;
+      item.time = first_day_ + day * kDayMs + (i % 24) * kHourMs + i * 1000;
       item.product = product;
       item.category = "washers";
       item.text = i < plan.pasted ? std::string("pasted review") : "review " + item.id;
@@ -98,6 +98,7 @@ class DetectMonitor : public ::testing::Test {
 
   fs::path folder_;
   std::unique_ptr<store::Store> store_;
+  std::int64_t first_day_ = kMonday;  ///< start of day 0 of add_day
 };
 
 TEST_F(DetectMonitor, NegativeShareIncident) {
@@ -130,6 +131,30 @@ TEST_F(DetectMonitor, NegativeShareIncident) {
   }
   EXPECT_EQ(store_->alerts({}).size(), 1u);
   EXPECT_EQ(jsonl_fingerprints(), std::vector<std::string>{alert.fingerprint});
+}
+
+// A store in Asia/Shanghai has local days as buckets, so an incident over one
+// local day is one window. In UTC days it would fall into two, each with a
+// part of the incident, and raise two alerts.
+TEST_F(DetectMonitor, LocalDayIncidentIsOneWindow) {
+  store::StoreOptions options;
+  options.path = (folder_ / "shanghai.db").string();
+  options.bucket_timezone = "Asia/Shanghai";
+  store_ = std::make_unique<store::Store>(options);
+  first_day_ = kMonday - 8 * kHourMs;  // 2026-11-02 00:00 in Beijing
+  add_days("p1", 0, 35, {});
+  add_days("p2", 0, 35, {});
+  add_days("p3", 0, 29, {});
+  add_day("p3", 30, {100, 40, 1, 0});
+  add_days("p3", 31, 35, {});
+  add_day("p3", 36, {1, 0, 0, 0});
+
+  const std::vector<store::Alert> alerts = Monitor(*store_, product_rules(Detector::negative_share)).run();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].value, "p3");
+  EXPECT_EQ(alerts[0].window_start, first_day_ + 30 * kDayMs);
+  EXPECT_EQ(alerts[0].window_end, first_day_ + 31 * kDayMs);
+  EXPECT_NEAR(alerts[0].observed, 0.40, 1e-9);
 }
 
 // Items of day 30 arrive only after day 30 was checked: the next run checks

@@ -149,6 +149,40 @@ TEST_F(ServeRoutes, StatusCountsItemsAlertsTopics) {
   EXPECT_EQ(status["topics"], true);
 }
 
+// A store in Asia/Shanghai returns local days, and every response with
+// buckets names the zone, so that a client can label its dates.
+TEST_F(ServeRoutes, DayBucketsOfAStoreInAZone) {
+  EXPECT_EQ(get_json("/api/v1/status")["timezone"], "UTC");
+  store::StoreOptions store_options;
+  store_options.path = folder_.file("shanghai.db");
+  store_options.bucket_timezone = "Asia/Shanghai";
+  client_.reset();
+  server_.reset();  // before the store it reads
+  store_ = std::make_unique<store::Store>(store_options);
+  restart();
+  Batch batch;
+  batch.add(kMonday - 7 * kHourMs, "A", "positive");      // 2026-11-02T01:00+08:00
+  batch.add(kMonday + 15 * kHourMs + 1, "A", "negative");  // 2026-11-02T23:00+08:00
+  batch.add(kMonday + 16 * kHourMs, "A", "positive");      // 2026-11-03T00:00+08:00
+  add_batch(batch);
+
+  const json status = get_json("/api/v1/status");
+  EXPECT_EQ(status["timezone"], "Asia/Shanghai");
+  EXPECT_EQ(status["utc_offset"], "+08:00");
+  const json series = get_json(fmt::format("/api/v1/series?from={}&to={}", kMonday - 8 * kHourMs,
+                                           kMonday + 40 * kHourMs));
+  EXPECT_EQ(series["timezone"], "Asia/Shanghai");
+  EXPECT_EQ(series["from"], "2026-11-02T00:00:00.000+08:00");
+  ASSERT_EQ(series["buckets"].size(), 2u) << series.dump();
+  EXPECT_EQ(series["buckets"][0]["start"], "2026-11-02T00:00:00.000+08:00");
+  EXPECT_EQ(series["buckets"][0]["start_ms"], kMonday - 8 * kHourMs);
+  EXPECT_EQ(series["buckets"][0]["volume"], 2);
+  EXPECT_EQ(series["buckets"][1]["volume"], 1);
+  const json values = get_json("/api/v1/values?dimension=product");
+  EXPECT_EQ(values["utc_offset"], "+08:00");
+  EXPECT_EQ(get_json("/api/v1/products/A")["timezone"], "Asia/Shanghai");
+}
+
 TEST_F(ServeRoutes, ValuesCompareWithPreviousRange) {
   // Week 1 is the previous range of week 2. A's share rises from 0.1 to 0.5,
   // B's falls from 0.5 to 0.2, C is new and D has too few items.

@@ -499,11 +499,76 @@ TEST_F(StoreTest, RefusesForeignAndNewerFiles) {
 }
 
 TEST_F(StoreTest, BucketsStartOnUtcBoundaries) {
-  EXPECT_EQ(bucket_start(kMonday + kDay - 1, Granularity::day), kMonday);
-  EXPECT_EQ(bucket_start(kMonday + 61'000, Granularity::minute), kMonday + 60'000);
-  EXPECT_EQ(bucket_start(-1, Granularity::hour), -kHour);
+  EXPECT_EQ(bucket_start(kMonday + kDay - 1, Granularity::day, 0), kMonday);
+  EXPECT_EQ(bucket_start(kMonday + 61'000, Granularity::minute, 0), kMonday + 60'000);
+  EXPECT_EQ(bucket_start(-1, Granularity::hour, 0), -kHour);
   EXPECT_EQ(parse_granularity("hour"), Granularity::hour);
   EXPECT_FALSE(parse_granularity("week"));
+}
+
+// Buckets of a zone start at its local midnight. Whole-hour zones keep the
+// UTC hours and minutes; a half-hour zone moves hour buckets to its own hours.
+TEST_F(StoreTest, BucketsStartAtMidnightOfTheZone) {
+  constexpr std::int64_t kShanghai = 8 * kHour;
+  // 2026-03-02T23:30+08:00 is 15:30 UTC on the same date: local day 2026-03-02.
+  const std::int64_t late_evening = kMonday + 15 * kHour + 30 * 60'000;
+  EXPECT_EQ(bucket_start(late_evening, Granularity::day, kShanghai), kMonday - kShanghai);
+  EXPECT_EQ(bucket_start(kMonday - kShanghai - 1, Granularity::day, kShanghai), kMonday - kShanghai - kDay);
+  EXPECT_EQ(bucket_start(late_evening, Granularity::hour, kShanghai), kMonday + 15 * kHour);
+  EXPECT_EQ(bucket_start(late_evening + 61'000, Granularity::minute, kShanghai), late_evening + 60'000);
+
+  constexpr std::int64_t kKolkata = 5 * kHour + 30 * 60'000;
+  EXPECT_EQ(bucket_start(kMonday, Granularity::day, kKolkata), kMonday - kKolkata);
+  EXPECT_EQ(bucket_start(kMonday + kHour, Granularity::hour, kKolkata), kMonday + 30 * 60'000);
+  EXPECT_EQ(bucket_start(kMonday - 1, Granularity::day, -kKolkata), kMonday + kKolkata - kDay);
+
+  EXPECT_EQ(standard_offset("Asia/Shanghai").offset, kShanghai);
+  EXPECT_EQ(standard_offset("PRC").name, standard_offset("Asia/Shanghai").name);
+  EXPECT_EQ(standard_offset("Etc/UTC").name, "UTC");
+  // Standard time all year: daylight saving time would make days of 23 and 25 hours.
+  EXPECT_EQ(standard_offset("Europe/Berlin").offset, kHour);
+  EXPECT_THROW(standard_offset("Mars/Olympus"), Error);
+}
+
+// The zone is set when the store is created and kept in it: later opens
+// without it use it, and another zone is refused once buckets exist.
+TEST_F(StoreTest, KeepsItsBucketTimeZone) {
+  // 2026-11-24T23:30+08:00, late on 24 November in Beijing and 15:30 UTC.
+  const std::int64_t time = 1'795'534'200'000;
+  const std::int64_t local_midnight = 1'795'449'600'000;  // 2026-11-24T00:00+08:00
+  {
+    Store store({.path = path(), .bucket_timezone = "Asia/Shanghai"});
+    EXPECT_EQ(store.bucket_timezone(), "Asia/Shanghai");
+    Batch batch;
+    batch.items = {make_item("1", time, "p1", "好")};
+    batch.analyses = {make_analysis("positive", 0.8f)};
+    store.add(batch.items, batch.analyses, true);
+  }
+  Store reopened({.path = path()});
+  EXPECT_EQ(reopened.bucket_timezone(), "Asia/Shanghai");
+  EXPECT_EQ(reopened.bucket_offset(), 8 * kHour);
+  const Series days = reopened.series({.granularity = Granularity::day, .from = time, .to = time + 1});
+  ASSERT_EQ(days.buckets.size(), 1u);
+  EXPECT_EQ(days.buckets[0].start, local_midnight);
+  EXPECT_EQ(days.buckets[0].volume, 1);
+  EXPECT_EQ(Store({.path = path(), .read_only = true}).bucket_offset(), 8 * kHour);
+  EXPECT_EQ(Store({.path = path(), .bucket_timezone = "PRC"}).bucket_timezone(), "Asia/Shanghai");
+
+  try {
+    Store({.path = path(), .bucket_timezone = "UTC"});
+    FAIL() << "another zone on a store with buckets";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("keeps its day buckets in the time zone Asia/Shanghai"),
+              std::string::npos)
+        << error.what();
+  }
+
+  // A store without buckets can still take another zone; one without a zone is UTC.
+  EXPECT_EQ(Store({.path = path("empty.db")}).bucket_timezone(), "UTC");
+  EXPECT_EQ(Store({.path = path("empty.db"), .bucket_timezone = "Asia/Kolkata"}).bucket_offset(),
+            5 * kHour + 30 * 60'000);
+  EXPECT_EQ(Store({.path = path("empty.db")}).bucket_timezone(), "Asia/Kolkata");
+  EXPECT_THROW(Store({.path = path("other.db"), .bucket_timezone = "Mars/Olympus"}), Error);
 }
 
 TEST_F(StoreTest, IngestsAFileWithTheDefaultModel) {

@@ -233,6 +233,22 @@ TEST_F(WatchTest, PoisonJsonLinesAreRejectedNotFatal) {
   }
 }
 
+// A file of a folder that lacks a requested column must not stop the others.
+TEST_F(WatchTest, FileWithoutARequestedColumnCostsThatFileOnly) {
+  const std::string inbox = path("inbox");
+  fs::create_directories(inbox);
+  std::ofstream(inbox + "/a.csv") << "id,review\nx1,物流太慢了\n";
+  std::ofstream(inbox + "/b.csv") << "id,review,channel\ny1,质量很好,chat\ny2,价格便宜,query\n";
+  const std::string db = path("store.db");
+  const auto result = run_shopsight("watch " + inbox + " --db " + db + " --channel channel --no-detect --once");
+  EXPECT_EQ(result.status, 3) << result.output;
+  EXPECT_NE(result.output.find("a.csv: column 'channel' (requested for the channel field) not found; the columns "
+                               "are: id, review"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(stored_items(db), 2);
+}
+
 // Without a time column every item gets the time it is stored, which puts a
 // whole history in one day, so ingest logs a warning.
 TEST_F(WatchTest, MissingTimeColumnIsAWarning) {

@@ -9,7 +9,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption } from 'echarts/core';
 
 import { h, table, uniqueId } from './dom';
-import { chartLocale, formatDateTime, formatNumber, t } from './i18n';
+import { chartLocale, formatDateTime, formatNumber, t, zoneLabel, zoneOffset } from './i18n';
 
 echarts.use([
   BarChart, LineChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent,
@@ -266,12 +266,14 @@ export class ChartFigure {
       data: category ? (data.series[0]?.points.map((point) => String(point[0])) ?? []) : undefined,
       axisLabel: { color: textColor, hideOverlap: true, interval: 0, width: 90, overflow: 'truncate' },
     };
-    // Buckets are UTC hours or days, so the axis is in UTC and never ticks finer than the bucket.
+    // Buckets are hours or days of the store's zone. ECharts draws a time axis
+    // in UTC or the browser's zone only, so times go in shifted to the zone's
+    // wall clock (chartX) and the axis is drawn in UTC; it never ticks finer than the bucket.
     // The name sits centred below the tick labels: at the axis end it met the
     // lowest label of a right-hand value axis.
     const timeAxis = {
       type: 'time',
-      name: 'UTC',
+      name: zoneLabel(),
       nameLocation: 'middle',
       nameGap: TIME_AXIS_NAME_GAP,
       nameTextStyle: { color: textColor },
@@ -382,13 +384,18 @@ function overlappingTexts(chart: echarts.ECharts): string[] {
   return pairs;
 }
 
+/** Moves a time to the wall clock of the store's zone for the UTC time axis; categories stay. */
+function chartX(x: number | string): number | string {
+  return typeof x === 'number' ? x + zoneOffset() : x;
+}
+
 /**
  * Builds the two stacked series of a forecast band: the lower edge, drawn
  * invisible, and the interval width on top of it, filled.
  */
 function bandSeries(entry: ChartSeries, index: number, color: string): object[] {
   const band = entry.band!;
-  const xs = entry.points.map((point) => point[0]);
+  const xs = entry.points.map((point) => chartX(point[0]));
   // stackStrategy 'all' stacks negative values too, which a mean score band can have.
   const shared = {
     type: 'line', stack: `band-${index}`, stackStrategy: 'all', symbol: 'none', lineStyle: { opacity: 0 },
@@ -409,7 +416,7 @@ function entrySeries(data: ChartData, entry: ChartSeries, index: number, color: 
   const series: Record<string, unknown> = {
     name: entry.name,
     type: entry.kind === 'bar' ? 'bar' : 'line',
-    data: category ? entry.points.map((point) => point[1]) : entry.points,
+    data: category ? entry.points.map((point) => point[1]) : entry.points.map(([x, y]) => [chartX(x), y]),
     color,
     yAxisIndex: entry.yAxis ?? 0,
     showSymbol: entry.points.length < 40,
@@ -423,7 +430,7 @@ function entrySeries(data: ChartData, entry: ChartSeries, index: number, color: 
     series.markArea = {
       itemStyle: { color: 'rgba(190, 18, 60, 0.12)' },
       label: { color: '#9f1239' },
-      data: [[{ name: data.markArea.label, xAxis: data.markArea.from }, { xAxis: data.markArea.to }]],
+      data: [[{ name: data.markArea.label, xAxis: chartX(data.markArea.from) }, { xAxis: chartX(data.markArea.to) }]],
     };
   }
   if (index === 0 && data.markLine) {

@@ -23,7 +23,7 @@ const en = {
   connectionLost: 'Connection to the server lost. Retrying…',
   rangeFromAfterTo: 'The start date must not be after the end date.',
   rangeDateMissing: 'Enter both a start and an end date.',
-  utcNote: 'Dates and times are in UTC.',
+  zoneNote: 'Dates and times are in {0}.',
   evidenceVolumeOnly: 'This detector’s measure cannot be computed from the API, so the chart shows the volume without the baseline.',
   overviewTitle: 'Shop overview',
   range: 'Range',
@@ -163,7 +163,7 @@ const zh: Record<MessageKey, string> = {
   connectionLost: '连接已断开，正在重试…',
   rangeFromAfterTo: '开始日期不能晚于结束日期。',
   rangeDateMissing: '请填写开始日期和结束日期。',
-  utcNote: '日期和时间均为 UTC。',
+  zoneNote: '日期和时间均为 {0}。',
   evidenceVolumeOnly: '无法从 API 计算此检测器的指标，图表仅显示数量，不显示基线。',
   overviewTitle: '店铺总览',
   range: '时间范围',
@@ -403,21 +403,63 @@ export function isValidTime(ms: number | null | undefined): ms is number {
   return ms !== null && ms !== undefined && Number.isFinite(ms) && !Number.isNaN(new Date(ms).getTime());
 }
 
+/** The store's bucket time zone, from /api/v1/status: its name and its standard offset east of UTC. */
+let zone = { name: 'UTC', offsetMs: 0 };
+
 /**
- * Formats a time in UTC, because the server's buckets and date filters are
- * UTC days. Returns "–" for a missing or unrepresentable time.
+ * Sets the zone that dates and times are shown in. The server's day buckets
+ * start at midnight of the zone's standard time, so the dashboard uses that
+ * fixed offset too, and a day on screen is a day bucket.
+ */
+export function setTimeZone(name: string | undefined, utcOffset: string | undefined): void {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(utcOffset ?? '');
+  let offsetMs = 0;
+  if (match) {
+    const sign = match[1] === '-' ? -1 : 1;
+    offsetMs = sign * (Number(match[2]) * 60 + Number(match[3])) * 60_000;
+  }
+  zone = { name: name || 'UTC', offsetMs };
+}
+
+/** Milliseconds to add to a Unix time to read its wall clock in the store's zone with UTC methods. */
+export function zoneOffset(): number {
+  return zone.offsetMs;
+}
+
+/** Names the store's zone for the page: "UTC", or "Asia/Shanghai (UTC+08:00)". */
+export function zoneLabel(): string {
+  if (zone.name === 'UTC' && zone.offsetMs === 0) return 'UTC';
+  const minutes = Math.abs(zone.offsetMs) / 60_000;
+  const hours = String(Math.floor(minutes / 60)).padStart(2, '0');
+  return `${zone.name} (UTC${zone.offsetMs < 0 ? '-' : '+'}${hours}:${String(minutes % 60).padStart(2, '0')})`;
+}
+
+/**
+ * Formats a time in the store's zone, because the server's buckets and date
+ * filters are days of that zone. Returns "–" for a missing or unrepresentable time.
  */
 export function formatDateTime(ms: number | null | undefined, withTime = true): string {
-  if (!isValidTime(ms)) return '–';
+  if (!isValidTime(ms) || !isValidTime(ms + zone.offsetMs)) return '–';
   const options: Intl.DateTimeFormatOptions = withTime
     ? { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }
     : { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(current, options).format(new Date(ms));
+  return new Intl.DateTimeFormat(current, options).format(new Date(ms + zone.offsetMs));
 }
 
-/** Formats a time as YYYY-MM-DD in UTC, or returns "" for an unrepresentable time. */
+/** Returns the start of a YYYY-MM-DD day in the store's zone, Unix ms, or NaN for an invalid date. */
+export function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) - zone.offsetMs;
+}
+
+/** Returns the start of the day `days` after a YYYY-MM-DD date, in the store's zone, as ISO 8601 for the API; "" for an invalid date. */
+export function dayStartIso(date: string, days = 0): string {
+  const ms = dayStart(date) + days * 86_400_000;
+  return isValidTime(ms) ? new Date(ms).toISOString() : '';
+}
+
+/** Formats a time as YYYY-MM-DD in the store's zone, or returns "" for an unrepresentable time. */
 export function isoDate(ms: number | null | undefined): string {
-  return isValidTime(ms) ? new Date(ms).toISOString().slice(0, 10) : '';
+  return isValidTime(ms) && isValidTime(ms + zone.offsetMs) ? new Date(ms + zone.offsetMs).toISOString().slice(0, 10) : '';
 }
 
 /** Returns the ECharts built-in locale name for the current language. */

@@ -1,6 +1,7 @@
 // Store status: item and alert counts and the latest item time, polled for live refresh.
 
 import { ApiError, getJson, type RequestOptions } from './api';
+import { setTimeZone } from './i18n';
 import type { Items, Status } from './types';
 
 let latest: Status | null = null;
@@ -12,6 +13,7 @@ let latest: Status | null = null;
 export async function fetchStatus(options: RequestOptions = {}): Promise<Status> {
   try {
     latest = await getJson<Status>('/status', {}, {}, options);
+    setTimeZone(latest.timezone, latest.utc_offset);
   } catch (error) {
     if (!(error instanceof ApiError) || !error.routeMissing) throw error;
     const newest = await getJson<Items>('/items', { limit: 1 }, {}, options);

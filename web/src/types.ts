@@ -7,6 +7,10 @@ export interface Status {
   latest_ms: number | null;
   topics: boolean;
   version?: string;
+  /** IANA zone of the day buckets; absent from servers before it was added, which use UTC */
+  timezone?: string;
+  /** standard offset of that zone, "+08:00" */
+  utc_offset?: string;
 }
 
 export interface AspectCounts {

@@ -3,7 +3,7 @@
 import { ApiError, getJson } from '../api';
 import { ChartFigure } from '../charts';
 import { h, replaceChildren, routeHref } from '../dom';
-import { formatDateTime, formatNumber, formatStatistic, isValidTime, t, term } from '../i18n';
+import { dayStartIso, formatDateTime, formatNumber, formatStatistic, isValidTime, t, term } from '../i18n';
 import { dataEnd } from '../status';
 import type { Alert, AlertExample, Bucket, Series } from '../types';
 import {
@@ -42,8 +42,9 @@ export function alertsPage(container: HTMLElement, query: URLSearchParams): Page
     severity: severity.value,
     dimension: dimension.value,
     detector: detector.value,
-    from: from.value,
-    to: to.value ? new Date(Date.parse(`${to.value}T00:00:00Z`) + 86_400_000).toISOString() : '',
+    // Days of the store's zone, as the dashboard shows them.
+    from: dayStartIso(from.value),
+    to: dayStartIso(to.value, 1),
   });
 
   let latestRequest = 0;

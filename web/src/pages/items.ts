@@ -2,7 +2,7 @@
 
 import { getJson } from '../api';
 import { h, replaceChildren } from '../dom';
-import { aspectName, formatNumber, isValidTime, t, term } from '../i18n';
+import { aspectName, dayStartIso, formatNumber, t, term } from '../i18n';
 import type { Items } from '../types';
 import { errorMessage, ignoredParametersNote, itemCard, message, trackLoad, type Page } from './common';
 import { RangeInputError } from './range';
@@ -51,7 +51,9 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
     const values: Record<string, string> = {};
     for (const name of FIELDS) if (fields[name].value) values[name] = fields[name].value;
     if (values.from && values.to && values.from > values.to) throw new RangeInputError(t('rangeFromAfterTo'));
-    if (values.to) values.to = isoTime(Date.parse(`${values.to}T00:00:00Z`) + 86_400_000);
+    // Days of the store's zone, as the dashboard shows them.
+    if (values.from) values.from = dayStartIso(values.from);
+    if (values.to) values.to = dayStartIso(values.to, 1);
     // The API takes one of product, category, channel or user; product wins when both are given.
     if (values.product) delete values.category;
     return values;
@@ -113,9 +115,4 @@ export function itemsPage(container: HTMLElement, query: URLSearchParams): Page 
   });
   container.append(h('h1', {}, t('itemsTitle')), form, ...(ignoredNote ? [ignoredNote] : []), count, list, more);
   return page;
-}
-
-/** Formats a time as ISO 8601 for the API, or returns "" (no filter) for an invalid date. */
-function isoTime(ms: number): string {
-  return isValidTime(ms) ? new Date(ms).toISOString() : '';
 }

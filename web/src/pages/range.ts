@@ -1,7 +1,7 @@
 // Range and bucket picker shared by the overview and the dimension pages.
 
 import { h } from '../dom';
-import { isoDate, t } from '../i18n';
+import { dayStart, isoDate, t, zoneLabel, zoneOffset } from '../i18n';
 import { dataEnd } from '../status';
 
 const DAY_MS = 86_400_000;
@@ -39,17 +39,19 @@ export function rangeProblem(state: RangeState): string | null {
 
 /**
  * Converts the picker state to [from, to) in Unix ms. Presets end at the
- * UTC midnight after the latest stored item. Custom dates are whole UTC days,
- * `to` included. Throws RangeInputError for an invalid custom range.
+ * midnight after the latest stored item. Custom dates are whole days, `to`
+ * included. Days are those of the store's zone, as its day buckets are.
+ * Throws RangeInputError for an invalid custom range.
  */
 export function rangeBounds(state: RangeState): { from: number; to: number } {
   const problem = rangeProblem(state);
   if (problem) throw new RangeInputError(problem);
+  const offset = zoneOffset();
   if (state.preset === 'custom') {
-    return { from: Date.parse(`${state.from}T00:00:00Z`), to: Date.parse(`${state.to}T00:00:00Z`) + DAY_MS };
+    return { from: dayStart(state.from), to: dayStart(state.to) + DAY_MS };
   }
   const days = Number(state.preset);
-  const to = Math.ceil(dataEnd() / DAY_MS) * DAY_MS;
+  const to = Math.ceil((dataEnd() + offset) / DAY_MS) * DAY_MS - offset;
   return { from: to - days * DAY_MS, to };
 }
 
@@ -104,7 +106,7 @@ export function rangePicker(state: RangeState, onChange: () => void): HTMLElemen
     customFields,
     h('label', { for: 'range-bucket' }, t('bucket')),
     bucketSelect,
-    h('span', { class: 'muted' }, t('utcNote')),
+    h('span', { class: 'muted', id: 'zone-note' }, t('zoneNote', zoneLabel())),
     problemText,
   );
   const commit = () => {

@@ -3,7 +3,7 @@
 import { getOptional } from '../api';
 import { ChartFigure } from '../charts';
 import { h, replaceChildren } from '../dom';
-import { formatDateTime, formatNumber, t } from '../i18n';
+import { dayStart, formatDateTime, formatNumber, t } from '../i18n';
 import type { Topics } from '../types';
 import { message, type Page } from './common';
 
@@ -64,6 +64,7 @@ export function topicsPage(container: HTMLElement): Page {
 
 /** Formats a timeline period: a YYYY-MM-DD day goes through the date formatter, and any other label stays as sent. */
 function periodLabel(period: string): string {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(period) ? Date.parse(`${period}T00:00:00Z`) : NaN;
+  // The label is a calendar date already, so it is formatted as that date whatever the store's zone.
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(period) ? dayStart(period) : NaN;
   return Number.isFinite(day) ? formatDateTime(day, false) : period;
 }
