@@ -213,6 +213,10 @@ std::vector<ValueForecast> forecast(const store::Store& store, const Query& quer
 /// JSON object of one value forecast, with bucket times in ISO 8601 UTC.
 nlohmann::json to_json(const ValueForecast& forecast);
 
+/// JSON array of the caveats of one forecast (code, figures and a localized
+/// message each), empty when there are none.
+nlohmann::json warnings_json(const ValueForecast& forecast);
+
 /// Localized plain-text table of one value forecast.
 std::string format_text(const ValueForecast& forecast);
 

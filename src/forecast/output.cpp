@@ -105,6 +105,8 @@ std::string short_history_text(const ValueForecast& forecast) {
             buckets, minimum_history(forecast));
 }
 
+}  // namespace
+
 nlohmann::json warnings_json(const ValueForecast& forecast) {
   nlohmann::json warnings = nlohmann::json::array();
   if (forecast.result.fit.short_history) {
@@ -115,8 +117,6 @@ nlohmann::json warnings_json(const ValueForecast& forecast) {
   }
   return warnings;
 }
-
-}  // namespace
 
 nlohmann::json to_json(const ValueForecast& forecast) {
   const Fit& model = forecast.result.fit;

@@ -86,7 +86,8 @@ json forecast_json(const forecast::ValueForecast& result, const MeasureRequest& 
                {"backtest",
                 {{"holdout", backtest.holdout},
                  {"mase", optional_number(backtest.mase)},
-                 {"mape", optional_number(backtest.mape)}}}};
+                 {"mape", optional_number(backtest.mape)}}},
+               {"warnings", forecast::warnings_json(result)}};
   body.update(bucket_zone_json(connection));
   return body;
 }

@@ -249,6 +249,7 @@ TEST_F(ServeRoutes, ForecastMatchesForecastStage) {
   EXPECT_EQ(body["backtest"]["holdout"], 3);
   EXPECT_TRUE(body["backtest"].contains("mase"));
   EXPECT_TRUE(body["backtest"].contains("mape"));
+  EXPECT_EQ(body["warnings"], json::array());
 
   // The same numbers as the forecast stage, which `shopsight forecast` prints.
   forecast::Query query;
@@ -262,6 +263,18 @@ TEST_F(ServeRoutes, ForecastMatchesForecastStage) {
     EXPECT_LE(point["lower"].get<double>(), point["value"].get<double>()) << h;
     EXPECT_LE(point["value"].get<double>(), point["upper"].get<double>()) << h;
   }
+}
+
+TEST_F(ServeRoutes, ForecastWarnsOnShortHistory) {
+  add_batch(weekly_batch());
+  const json body = get_json("/api/v1/forecast?horizon=2&from=" + std::to_string(kMonday + 52 * kDayMs));
+  ASSERT_EQ(body["history"].size(), 4U);
+  ASSERT_EQ(body["warnings"].size(), 1U);
+  const json& warning = body["warnings"][0];
+  EXPECT_EQ(warning["code"], "short_history");
+  EXPECT_EQ(warning["observed_buckets"], 4);
+  EXPECT_GT(warning["minimum_buckets"].get<int>(), 4);
+  EXPECT_NE(warning["message"].get<std::string>().find("4 observed buckets"), std::string::npos) << warning;
 }
 
 TEST_F(ServeRoutes, ForecastMeasuresStayInRange) {
