@@ -197,6 +197,7 @@ struct ValueForecast {
   std::int64_t history_start = 0;    ///< first bucket used, Unix ms
   std::vector<double> history;       ///< the measured series, one value per bucket
   std::int64_t forecast_start = 0;   ///< first forecast bucket, Unix ms
+  std::int64_t utc_offset = 0;       ///< offset of the store's bucket time zone, ms, for showing bucket starts
   SeriesForecast result;
 };
 
@@ -210,7 +211,8 @@ struct ValueForecast {
 /// shopsight::Error for another invalid query.
 std::vector<ValueForecast> forecast(const store::Store& store, const Query& query);
 
-/// JSON object of one value forecast, with bucket times in ISO 8601 UTC.
+/// JSON object of one value forecast, with bucket times in ISO 8601 at the
+/// store's UTC offset (Z for UTC).
 nlohmann::json to_json(const ValueForecast& forecast);
 
 /// JSON array of the caveats of one forecast (code, figures and a localized

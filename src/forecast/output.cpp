@@ -1,21 +1,21 @@
 // JSON and plain-text renderings of a value forecast.
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <ctime>
 #include <cmath>
 #include <string>
 
 #include "common/i18n.h"
+#include "common/utc_time.h"
 #include "forecast/forecast.h"
 
 namespace shopsight::forecast {
 namespace {
 
-std::string iso_time(std::int64_t milliseconds) {
-  const auto seconds = static_cast<std::time_t>(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(seconds));
+// Bucket starts at the store's offset, so that a day bucket of a store in
+// Asia/Shanghai reads 2026-12-01T00:00:00+08:00, not the previous day at 16:00Z.
+std::string bucket_time(const ValueForecast& forecast, std::int64_t milliseconds) {
+  return offset_time_text(milliseconds, forecast.utc_offset);
 }
 
 nlohmann::json optional_number(const std::optional<double>& value) {
@@ -70,7 +70,7 @@ std::string parameters_text(const ValueForecast& forecast) {
   const Fit& model = forecast.result.fit;
   const Parameters& p = model.parameters;
   const double sd = std::sqrt(model.residual_variance);
-  const std::string start = iso_time(forecast.history_start);
+  const std::string start = bucket_time(forecast, forecast.history_start);
   if (model.observations == 1) {
     return tr("parameters: alpha {:.3f}, beta {:.3f}, gamma {:.3f}; residual standard deviation {:.3f} over 1 bucket "
               "from {}",
@@ -124,7 +124,7 @@ nlohmann::json to_json(const ValueForecast& forecast) {
   const std::int64_t length = store::bucket_milliseconds(forecast.granularity);
   for (std::size_t h = 0; h < forecast.result.points.size(); ++h) {
     const Point& point = forecast.result.points[h];
-    points.push_back({{"start", iso_time(forecast.forecast_start + static_cast<std::int64_t>(h) * length)},
+    points.push_back({{"start", bucket_time(forecast, forecast.forecast_start + static_cast<std::int64_t>(h) * length)},
                       {"mean", point.mean},
                       {"lower", point.lower},
                       {"upper", point.upper}});
@@ -138,7 +138,7 @@ nlohmann::json to_json(const ValueForecast& forecast) {
           {"parameters", {{"alpha", model.parameters.alpha}, {"beta", model.parameters.beta},
                           {"gamma", model.parameters.gamma}}},
           {"residual_sd", std::sqrt(model.residual_variance)},
-          {"history_start", iso_time(forecast.history_start)},
+          {"history_start", bucket_time(forecast, forecast.history_start)},
           {"history_buckets", forecast.history.size()},
           {"history", forecast.history},
           {"forecast", points},
@@ -155,12 +155,12 @@ std::string format_text(const ValueForecast& forecast) {
   out += parameters_text(forecast) + "\n";
   out += backtest_text(forecast.result.backtest) + "\n";
   if (model.short_history) out += short_history_text(forecast) + "\n";
-  out += fmt::format("{:<22}{:>12}{:>12}{:>12}\n", tr("bucket start"), tr("forecast"), tr("lower"), tr("upper"));
+  out += fmt::format("{:<27}{:>12}{:>12}{:>12}\n", tr("bucket start"), tr("forecast"), tr("lower"), tr("upper"));
   const std::int64_t length = store::bucket_milliseconds(forecast.granularity);
   for (std::size_t h = 0; h < forecast.result.points.size(); ++h) {
     const Point& point = forecast.result.points[h];
-    out += fmt::format("{:<22}{:>12.3f}{:>12.3f}{:>12.3f}\n",
-                       iso_time(forecast.forecast_start + static_cast<std::int64_t>(h) * length), point.mean,
+    out += fmt::format("{:<27}{:>12.3f}{:>12.3f}{:>12.3f}\n",
+                       bucket_time(forecast, forecast.forecast_start + static_cast<std::int64_t>(h) * length), point.mean,
                        point.lower, point.upper);
   }
   return out;

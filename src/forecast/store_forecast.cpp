@@ -190,6 +190,7 @@ ValueForecast forecast_value(const store::Store& store, const Query& query, cons
   result.history_start = buckets.front().start;
   result.history = measure_values(buckets, query.measure);
   result.forecast_start = to;
+  result.utc_offset = store.bucket_offset();
   result.result = forecast_series(result.history, season_length(query.granularity), query.horizon,
                                   query.coverage, measure_bounds(query.measure),
                                   measure_sampling(buckets, query.measure, result.history));

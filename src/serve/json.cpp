@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "common/utc_time.h"
 #include "serve/api.h"
 #include "text/text.h"
 
@@ -109,17 +110,6 @@ double share(std::int64_t part, std::int64_t whole) {
 
 std::string format_time(std::int64_t unix_ms) { return format_time(unix_ms, 0); }
 
-namespace {
-
-// Returns "Z" for UTC, else the offset as "+08:00" or "-03:30".
-std::string offset_suffix(std::int64_t offset) {
-  if (offset == 0) return "Z";
-  const std::int64_t minutes = (offset < 0 ? -offset : offset) / 60'000;
-  return fmt::format("{}{:02}:{:02}", offset < 0 ? '-' : '+', minutes / 60, minutes % 60);
-}
-
-}  // namespace
-
 std::string format_time(std::int64_t unix_ms, std::int64_t offset) {
   const std::int64_t wall_ms = unix_ms + offset;
   std::int64_t seconds = wall_ms / 1000;
@@ -132,12 +122,12 @@ std::string format_time(std::int64_t unix_ms, std::int64_t offset) {
   std::tm wall{};
   gmtime_r(&time, &wall);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}", wall.tm_year + 1900, wall.tm_mon + 1,
-                     wall.tm_mday, wall.tm_hour, wall.tm_min, wall.tm_sec, milliseconds, offset_suffix(offset));
+                     wall.tm_mday, wall.tm_hour, wall.tm_min, wall.tm_sec, milliseconds, utc_offset_suffix(offset));
 }
 
 json bucket_zone_json(const store::Store& store) {
   const std::int64_t offset = store.bucket_offset();
-  return json{{"timezone", store.bucket_timezone()}, {"utc_offset", offset == 0 ? "+00:00" : offset_suffix(offset)}};
+  return json{{"timezone", store.bucket_timezone()}, {"utc_offset", offset == 0 ? "+00:00" : utc_offset_suffix(offset)}};
 }
 
 std::vector<Item> parse_items(const std::string& body, std::int64_t now, Metrics& metrics) {

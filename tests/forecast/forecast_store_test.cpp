@@ -41,9 +41,10 @@ struct Batch {
   }
 };
 
-std::unique_ptr<store::Store> open_store(const Batch& batch) {
+std::unique_ptr<store::Store> open_store(const Batch& batch, const std::string& bucket_timezone = "") {
   store::StoreOptions options;
   options.path = ":memory:";
+  options.bucket_timezone = bucket_timezone;
   auto store = std::make_unique<store::Store>(options);
   if (!batch.items.empty()) store->add(batch.items, batch.analyses, true);
   return store;
@@ -238,6 +239,18 @@ TEST(ForecastStore, JsonCarriesFitAndBacktest) {
   EXPECT_TRUE(json["backtest"]["mase"].is_null());
   EXPECT_TRUE(json["backtest"]["mape"].is_number());
   EXPECT_FALSE(format_text(forecast(*store, query).at(0)).empty());
+}
+
+TEST(ForecastStore, BucketTimesAtStoreOffset) {
+  // The items lie at 08:00 to 09:00 in Shanghai, so the local days are the UTC days.
+  const auto store = open_store(weekly_batch(), "Asia/Shanghai");
+  Query query;
+  query.horizon = 1;
+  const ValueForecast volume = forecast(*store, query).at(0);
+  const nlohmann::json json = to_json(volume);
+  EXPECT_EQ(json["history_start"], "2024-01-01T00:00:00+08:00");
+  EXPECT_EQ(json["forecast"][0]["start"], "2024-02-26T00:00:00+08:00");
+  EXPECT_NE(format_text(volume).find("2024-02-26T00:00:00+08:00"), std::string::npos) << format_text(volume);
 }
 
 // Every translated line must format with the same arguments as the English one.
