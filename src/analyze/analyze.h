@@ -95,6 +95,11 @@ const std::vector<std::string>& standard_aspect_categories();
 /// Localized display name of an aspect category key (e.g. "logistics" -> "物流").
 std::string aspect_category_name(const std::string& key);
 
+/// Key of the standard aspect category whose English or Chinese name is
+/// `word` ("price", "价格" give "price"), whatever the message language;
+/// empty when no category has that name.
+std::string aspect_category_named(std::string_view word);
+
 /// Settings of the analysis engine.
 struct EngineOptions {
   std::string model_dir;                  ///< folder of the default model; empty for the shipped one

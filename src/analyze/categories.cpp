@@ -51,4 +51,11 @@ std::string aspect_category_name(const std::string& key) {
   return key;
 }
 
+std::string aspect_category_named(std::string_view word) {
+  for (const auto& category : kCategories) {
+    if (word == category.english || word == translate(category.english, Language::zh)) return category.key;
+  }
+  return {};
+}
+
 }  // namespace shopsight

@@ -77,8 +77,10 @@ Language language_from_environment() {
   return Language::en;
 }
 
-std::string_view translate(std::string_view english) {
-  if (g_language == Language::en) return english;
+std::string_view translate(std::string_view english) { return translate(english, g_language); }
+
+std::string_view translate(std::string_view english, Language language) {
+  if (language == Language::en) return english;
   const auto& table = chinese_table();
   auto found = table.find(english);
   return found == table.end() ? english : found->second;

@@ -30,6 +30,9 @@ Language language_from_environment();
 /// Translation of an English message key into the current language.
 std::string_view translate(std::string_view english);
 
+/// Translation of an English message key into `language`.
+std::string_view translate(std::string_view english, Language language);
+
 /// Translates `english` and formats it with fmt's `{}` placeholders.
 template <typename... Args>
 std::string tr(std::string_view english, const Args&... args) {

@@ -95,18 +95,21 @@ std::set<std::string> explainable_features(const UserProfile& profile) {
   return features;
 }
 
+// The aspect feature that a keyword names ("aspect:price" for the keyword
+// "价格" or "price"), or the feature itself, so that one interest is named
+// once whichever language its reviews used.
+std::string named_interest(const std::string& feature) {
+  if (!feature.starts_with(kKeyword)) return feature;
+  const std::string category = aspect_category_named(feature_word(feature));
+  return category.empty() ? feature : std::string(kAspect) + category;
+}
+
 // Checks whether a keyword is the name of an aspect category (质量, "price")
 // that reviewers of the product do not praise. Keywords have no polarity in
 // the store, so "质量" from "质量很差" would otherwise read as a match.
-// NOTE: only the name in the output language counts, so English output
-// still names the keyword "价格" of a product whose price is a complaint.
 bool names_unpraised_aspect(const std::string& feature, const ProductTotals& product) {
-  if (!feature.starts_with(kKeyword)) return false;
-  const std::string word = feature_word(feature);
-  for (const std::string& category : standard_aspect_categories()) {
-    if (aspect_category_name(category) == word) return !product.vector.contains(std::string(kAspect) + category);
-  }
-  return false;
+  const std::string interest = named_interest(feature);
+  return interest != feature && !product.vector.contains(interest);
 }
 
 Recommendation score_product(const FeatureVector& user, const std::set<std::string>& explainable,
@@ -117,13 +120,14 @@ Recommendation score_product(const FeatureVector& user, const std::set<std::stri
   result.volume = product.volume;
   result.mean_score = product.score_sum / static_cast<double>(product.volume);
   result.positive_share = static_cast<double>(product.positive) / static_cast<double>(product.volume);
-  // A keyword that is also the name of a matched aspect (质量 and "质量")
-  // would repeat it, so the explanation names the next feature instead.
-  std::set<std::string> named_words;
+  // A keyword that is also the name of a matched aspect (质量 and "质量",
+  // 价格 and "price") would repeat it, so the explanation names the next
+  // feature instead.
+  std::set<std::string> named;
   for (const auto& part : contributions(user, product.vector)) {
     result.similarity += part.value;
     if (result.matched.size() < kExplainedFeatures && explainable.contains(part.feature) &&
-        !names_unpraised_aspect(part.feature, product) && named_words.insert(feature_word(part.feature)).second) {
+        !names_unpraised_aspect(part.feature, product) && named.insert(named_interest(part.feature)).second) {
       result.matched.push_back(part.feature);
     }
   }

@@ -259,6 +259,38 @@ TEST(ProfileRecommend, ExplanationNamesAWordOnce) {
   EXPECT_EQ(product->explanation, "matches your interest in quality and \"quiet\"; 100% positive");
 }
 
+// The same with Chinese output: the English keyword "quality" is the
+// category 质量 too, so it is not named beside it.
+TEST(ProfileRecommend, ChineseNamesEnglishWordOnce) {
+  std::vector<Review> reviews = shop_reviews();
+  for (int i = 0; i < 3; ++i) reviews.push_back({"hank", "P1", i, "positive", "quality", "quality"});
+  reviews.push_back({"hank", "P1", 4, "positive", "quality", "quiet"});
+  for (int i = 0; i < 4; ++i) reviews.push_back({"other", "PQ", i, "positive", "quality", i < 2 ? "quality" : "quiet"});
+  const auto store = open_store(reviews);
+  set_language(Language::zh);
+  const std::vector<Recommendation> result = recommend(*store, "hank", 10);
+  set_language(Language::en);
+  const auto product = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PQ"; });
+  ASSERT_NE(product, result.end());
+  EXPECT_EQ(product->matched, (std::vector<std::string>{"aspect:quality", "keyword:quiet"}));
+  EXPECT_EQ(product->explanation.find("\"quality\""), std::string::npos) << product->explanation;
+}
+
+// Reviewers of PE write 价格 in complaints only, so English output must not
+// name the Chinese keyword either.
+TEST(ProfileRecommend, ChineseComplaintWordNotMatched) {
+  std::vector<Review> reviews = shop_reviews();
+  for (int i = 0; i < 6; ++i) reviews.push_back({"other", "PE", i, "negative", "price", "价格"});
+  reviews.push_back({"alice", "P1", 5, "positive", "price", "价格"});
+  reviews.push_back({"other", "PE", 7, "positive", "quality", "sturdy"});
+  const auto store = open_store(reviews);
+  const std::vector<Recommendation> result = recommend(*store, "alice", 10);
+  const auto expensive = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PE"; });
+  ASSERT_NE(expensive, result.end());
+  EXPECT_EQ(std::find(expensive->matched.begin(), expensive->matched.end(), "keyword:价格"), expensive->matched.end());
+  EXPECT_EQ(expensive->explanation.find("价格"), std::string::npos) << expensive->explanation;
+}
+
 TEST(ProfileRecommend, ExplanationInChinese) {
   const auto store = open_store(shop_reviews());
   set_language(Language::zh);
