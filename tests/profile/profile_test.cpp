@@ -244,14 +244,19 @@ TEST(ProfileRecommend, MatchesOnlyPraisedAspects) {
   EXPECT_GT(cheap->score, expensive->score);
 }
 
-// Hank praises quality with the keyword "quality" itself: the explanation
-// names the word once, then the next feature.
-TEST(ProfileRecommend, ExplanationNamesAWordOnce) {
+// Hank praises quality with the keyword "quality" itself, and so do the
+// reviewers of PQ.
+std::vector<Review> quality_word_reviews() {
   std::vector<Review> reviews = shop_reviews();
   for (int i = 0; i < 3; ++i) reviews.push_back({"hank", "P1", i, "positive", "quality", "quality"});
   reviews.push_back({"hank", "P1", 4, "positive", "quality", "quiet"});
   for (int i = 0; i < 4; ++i) reviews.push_back({"other", "PQ", i, "positive", "quality", i < 2 ? "quality" : "quiet"});
-  const auto store = open_store(reviews);
+  return reviews;
+}
+
+// The explanation names the word once, then the next feature.
+TEST(ProfileRecommend, ExplanationNamesAWordOnce) {
+  const auto store = open_store(quality_word_reviews());
   const std::vector<Recommendation> result = recommend(*store, "hank", 10);
   const auto product = std::find_if(result.begin(), result.end(), [](const auto& r) { return r.product == "PQ"; });
   ASSERT_NE(product, result.end());
@@ -262,11 +267,7 @@ TEST(ProfileRecommend, ExplanationNamesAWordOnce) {
 // The same with Chinese output: the English keyword "quality" is the
 // category 质量 too, so it is not named beside it.
 TEST(ProfileRecommend, ChineseNamesEnglishWordOnce) {
-  std::vector<Review> reviews = shop_reviews();
-  for (int i = 0; i < 3; ++i) reviews.push_back({"hank", "P1", i, "positive", "quality", "quality"});
-  reviews.push_back({"hank", "P1", 4, "positive", "quality", "quiet"});
-  for (int i = 0; i < 4; ++i) reviews.push_back({"other", "PQ", i, "positive", "quality", i < 2 ? "quality" : "quiet"});
-  const auto store = open_store(reviews);
+  const auto store = open_store(quality_word_reviews());
   set_language(Language::zh);
   const std::vector<Recommendation> result = recommend(*store, "hank", 10);
   set_language(Language::en);
