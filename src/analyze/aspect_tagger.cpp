@@ -340,23 +340,32 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
 
   // Rows are found and prefetched for the whole sequence before any is
   // summed, so that their cache misses overlap.
+  // Both buffers are sized for every feature up front and written through
+  // raw pointers. With push_back, this function ran about 13% more
+  // instructions under callgrind.
   thread_local std::vector<const float*> rows;
   thread_local std::vector<std::uint32_t> row_offsets;
-  rows.clear();
-  row_offsets.assign(1, 0);
+  rows.resize(features.size());
+  row_offsets.resize(n + 1);
+  const float** const first_row = rows.data();
+  const float** next_row = first_row;
+  const std::uint32_t* const feature = features.data();
+  const std::size_t feature_count = features.size();
+  row_offsets[0] = 0;
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
-      if (k + kAhead < features.size()) table_.prefetch(features[k + kAhead]);
-      const std::int64_t index = table_.find(features[k]);
+    const std::uint32_t end = offsets[i + 1];
+    for (std::uint32_t k = offsets[i]; k < end; ++k) {
+      if (k + kAhead < feature_count) table_.prefetch(feature[k + kAhead]);
+      const std::int64_t index = table_.find(feature[k]);
       if (index < 0) continue;
       const float* row = table_.row(static_cast<std::size_t>(index));
       // A row of five floats may straddle two cache lines, so both are fetched.
       __builtin_prefetch(row);
       __builtin_prefetch(row + kTagCount - 1);
-      rows.push_back(row);
+      *next_row++ = row;
     }
-    row_offsets.push_back(static_cast<std::uint32_t>(rows.size()));
+    row_offsets[i + 1] = static_cast<std::uint32_t>(next_row - first_row);
   }
 
   // Buckets missing from the table have all-zero rows, and adding +0 to a
@@ -373,8 +382,9 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
     float aspect_inside = 0.0f;
     float opinion_begin = 0.0f;
     float opinion_inside = 0.0f;
-    for (std::uint32_t k = row_offsets[i]; k < row_offsets[i + 1]; ++k) {
-      const float* row = rows[k];
+    const std::uint32_t end = row_offsets[i + 1];
+    for (std::uint32_t k = row_offsets[i]; k < end; ++k) {
+      const float* row = first_row[k];
       outside += row[kTagOutside];
       aspect_begin += row[kTagAspectBegin];
       aspect_inside += row[kTagAspectInside];
