@@ -342,11 +342,12 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
   // summed, so that their cache misses overlap.
   // Both buffers are sized for every feature up front and written through
   // raw pointers. With push_back, this function ran about 13% more
-  // instructions under callgrind.
+  // instructions under callgrind. They only grow, because resize() after a
+  // shorter sequence zero-filled the difference again.
   thread_local std::vector<const float*> rows;
   thread_local std::vector<std::uint32_t> row_offsets;
-  rows.resize(features.size());
-  row_offsets.resize(n + 1);
+  if (rows.size() < features.size()) rows.resize(features.size());
+  if (row_offsets.size() < n + 1) row_offsets.resize(n + 1);
   const float** const first_row = rows.data();
   const float** next_row = first_row;
   const std::uint32_t* const feature = features.data();
