@@ -46,11 +46,72 @@ constexpr std::array<std::uint64_t, kTemplateIds> kTemplateSeeds = [] {
   return seeds;
 }();
 
-[[gnu::always_inline]] inline std::uint64_t feature(std::uint64_t template_id, std::uint64_t a = 0,
-                                                    std::uint64_t b = 0) {
+// A feature hash is feature_prefix() of its template and first value, mixed
+// with its second value by feature_from_prefix(). Split in two, so that a
+// prefix over few distinct values can come from a table.
+[[gnu::always_inline]] constexpr std::uint64_t feature_prefix(std::uint64_t template_id, std::uint64_t a) {
   const std::uint64_t seed = template_id < kTemplateIds ? kTemplateSeeds[template_id] : mix(template_id);
-  return mix(mix(seed ^ a) ^ (b * 0x2545F4914F6CDD1DULL));
+  return mix(seed ^ a);
 }
+
+[[gnu::always_inline]] constexpr std::uint64_t feature_from_prefix(std::uint64_t prefix, std::uint64_t b) {
+  return mix(prefix ^ (b * 0x2545F4914F6CDD1DULL));
+}
+
+[[gnu::always_inline]] constexpr std::uint64_t feature(std::uint64_t template_id, std::uint64_t a = 0,
+                                                       std::uint64_t b = 0) {
+  return feature_from_prefix(feature_prefix(template_id, a), b);
+}
+
+// Lexicon tags of a unit are 0 to 10 (see PreparedText::lexicon_tag), and
+// the tagger uses 99 past either end of the text. The last slot is for 99.
+constexpr std::size_t kLexiconTagSlots = 12;
+static_assert(static_cast<std::size_t>(LexiconKind::contrast) * 2 + 2 == kLexiconTagSlots - 2,
+              "kLexiconTagSlots must cover every lexicon tag");
+
+constexpr std::size_t lexicon_tag_slot(std::uint64_t tag) {
+  return tag == 99 ? kLexiconTagSlots - 1 : static_cast<std::size_t>(tag);
+}
+
+constexpr std::uint64_t lexicon_tag_of_slot(std::size_t slot) { return slot == kLexiconTagSlots - 1 ? 99 : slot; }
+
+// Hashes of the tagger features over unit types, segmentation and lexicon
+// tags, which take few distinct values, computed at compile time with the
+// same feature() as the others. They were about a third of the mix() calls
+// per unit. Unit types are 0 to 4, and 9 past either end of the text, so the
+// index of `unit_types` stays below 500.
+struct FixedFeatureHashes {
+  std::array<std::uint64_t, 500> unit_types{};      // feature 11, by type(i) * 100 + type(i - 1) * 10 + type(i + 1)
+  std::array<std::uint64_t, 5> segment{};           // feature 12, by segment tag
+  std::array<std::uint64_t, 5> segment_prefix{};    // feature 13 before its key
+  std::array<std::uint64_t, kLexiconTagSlots> lexicon{};         // feature 15
+  std::array<std::uint64_t, kLexiconTagSlots> lexicon_prefix{};  // feature 16 before its key
+  std::array<std::array<std::uint64_t, kLexiconTagSlots>, kLexiconTagSlots> lexicon_before{};  // feature 17
+  std::array<std::array<std::uint64_t, kLexiconTagSlots>, kLexiconTagSlots> lexicon_after{};   // feature 18
+  std::uint64_t constant = 0;                       // feature 19
+  std::array<std::uint64_t, 2> clause_start_prefix{};  // feature 22 before its key
+};
+
+constexpr FixedFeatureHashes kFixedFeatureHashes = [] {
+  FixedFeatureHashes hashes;
+  for (std::size_t value = 0; value < hashes.unit_types.size(); ++value) hashes.unit_types[value] = feature(11, value);
+  for (std::size_t tag = 0; tag < hashes.segment.size(); ++tag) {
+    hashes.segment[tag] = feature(12, tag);
+    hashes.segment_prefix[tag] = feature_prefix(13, tag);
+  }
+  for (std::size_t slot = 0; slot < kLexiconTagSlots; ++slot) {
+    const std::uint64_t tag = lexicon_tag_of_slot(slot);
+    hashes.lexicon[slot] = feature(15, tag);
+    hashes.lexicon_prefix[slot] = feature_prefix(16, tag);
+    for (std::size_t other = 0; other < kLexiconTagSlots; ++other) {
+      hashes.lexicon_before[other][slot] = feature(17, lexicon_tag_of_slot(other), tag);
+      hashes.lexicon_after[slot][other] = feature(18, tag, lexicon_tag_of_slot(other));
+    }
+  }
+  hashes.constant = feature(19);
+  hashes.clause_start_prefix = {feature_prefix(22, 0), feature_prefix(22, 1)};
+  return hashes;
+}();
 
 std::uint64_t hash_text(std::string_view text) {
   std::uint64_t hash = 1469598103934665603ULL;
@@ -427,15 +488,18 @@ void tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
     hashes.push_back(feature(8, key(i - 2), key(i - 1)));
     hashes.push_back(feature(9, key(i + 1), key(i + 2)));
     hashes.push_back(feature(10, key(i - 1), key(i + 1)));
-    hashes.push_back(feature(11, type(i) * 100 + type(i - 1) * 10 + type(i + 1)));
-    hashes.push_back(feature(12, prepared.segment_tag[begin]));
-    hashes.push_back(feature(13, prepared.segment_tag[begin], key(i)));
+    const FixedFeatureHashes& fixed = kFixedFeatureHashes;
+    hashes.push_back(fixed.unit_types[type(i) * 100 + type(i - 1) * 10 + type(i + 1)]);
+    const std::uint8_t segment = prepared.segment_tag[begin];
+    hashes.push_back(fixed.segment[segment]);
+    hashes.push_back(feature_from_prefix(fixed.segment_prefix[segment], key(i)));
     hashes.push_back(feature(14, prepared.token_key[begin]));
-    hashes.push_back(feature(15, lexicon_tag(i)));
-    hashes.push_back(feature(16, lexicon_tag(i), key(i)));
-    hashes.push_back(feature(17, lexicon_tag(i - 1), lexicon_tag(i)));
-    hashes.push_back(feature(18, lexicon_tag(i), lexicon_tag(i + 1)));
-    hashes.push_back(feature(19));
+    const std::size_t lexicon = lexicon_tag_slot(lexicon_tag(i));
+    hashes.push_back(fixed.lexicon[lexicon]);
+    hashes.push_back(feature_from_prefix(fixed.lexicon_prefix[lexicon], key(i)));
+    hashes.push_back(fixed.lexicon_before[lexicon_tag_slot(lexicon_tag(i - 1))][lexicon]);
+    hashes.push_back(fixed.lexicon_after[lexicon][lexicon_tag_slot(lexicon_tag(i + 1))]);
+    hashes.push_back(fixed.constant);
     if (unit.type == 1) {
       // Word prefixes and suffixes carry morphology for Latin words.
       const std::u32string_view word = prepared.text.substr(begin, static_cast<std::size_t>(unit.end - unit.begin));
@@ -443,7 +507,7 @@ void tagger_features(const PreparedText& prepared, const SequenceTagger& tagger,
       hashes.push_back(feature(21, hash_code_points(word.substr(word.size() > 3 ? word.size() - 3 : 0))));
     }
     const bool clause_start = i == 0 || units[static_cast<std::size_t>(i - 1)].type == 3;
-    hashes.push_back(feature(22, clause_start ? 1 : 0, key(i)));
+    hashes.push_back(feature_from_prefix(fixed.clause_start_prefix[clause_start ? 1 : 0], key(i)));
     if (gazetteer != nullptr) add_english_features(i);
 
     const std::size_t start = features.size();

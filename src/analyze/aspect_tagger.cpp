@@ -11,6 +11,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include "common/error.h"
 #include "common/i18n.h"
@@ -32,7 +33,7 @@ bool is_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
 bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == 0x3000; }
 
 // BIO rule: an inside tag continues a term of the same kind.
-bool allowed(int previous, int tag) {
+constexpr bool allowed(int previous, int tag) {
   if (tag == kTagAspectInside) return previous == kTagAspectBegin || previous == kTagAspectInside;
   if (tag == kTagOpinionInside) return previous == kTagOpinionBegin || previous == kTagOpinionInside;
   return true;
@@ -207,11 +208,61 @@ SequenceTagger::SequenceTagger(int bucket_bits, std::vector<float> weights, std:
 
 namespace {
 
+constexpr float kImpossible = -std::numeric_limits<float>::infinity();
+
+// The tags that the BIO rule lets precede `tag` form one range of ids,
+// because an inside tag follows only the begin or inside tag of its kind,
+// which are adjacent ids, and any other tag may follow every tag.
+constexpr int first_previous(int tag) {
+  return tag == kTagAspectInside || tag == kTagOpinionInside ? tag - 1 : 0;
+}
+constexpr int last_previous(int tag) { return first_previous(tag) == 0 ? kTagCount - 1 : tag; }
+
+constexpr bool previous_ranges_match_rule() {
+  for (int tag = 0; tag < kTagCount; ++tag) {
+    for (int previous = 0; previous < kTagCount; ++previous) {
+      const bool in_range = previous >= first_previous(tag) && previous <= last_previous(tag);
+      if (in_range != allowed(previous, tag)) return false;
+    }
+  }
+  return true;
+}
+static_assert(previous_ranges_match_rule(), "first_previous and last_previous must follow allowed()");
+
+// Computes one Viterbi cell, the best previous tag for `Tag` at one unit.
+// Only the allowed previous tags are compared, in ascending order. A
+// forbidden step scores -inf, which never beats the running best because
+// that starts at -inf, so skipping such steps gives the same scores and
+// back pointers as comparing all tags.
+template <int Tag, int... Offsets>
+[[gnu::always_inline]] inline void viterbi_cell(const float* previous, const float (&step)[kTagCount + 1][kTagCount],
+                                                const float* emission, float* score, int* back,
+                                                std::integer_sequence<int, Offsets...>) {
+  float best = kImpossible;
+  int best_previous = 0;
+  const auto compare = [&](int p) {
+    const float candidate = previous[p] + step[p + 1][Tag];
+    if (candidate > best) {
+      best = candidate;
+      best_previous = p;
+    }
+  };
+  (compare(first_previous(Tag) + Offsets), ...);
+  score[Tag] = best + emission[Tag];
+  back[Tag] = best_previous;
+}
+
+template <int Tag>
+[[gnu::always_inline]] inline void viterbi_cell(const float* previous, const float (&step)[kTagCount + 1][kTagCount],
+                                                const float* emission, float* score, int* back) {
+  viterbi_cell<Tag>(previous, step, emission, score, back,
+                    std::make_integer_sequence<int, last_previous(Tag) - first_previous(Tag) + 1>{});
+}
+
 // First-order Viterbi decoding over the emission scores of n units
 // (kTagCount per unit), with the BIO rule as hard constraints.
 std::vector<int> viterbi(const std::vector<float>& emissions, std::size_t n, const std::vector<float>& transitions) {
   if (n == 0) return {};
-  constexpr float kImpossible = -std::numeric_limits<float>::infinity();
   thread_local std::vector<float> score;
   thread_local std::vector<int> back;
   score.resize(n * kTagCount);
@@ -231,22 +282,20 @@ std::vector<int> viterbi(const std::vector<float>& emissions, std::size_t n, con
     score[static_cast<std::size_t>(t)] = allowed(-1, t) ? emissions[static_cast<std::size_t>(t)] + step[0][t] : kImpossible;
     back[static_cast<std::size_t>(t)] = 0;
   }
+  // The cells are written out per tag, because a loop over the tags kept
+  // the compiler from unrolling the comparisons (a fifth of the tagger's
+  // instructions under callgrind).
+  static_assert(kTagCount == 5, "the cells below name each tag");
   for (std::size_t i = 1; i < n; ++i) {
     const float* emission = &emissions[i * kTagCount];
     const float* previous = &score[(i - 1) * kTagCount];
-    for (int t = 0; t < kTagCount; ++t) {
-      float best = kImpossible;
-      int best_previous = 0;
-      for (int p = 0; p < kTagCount; ++p) {
-        const float candidate = previous[p] + step[p + 1][t];
-        if (candidate > best) {
-          best = candidate;
-          best_previous = p;
-        }
-      }
-      score[i * kTagCount + static_cast<std::size_t>(t)] = best + emission[t];
-      back[i * kTagCount + static_cast<std::size_t>(t)] = best_previous;
-    }
+    float* current = &score[i * kTagCount];
+    int* pointers = &back[i * kTagCount];
+    viterbi_cell<kTagOutside>(previous, step, emission, current, pointers);
+    viterbi_cell<kTagAspectBegin>(previous, step, emission, current, pointers);
+    viterbi_cell<kTagAspectInside>(previous, step, emission, current, pointers);
+    viterbi_cell<kTagOpinionBegin>(previous, step, emission, current, pointers);
+    viterbi_cell<kTagOpinionInside>(previous, step, emission, current, pointers);
   }
 
   std::vector<int> tags(n, 0);
@@ -291,23 +340,33 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
 
   // Rows are found and prefetched for the whole sequence before any is
   // summed, so that their cache misses overlap.
+  // Both buffers are sized for every feature up front and written through
+  // raw pointers. With push_back, this function ran about 13% more
+  // instructions under callgrind. They only grow, because resize() after a
+  // shorter sequence zero-filled the difference again.
   thread_local std::vector<const float*> rows;
   thread_local std::vector<std::uint32_t> row_offsets;
-  rows.clear();
-  row_offsets.assign(1, 0);
+  if (rows.size() < features.size()) rows.resize(features.size());
+  if (row_offsets.size() < n + 1) row_offsets.resize(n + 1);
+  const float** const first_row = rows.data();
+  const float** next_row = first_row;
+  const std::uint32_t* const feature = features.data();
+  const std::size_t feature_count = features.size();
+  row_offsets[0] = 0;
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < n; ++i) {
-    for (std::uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
-      if (k + kAhead < features.size()) table_.prefetch(features[k + kAhead]);
-      const std::int64_t index = table_.find(features[k]);
+    const std::uint32_t end = offsets[i + 1];
+    for (std::uint32_t k = offsets[i]; k < end; ++k) {
+      if (k + kAhead < feature_count) table_.prefetch(feature[k + kAhead]);
+      const std::int64_t index = table_.find(feature[k]);
       if (index < 0) continue;
       const float* row = table_.row(static_cast<std::size_t>(index));
       // A row of five floats may straddle two cache lines, so both are fetched.
       __builtin_prefetch(row);
       __builtin_prefetch(row + kTagCount - 1);
-      rows.push_back(row);
+      *next_row++ = row;
     }
-    row_offsets.push_back(static_cast<std::uint32_t>(rows.size()));
+    row_offsets[i + 1] = static_cast<std::uint32_t>(next_row - first_row);
   }
 
   // Buckets missing from the table have all-zero rows, and adding +0 to a
@@ -324,8 +383,9 @@ std::vector<int> SequenceTagger::tag(const std::vector<std::uint32_t>& features,
     float aspect_inside = 0.0f;
     float opinion_begin = 0.0f;
     float opinion_inside = 0.0f;
-    for (std::uint32_t k = row_offsets[i]; k < row_offsets[i + 1]; ++k) {
-      const float* row = rows[k];
+    const std::uint32_t end = row_offsets[i + 1];
+    for (std::uint32_t k = row_offsets[i]; k < end; ++k) {
+      const float* row = first_row[k];
       outside += row[kTagOutside];
       aspect_begin += row[kTagAspectBegin];
       aspect_inside += row[kTagAspectInside];

@@ -52,10 +52,43 @@ void append(std::string& out, char32_t code_point) {
   out.append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
 }
 
+void append(std::string& out, std::span<const char32_t> code_points) {
+  // The bytes are written in place into room for the longest encoding,
+  // because a string append per code point took about 90 instructions
+  // under callgrind.
+  const std::size_t start = out.size();
+  out.resize(start + code_points.size() * 4);
+  char* next = out.data() + start;
+  const auto put = [&next](std::uint32_t byte) { *next++ = static_cast<char>(byte); };
+  for (const char32_t c : code_points) {
+    if (c < 0x80) {
+      put(c);
+    } else if (c < 0x800) {
+      put(0xC0 | (c >> 6));
+      put(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      const bool surrogate = c >= 0xD800 && c <= 0xDFFF;
+      const std::uint32_t value = surrogate ? 0xFFFD : c;
+      put(0xE0 | (value >> 12));
+      put(0x80 | ((value >> 6) & 0x3F));
+      put(0x80 | (value & 0x3F));
+    } else if (c <= 0x10FFFF) {
+      put(0xF0 | (c >> 18));
+      put(0x80 | ((c >> 12) & 0x3F));
+      put(0x80 | ((c >> 6) & 0x3F));
+      put(0x80 | (c & 0x3F));
+    } else {
+      put(0xEF);
+      put(0xBF);
+      put(0xBD);
+    }
+  }
+  out.resize(static_cast<std::size_t>(next - out.data()));
+}
+
 std::string encode(const std::vector<char32_t>& code_points) {
   std::string out;
-  out.reserve(code_points.size() * 3);
-  for (char32_t c : code_points) append(out, c);
+  append(out, code_points);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <unicode/utf8.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,10 @@ std::string encode(const std::vector<char32_t>& code_points);
 
 /// Appends one code point to `out` as UTF-8.
 void append(std::string& out, char32_t code_point);
+
+/// Appends code points to `out` as UTF-8, each as append() would, so a
+/// surrogate or a value above U+10FFFF becomes U+FFFD.
+void append(std::string& out, std::span<const char32_t> code_points);
 
 /// Substring of `text` from code point `begin` to code point `end` (exclusive).
 std::string substr(std::string_view text, std::int32_t begin, std::int32_t end);

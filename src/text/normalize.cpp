@@ -222,8 +222,7 @@ NormalizedText Normalizer::normalize(std::string_view text) const {
   }
 
   NormalizedText result;
-  result.text.reserve(current.size() + current.size() / 2);
-  for (char32_t c : current.code_points) utf8::append(result.text, c);
+  utf8::append(result.text, current.code_points);
   result.source_begin = std::move(current.begin);
   result.source_begin.push_back(original_length);
   result.source_end = std::move(current.end);
@@ -240,7 +239,7 @@ std::string readable_text(std::string_view text) {
   }
   text_detail::fold_whitespace(current, scratch);
   std::string out;
-  for (char32_t c : scratch.code_points) utf8::append(out, c);
+  utf8::append(out, scratch.code_points);
   return mask_personal_data(out);
 }
 

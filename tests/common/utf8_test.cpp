@@ -59,5 +59,25 @@ TEST(Utf8, DecodeEncodeRoundTrip) {
   EXPECT_EQ(utf8::encode(utf8::decode(text)), text);
 }
 
+TEST(Utf8, AppendManyMatchesAppendOne) {
+  // Each boundary between encoded lengths, the surrogates, and values
+  // past U+10FFFF. Both forms write surrogates and such values as U+FFFD.
+  const std::vector<char32_t> code_points = {0x0,     0x41,    0x7F,    0x80,     0x7FF,    0x800,   0x597D,
+                                             0xD7FF,  0xD800,  0xDBFF,  0xDC00,   0xDFFF,   0xE000,  0xFFFD,
+                                             0xFFFF,  0x10000, 0x1F44D, 0x10FFFF, 0x110000, 0xFFFFFFFF};
+  std::string one_by_one = "prefix ";
+  for (const char32_t c : code_points) utf8::append(one_by_one, c);
+  std::string all_at_once = "prefix ";
+  utf8::append(all_at_once, code_points);
+  EXPECT_EQ(all_at_once, one_by_one);
+  EXPECT_EQ(all_at_once.substr(all_at_once.size() - 6), "\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(Utf8, AppendManyEmpty) {
+  std::string text = "好";
+  utf8::append(text, std::vector<char32_t>{});
+  EXPECT_EQ(text, "好");
+}
+
 }  // namespace
 }  // namespace shopsight
