@@ -116,6 +116,8 @@ class WebhookSink : public Sink {
   }
 
   // httplib's stop() closes the socket of a request in flight, so Post returns.
+  // NOTE: a stop() between the check of interrupted_ and the moment Post
+  // opens its socket closes nothing, and that request runs until timeout_ms.
   void interrupt() override {
     std::lock_guard lock(mutex_);
     interrupted_ = true;
