@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/log.h"
 #include "detect/detect.h"
 
 namespace shopsight::cli {
@@ -16,10 +17,24 @@ struct AlertsArguments {
   store::AlertQuery query;
   std::string since;
   std::string format = "text";
+  bool redeliver = false;
+  std::string rules;
 };
+
+// Sends the undelivered recent alerts to the sinks of the rules and waits
+// for them, up to the rules' sink_shutdown_ms, so that the list below shows
+// the outcome.
+void redeliver(const AlertsArguments& args) {
+  store::Store store({.path = args.db});
+  const detect::Rules rules = args.rules.empty() ? detect::default_rules() : detect::load_rules(args.rules);
+  detect::Monitor monitor(store, rules);
+  const std::size_t queued = monitor.redeliver();
+  spdlog::info("{}", tr("sending {} undelivered alerts again", queued));
+}
 
 void run_alerts(AlertsArguments& args) {
   args.query.from = parse_time_option("--since", args.since);
+  if (args.redeliver) redeliver(args);
   store::StoreOptions options;
   options.path = args.db;
   options.read_only = true;
@@ -31,13 +46,15 @@ void run_alerts(AlertsArguments& args) {
   if (args.format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const store::Alert& alert : alerts) {
-      list.push_back(detect::alert_to_json(alert, store.items_by_row(alert.examples)));
+      list.push_back(
+          detect::alert_to_json(alert, store.items_by_row(alert.examples), store.deliveries(alert.fingerprint)));
     }
     std::cout << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   for (const store::Alert& alert : alerts) {
-    std::cout << detect::format_alert(alert, store.items_by_row(alert.examples)) << "\n";
+    std::cout << detect::format_alert(alert, store.items_by_row(alert.examples), store.deliveries(alert.fingerprint))
+              << "\n";
   }
   std::cout << tr("{} alerts", alerts.size()) << "\n";
 }
@@ -67,6 +84,13 @@ void add_alerts_command(CLI::App& app) {
   command->add_option("--format", args->format, tr("output format: text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  CLI::Option* redeliver_flag = command->add_flag("--redeliver", args->redeliver,
+                    tr("first send the recent alerts that a sink has not received again, and wait for them up to "
+                       "sink_shutdown_ms"));
+  command->add_option("--rules", args->rules,
+                      tr("rules file, TOML, whose sinks --redeliver sends to (default: the built-in rules)"))
+      ->check(CLI::ExistingFile)
+      ->needs(redeliver_flag);
   command->callback([args] { run_alerts(*args); });
 }
 

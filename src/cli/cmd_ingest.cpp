@@ -21,6 +21,9 @@ void run_ingest(IngestArguments& args) {
   store::Store store(args.store);
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
+  // Made first, so that an invalid rules file stops the command before any
+  // work, and destroyed last, so that the summary is not kept waiting for the sinks.
+  const std::unique_ptr<detect::Monitor> monitor = make_monitor(store, args.detect);
 
   store::IngestStats total;
   InputFailures failures(args.inputs.size());
@@ -30,7 +33,7 @@ void run_ingest(IngestArguments& args) {
   }
   failures.finish();
   store.apply_retention();
-  run_detectors(store, args.detect);
+  run_detectors(monitor.get());
   finish_ingest(total, args.feed.rejects);
 }
 

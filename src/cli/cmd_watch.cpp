@@ -56,6 +56,7 @@ struct WatchContext {
   store::Store& store;
   const Engine& engine;
   RejectsWriter& rejects;
+  detect::Monitor* monitor;                   ///< null with --no-detect
   store::IngestStats total;
   std::set<std::string> warned_without_time;  ///< sources already warned about, once per run
   std::map<std::string, std::string> failed;  ///< error last logged for each file of a folder
@@ -299,7 +300,7 @@ void follow_input(WatchContext& context) {
     if (starts && layout.has_header) header = pending.substr(0, header_end);
     const std::string records = pending.substr(0, end);
     ingest_records(context, "-", starts ? std::string() : header, records, nullptr, line + 1);
-    run_detectors(context.store, context.args.detect);
+    run_detectors(context.monitor);
     line += count_lines(records);
     pending.erase(0, end);
   }
@@ -319,7 +320,10 @@ void run_watch(WatchArguments& args) {
   store::Store store(args.store);
   const std::unique_ptr<Engine> engine = load_engine(args.feed);
   RejectsWriter rejects(args.feed.rejects);
-  WatchContext context{args, store, *engine, rejects, {}, {}, {}};
+  // One monitor for the whole watch: its delivery threads and circuit
+  // breakers live across runs, and its shutdown waits for the sinks once.
+  const std::unique_ptr<detect::Monitor> monitor = make_monitor(store, args.detect);
+  WatchContext context{args, store, *engine, rejects, monitor.get(), {}, {}, {}};
 
   if (args.path == "-") {
     follow_input(context);
@@ -332,7 +336,7 @@ void run_watch(WatchArguments& args) {
       const bool ingested = folder ? follow_folder(context, args.path) : follow_file(context, args.path);
       if (ingested) {
         store.apply_retention();
-        run_detectors(store, args.detect);
+        run_detectors(monitor.get());
       }
       if (args.once) break;
       sleep_a_while(args.poll_seconds);

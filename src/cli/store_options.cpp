@@ -104,11 +104,18 @@ void add_detect_options(CLI::App& command, DetectArguments& args) {
   command.add_flag("--no-detect", args.off, tr("store items without running the detectors"))->group(group);
 }
 
-void run_detectors(store::Store& store, const DetectArguments& args) {
-  if (args.off) return;
+std::unique_ptr<detect::Monitor> make_monitor(store::Store& store, const DetectArguments& args) {
+  if (args.off) return nullptr;
   const detect::Rules rules = args.rules.empty() ? detect::default_rules() : detect::load_rules(args.rules);
-  detect::Monitor monitor(store, rules);
-  const std::vector<store::Alert> alerts = monitor.run();
+  auto monitor = std::make_unique<detect::Monitor>(store, rules);
+  // What an earlier run failed to deliver goes out now, even if no bucket closes.
+  monitor->redeliver();
+  return monitor;
+}
+
+void run_detectors(detect::Monitor* monitor) {
+  if (monitor == nullptr) return;
+  const std::vector<store::Alert> alerts = monitor->run();
   if (!alerts.empty()) spdlog::info("{}", tr("{} new alerts; list them with `shopsight alerts`", alerts.size()));
 }
 

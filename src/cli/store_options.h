@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "detect/detect.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 
@@ -24,9 +25,13 @@ struct DetectArguments {
 /// Adds --rules and --no-detect.
 void add_detect_options(CLI::App& command, DetectArguments& args);
 
+/// Loads the rules and makes the monitor, whose sinks keep sending in the
+/// background until it is destroyed. Returns nullptr with --no-detect.
+std::unique_ptr<detect::Monitor> make_monitor(store::Store& store, const DetectArguments& args);
+
 /// Runs the detectors on the buckets closed since their last run, unless
-/// turned off, and logs how many new alerts they raised.
-void run_detectors(store::Store& store, const DetectArguments& args);
+/// `monitor` is null, and logs how many new alerts they raised.
+void run_detectors(detect::Monitor* monitor);
 
 /// Settings shared by the commands that analyze items into a store.
 struct FeedArguments {

@@ -6,6 +6,7 @@
 // or collapse, a burst of negative aspect mentions and an emerging keyword.
 // Rules come from a TOML file; docs/detection.md describes every key.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -62,7 +63,9 @@ struct SinkRule {
   std::string url;                              ///< webhook: http[s]://host[:port]/path
   int retries = 3;                              ///< webhook: attempts after the first
   int backoff_ms = 500;                         ///< webhook: wait before the first retry, doubled each time
-  int timeout_ms = 5000;                        ///< webhook: connect and read timeout of each attempt
+  int timeout_ms = 5000;                        ///< webhook: connect, read and write timeout of each request
+  int circuit_failures = 5;                     ///< webhook: failed requests in a row that open the circuit; 0: never
+  int circuit_cooldown_ms = 60000;              ///< webhook: time the open circuit skips the webhook
 
   bool operator==(const SinkRule&) const = default;
 };
@@ -79,6 +82,12 @@ struct Rules {
   /// Checked buckets that each run checks again, for items that arrive after
   /// their bucket was checked. Alerts already raised are not raised again.
   int late_buckets = 1;
+  /// Deliveries that wait in each sink's queue, at most. An alert that
+  /// finds the queue full stays pending in the store for the next run.
+  int sink_queue_size = 1000;
+  /// Milliseconds that the monitor's shutdown waits for the queued and
+  /// running deliveries; the rest stay pending in the store for the next run.
+  int sink_shutdown_ms = 10000;
 
   bool operator==(const Rules&) const = default;
 };
@@ -112,33 +121,57 @@ std::vector<Finding> evaluate(const DetectorRule& rule, std::span<const store::B
 /// Alert as a JSON object: every Alert field, with the window also as ISO 8601 UTC text.
 nlohmann::json alert_to_json(const store::Alert& alert);
 
-/// alert_to_json plus "example_items": row, id, time, product, sentiment and
-/// masked text of each example item.
+/// alert_to_json plus "example_items": row, id, time (Unix ms and ISO 8601
+/// UTC text), product, sentiment and masked text of each example item. This
+/// is what the sinks send.
 nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::StoredItem> examples);
 
-/// Alert as a few lines of readable text: where and when, the evidence, and
-/// the start of each example's text.
-std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples);
+/// alert_to_json with examples plus "deliveries": sink, status, attempts,
+/// error and updated_at of each delivery state.
+nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::StoredItem> examples,
+                             std::span<const store::Delivery> deliveries);
 
-/// Receives each new alert.
+/// Alert as a few lines of readable text: where and when, the evidence, the
+/// delivery state at each sink, and the item id and start of each example's text.
+std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples,
+                         std::span<const store::Delivery> deliveries = {});
+
+/// Receives alerts. Each call is one attempt: the delivery queue retries,
+/// backs off and opens the circuit around it.
 class Sink {
  public:
   virtual ~Sink() = default;
 
-  /// Delivers one alert; logs and swallows delivery failures, so one broken
-  /// sink does not stop the others.
-  virtual void send(const store::Alert& alert) = 0;
+  /// Names the sink in the store's delivery states, without the parts of a
+  /// URL that may carry a secret token.
+  virtual std::string name() const = 0;
+
+  /// Sends one alert, whose JSON text (alert_to_json with its example items)
+  /// is `payload`. Returns an empty string on success, else the error
+  /// message, which the delivery queue stores.
+  virtual std::string send(const store::Alert& alert, const std::string& payload) = 0;
+
+  /// Makes a send() running on another thread return soon, for shutdown.
+  virtual void interrupt() {}
 };
+
+/// The URL with its user info and query dropped and every path segment that
+/// may be a secret token replaced by "***": fit for messages and logs.
+std::string redact_url(std::string_view url);
 
 /// Makes the sink that `rule` describes; throws shopsight::Error for a bad one.
 std::unique_ptr<Sink> make_sink(const SinkRule& rule);
 
+class DeliveryQueue;
+
 /// Evaluates the rules on a store: every bucket closed since the previous
-/// run, per dimension value, saving new alerts and sending them to the sinks.
+/// run, per dimension value, saving new alerts and queueing them for the sinks.
 class Monitor {
  public:
-  /// Keeps a reference to `store`, which must outlive the monitor; makes the sinks.
+  /// Keeps a reference to `store`, which must outlive the monitor; makes the
+  /// sinks and starts one delivery thread per sink.
   Monitor(store::Store& store, const Rules& rules);
+  /// Waits up to the rules' sink_shutdown_ms for queued and running deliveries.
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
@@ -146,7 +179,17 @@ class Monitor {
   /// Checks each bucket that closed since the last run (a bucket is closed
   /// once the latest stored item time reaches its end) and returns the new
   /// alerts, oldest window first. Progress is kept with Store::set_mark.
+  /// Then queues for each sink the recent alerts it has not received, also
+  /// those that earlier runs failed to deliver, and returns without waiting.
   std::vector<store::Alert> run();
+
+  /// Queues for each sink the recent alerts it has not received, without
+  /// checking buckets. Returns how many deliveries were queued.
+  std::size_t redeliver();
+
+  /// Waits until every queued delivery has finished or `timeout` passed.
+  /// Returns true when nothing is left to do.
+  bool wait_for_deliveries(std::chrono::milliseconds timeout);
 
  private:
   std::vector<store::Alert> run_rule(const DetectorRule& rule, const std::string& dimension, std::int64_t latest,
@@ -164,10 +207,13 @@ class Monitor {
   std::optional<store::Alert> make_alert(const DetectorRule& rule, const std::string& dimension,
                                          const std::string& value, const store::BucketMeasures& bucket,
                                          const Finding& finding);
+  std::int64_t oldest_sent(std::int64_t latest) const;
+  void add_pending(const std::vector<store::Alert>& alerts, std::int64_t latest);
+  std::size_t queue_undelivered(std::int64_t latest);
 
   store::Store& store_;
   Rules rules_;
-  std::vector<std::unique_ptr<Sink>> sinks_;
+  std::unique_ptr<DeliveryQueue> deliveries_;
 };
 
 }  // namespace shopsight::detect

@@ -44,6 +44,7 @@ nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::S
     items.push_back({{"row", item.row},
                      {"id", item.id},
                      {"time", item.time},
+                     {"time_text", utc_time_text(item.time, "%Y-%m-%dT%H:%M:%SZ")},
                      {"product", item.product},
                      {"sentiment", item.analysis.sentiment.label},
                      {"text", item.analysis.masked_text}});
@@ -52,7 +53,23 @@ nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::S
   return json;
 }
 
-std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples) {
+nlohmann::json alert_to_json(const store::Alert& alert, std::span<const store::StoredItem> examples,
+                             std::span<const store::Delivery> deliveries) {
+  nlohmann::json json = alert_to_json(alert, examples);
+  nlohmann::json states = nlohmann::json::array();
+  for (const store::Delivery& delivery : deliveries) {
+    states.push_back({{"sink", delivery.sink},
+                      {"status", delivery.status},
+                      {"attempts", delivery.attempts},
+                      {"error", delivery.error},
+                      {"updated_at", delivery.updated_at}});
+  }
+  json["deliveries"] = std::move(states);
+  return json;
+}
+
+std::string format_alert(const store::Alert& alert, std::span<const store::StoredItem> examples,
+                         std::span<const store::Delivery> deliveries) {
   const std::string where = alert.dimension == "shop" ? tr("whole shop") : term(alert.dimension) + " " + alert.value;
   // Keywords are the reviews' own words; spike, drop and aspect categories are names to translate.
   const std::string subject = alert.detector == "emerging_keyword" ? alert.subject : term(alert.subject);
@@ -64,9 +81,17 @@ std::string format_alert(const store::Alert& alert, std::span<const store::Store
   text += tr("observed {:.4g}, baseline {:.4g}, {} {:.3g}, {} items", alert.observed, alert.baseline,
              alert.statistic_name, alert.statistic, alert.count);
   text += "\n";
+  for (const store::Delivery& delivery : deliveries) {
+    text += "  " + (delivery.attempts == 0 ? tr("sink {}: {}", delivery.sink, term(delivery.status))
+                                           : tr("sink {}: {} after {} attempts", delivery.sink, term(delivery.status),
+                                                delivery.attempts));
+    if (!delivery.error.empty()) text += " (" + delivery.error + ")";
+    text += "\n";
+  }
   for (const store::StoredItem& item : examples) {
-    text += fmt::format("    #{} ({}) {}\n", item.row, term(item.analysis.sentiment.label),
-                        shortened(item.analysis.masked_text));
+    // Items read without an id column have none; their row is what `items` shows.
+    const std::string id = item.id.empty() ? "#" + std::to_string(item.row) : item.id;
+    text += fmt::format("    {} ({}) {}\n", id, term(item.analysis.sentiment.label), shortened(item.analysis.masked_text));
   }
   return text;
 }

@@ -6,9 +6,11 @@
 #include <map>
 #include <unordered_map>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "common/i18n.h"
 #include "common/log.h"
+#include "detect/delivery.h"
 #include "detect/detect.h"
 
 namespace shopsight::detect {
@@ -58,7 +60,8 @@ store::ItemQuery example_query(const DetectorRule& rule, const store::Alert& ale
 }  // namespace
 
 Monitor::Monitor(store::Store& store, const Rules& rules) : store_(store), rules_(rules) {
-  for (const SinkRule& sink : rules_.sinks) sinks_.push_back(make_sink(sink));
+  // Backtest clears the sinks, so it starts no threads and stores no delivery states.
+  if (!rules_.sinks.empty()) deliveries_ = std::make_unique<DeliveryQueue>(store_, rules_);
 }
 
 Monitor::~Monitor() = default;
@@ -80,26 +83,80 @@ std::vector<store::Alert> Monitor::run() {
   std::stable_sort(alerts.begin(), alerts.end(),
                    [](const store::Alert& a, const store::Alert& b) { return a.window_start < b.window_start; });
 
-  // A first run over a store of history finds all of that history's alerts.
-  // Only recent ones reach webhooks and files, because old ones need no action.
-  const std::int64_t oldest_sent = rules_.sink_max_age_days > 0
-                                       ? *latest - rules_.sink_max_age_days * kDayMs
-                                       : std::numeric_limits<std::int64_t>::min();
+  if (deliveries_) {
+    add_pending(alerts, *latest);
+    queue_undelivered(*latest);
+  }
+  return alerts;
+}
+
+std::size_t Monitor::redeliver() {
+  const std::optional<std::int64_t> latest = store_.latest_time();
+  if (!deliveries_ || !latest) return 0;
+  return queue_undelivered(*latest);
+}
+
+bool Monitor::wait_for_deliveries(std::chrono::milliseconds timeout) {
+  return !deliveries_ || deliveries_->wait_idle(timeout);
+}
+
+// A first run over a store of history finds all of that history's alerts.
+// Only recent ones reach the sinks, because old ones need no action.
+std::int64_t Monitor::oldest_sent(std::int64_t latest) const {
+  return rules_.sink_max_age_days > 0 ? latest - rules_.sink_max_age_days * kDayMs
+                                      : std::numeric_limits<std::int64_t>::min();
+}
+
+// The pending state is saved before anything is queued, so an alert whose
+// delivery a crash or the shutdown cuts short is sent on the next run.
+void Monitor::add_pending(const std::vector<store::Alert>& alerts, std::int64_t latest) {
+  const std::int64_t oldest = oldest_sent(latest);
   std::int64_t old_alerts = 0;
   for (const store::Alert& alert : alerts) {
-    if (alert.window_end < oldest_sent) {
+    if (alert.window_end < oldest) {
       ++old_alerts;
       continue;
     }
-    for (const auto& sink : sinks_) sink->send(alert);
+    for (const std::string& sink : deliveries_->sink_names()) store_.add_pending_delivery(alert.fingerprint, sink);
   }
-  // Without sinks (backtest clears them) nothing is sent, so there is nothing to explain.
-  if (old_alerts > 0 && !sinks_.empty()) {
+  if (old_alerts > 0) {
     spdlog::info("{}", tr("{} alerts ended more than {} days before the latest item; they were stored but not sent "
                           "to the sinks (sink_max_age_days)",
                           old_alerts, rules_.sink_max_age_days));
   }
-  return alerts;
+}
+
+// Queues what each sink has not received: new alerts, and those that earlier
+// runs failed to deliver or had no room for. An alert that finds the queue
+// full stays pending with the reason.
+std::size_t Monitor::queue_undelivered(std::int64_t latest) {
+  std::size_t queued = 0;
+  const std::vector<std::string>& names = deliveries_->sink_names();
+  for (std::size_t sink = 0; sink < names.size(); ++sink) {
+    std::size_t full = 0;
+    for (const store::Alert& alert : store_.undelivered_alerts(names[sink], oldest_sent(latest))) {
+      if (deliveries_->contains(sink, alert.fingerprint)) continue;
+      if (full == 0) {
+        const std::string payload = alert_to_json(alert, store_.items_by_row(alert.examples))
+                                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const PushResult result = deliveries_->push(sink, {alert, payload});
+        if (result == PushResult::queued) ++queued;
+        if (result != PushResult::queue_full) continue;
+      }
+      ++full;
+      store_.record_delivery({.fingerprint = alert.fingerprint,
+                              .sink = names[sink],
+                              .status = "pending",
+                              .error = tr("not queued: the delivery queue was full (sink_queue_size {})",
+                                          rules_.sink_queue_size)});
+    }
+    if (full > 0) {
+      spdlog::warn("{}", tr("sink {}: the delivery queue is full (sink_queue_size {}); {} alerts stay pending for "
+                            "the next run",
+                            names[sink], rules_.sink_queue_size, full));
+    }
+  }
+  return queued;
 }
 
 std::vector<store::Alert> Monitor::run_rule(const DetectorRule& rule, const std::string& dimension,

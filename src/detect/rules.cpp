@@ -2,6 +2,7 @@
 // the line and the key at fault.
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -24,6 +25,62 @@ std::string join(std::span<const std::string_view> names) {
     text += name;
   }
   return text;
+}
+
+// Levenshtein distance: the single-character insertions, deletions and
+// substitutions that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The allowed key closest to a misspelt one, or "" when none is close: a
+// third of the key's length may differ, at least 2 characters, and a key
+// that the allowed one starts or ends with counts as close too ("timeout"
+// for "timeout_ms").
+std::string_view nearest_key(std::string_view key, std::span<const std::string_view> allowed) {
+  std::string_view nearest;
+  std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (const std::string_view candidate : allowed) {
+    std::size_t distance = edit_distance(key, candidate);
+    if (key.size() >= 4 && (candidate.starts_with(key) || candidate.ends_with(key))) distance = std::min<std::size_t>(distance, 1);
+    if (distance < best) {
+      best = distance;
+      nearest = candidate;
+    }
+  }
+  return nearest;
+}
+
+// Keys of a [[detector]] table that every detector reads.
+constexpr std::array<std::string_view, 9> kCommonKeys = {"detector",      "dimensions",   "granularity",
+                                                         "severity",      "min_count",    "baseline_days",
+                                                         "min_baseline_buckets", "cooldown_buckets", "min_change"};
+
+// Keys of a [[detector]] table that `detector` reads, as docs/detection.md lists them.
+std::vector<std::string_view> detector_keys(Detector detector) {
+  std::vector<std::string_view> keys(kCommonKeys.begin(), kCommonKeys.end());
+  switch (detector) {
+    case Detector::negative_share:
+    case Detector::aspect_negative: keys.push_back("alpha"); break;
+    case Detector::sentiment_score: keys.push_back("threshold"); break;
+    case Detector::volume: keys.insert(keys.end(), {"threshold", "min_baseline", "direction"}); break;
+    case Detector::emerging_keyword:
+      std::erase(keys, "min_change");
+      keys.insert(keys.end(), {"alpha", "min_ratio", "min_negative_share"});
+      break;
+  }
+  return keys;
 }
 
 DetectorRule rule_for(Detector detector) {
@@ -59,6 +116,8 @@ constexpr IntegerKey kIntegerKeys[] = {
     {"max_values", &Rules::max_values, 1, 10000000},
     {"late_buckets", &Rules::late_buckets, 0, 1000},
     {"sink_max_age_days", &Rules::sink_max_age_days, 0, 100000},
+    {"sink_queue_size", &Rules::sink_queue_size, 1, 1000000},
+    {"sink_shutdown_ms", &Rules::sink_shutdown_ms, 0, 3600000},
 };
 
 // Reads one rules file, keeping its name for messages.
@@ -69,7 +128,8 @@ class RulesParser {
   Rules parse(const toml::value& root) {
     Rules rules = default_rules();
     const auto& table = root.as_table();
-    check_keys(root, {"examples", "max_values", "sink_max_age_days", "late_buckets", "detector", "sink"});
+    check_keys(root, {"examples", "max_values", "sink_max_age_days", "late_buckets", "sink_queue_size",
+                      "sink_shutdown_ms", "detector", "sink"});
     for (const IntegerKey& key : kIntegerKeys) {
       if (auto found = table.find(std::string(key.name)); found != table.end()) {
         rules.*key.member = static_cast<int>(integer(found->second, std::string(key.name), key.low, key.high));
@@ -97,6 +157,11 @@ class RulesParser {
     std::sort(keys.begin(), keys.end());
     for (const std::string& key : keys) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      const std::string_view nearest = nearest_key(key, allowed);
+      if (!nearest.empty()) {
+        throw error(table.as_table().at(key), key,
+                    tr("unknown key; did you mean '{}'? Expected one of: {}", nearest, join(allowed)));
+      }
       throw error(table.as_table().at(key), key, tr("unknown key; expected one of: {}", join(allowed)));
     }
   }
@@ -163,8 +228,34 @@ class RulesParser {
     check_keys(entry, {"detector", "dimensions", "granularity", "severity", "min_count", "min_change", "alpha",
                        "threshold", "min_ratio", "min_negative_share", "min_baseline", "baseline_days", "min_baseline_buckets",
                        "cooldown_buckets", "direction"});
+    // A key the detector ignores would look like a setting that works.
+    const std::vector<std::string_view> used = detector_keys(rule.detector);
+    for (const auto& [key, value] : table) {
+      if (std::find(used.begin(), used.end(), key) == used.end()) {
+        throw error(value, key, tr("{} does not use this key; its keys are: {}", to_string(rule.detector), join(used)));
+      }
+    }
     for (const auto& [key, value] : table) detector_key(rule, key, value);
+    if (rule.detector == Detector::emerging_keyword) check_keyword_buckets(entry, rule);
     return rule;
+  }
+
+  // The store counts keywords only in some buckets; elsewhere the detector
+  // would run and never find anything.
+  void check_keyword_buckets(const toml::value& entry, const DetectorRule& rule) const {
+    const auto& table = entry.as_table();
+    for (const std::string& dimension : rule.dimensions) {
+      if (store::has_keyword_counts(dimension, store::Granularity::day)) continue;
+      const auto found = table.find("dimensions");
+      throw error(found != table.end() ? found->second : entry, "dimensions",
+                  tr("emerging_keyword has no keyword counts for the dimension '{}'; use shop, category or product",
+                     dimension));
+    }
+    if (!store::has_keyword_counts("shop", rule.granularity)) {
+      const auto found = table.find("granularity");
+      throw error(found != table.end() ? found->second : entry, "granularity",
+                  tr("emerging_keyword has keyword counts only for day buckets"));
+    }
   }
 
   void detector_key(DetectorRule& rule, const std::string& key, const toml::value& value) const {
@@ -190,25 +281,56 @@ class RulesParser {
     }
   }
 
+  // Errors name the line of the key at fault; a missing key, the line of [[sink]].
   SinkRule sink(const toml::value& entry) const {
     const auto& table = entry.as_table();
-    check_keys(entry, {"type", "path", "url", "retries", "backoff_ms", "timeout_ms"});
+    check_keys(entry, {"type", "path", "url", "retries", "backoff_ms", "timeout_ms", "circuit_failures",
+                       "circuit_cooldown_ms"});
     auto type = table.find("type");
     if (type == table.end()) throw error(entry, "type", tr("missing; every [[sink]] table has a type"));
     SinkRule rule;
     rule.type = choice(type->second, "type", {"log", "jsonl", "webhook"});
+    const std::vector<std::string_view> used = rule.type == "log"     ? std::vector<std::string_view>{"type"}
+                                               : rule.type == "jsonl" ? std::vector<std::string_view>{"type", "path"}
+                                                                      : std::vector<std::string_view>{
+                                                                            "type", "url", "retries", "backoff_ms",
+                                                                            "timeout_ms", "circuit_failures",
+                                                                            "circuit_cooldown_ms"};
     for (const auto& [key, value] : table) {
-      if (key == "path") rule.path = string(value, key);
-      if (key == "url") rule.url = string(value, key);
+      if (std::find(used.begin(), used.end(), key) == used.end()) {
+        throw error(value, key, tr("a {} sink does not use this key; its keys are: {}", rule.type, join(used)));
+      }
+      if (key == "path") rule.path = jsonl_path(value);
+      if (key == "url") rule.url = url(value);
       if (key == "retries") rule.retries = static_cast<int>(integer(value, key, 0, 100));
       if (key == "backoff_ms") rule.backoff_ms = static_cast<int>(integer(value, key, 0, 600000));
       if (key == "timeout_ms") rule.timeout_ms = static_cast<int>(integer(value, key, 1, 600000));
+      if (key == "circuit_failures") rule.circuit_failures = static_cast<int>(integer(value, key, 0, 1000));
+      if (key == "circuit_cooldown_ms") rule.circuit_cooldown_ms = static_cast<int>(integer(value, key, 0, 86400000));
     }
     if (rule.type == "jsonl" && rule.path.empty()) throw error(entry, "path", tr("missing; a jsonl sink needs the file to append to"));
-    if (rule.type == "webhook" && !rule.url.starts_with("http://") && !rule.url.starts_with("https://")) {
-      throw error(entry, "url", tr("must start with http:// or https://"));
-    }
+    if (rule.type == "webhook" && rule.url.empty()) throw error(entry, "url", tr("missing; a webhook sink needs the URL to POST to"));
     return rule;
+  }
+
+  // The folder is checked now, not when the first alert is due.
+  std::string jsonl_path(const toml::value& value) const {
+    std::string path = string(value, "path");
+    if (path.empty()) throw error(value, "path", tr("must not be empty"));
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    std::error_code ignored;
+    if (!folder.empty() && !std::filesystem::is_directory(folder, ignored)) {
+      throw error(value, "path", tr("the folder {} does not exist", folder.string()));
+    }
+    return path;
+  }
+
+  std::string url(const toml::value& value) const {
+    std::string url = string(value, "url");
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      throw error(value, "url", tr("must start with http:// or https://"));
+    }
+    return url;
   }
 
   std::string name_;

@@ -285,12 +285,12 @@ json handle_alerts(Context& context, const httplib::Request& request) {
   query.to = range.to;
   query.limit = integer_parameter(request, "limit", 100, 1, 1000);
 
-  // The same JSON as the detect stage's JSON Lines and webhook sinks write.
+  // The JSON that the detect stage's JSON Lines and webhook sinks write, plus the delivery states.
   json out = json::array();
   const StoreReaders::Lease reader = context.readers.acquire();
   for (const auto& alert : reader->alerts(query)) {
     const std::vector<store::StoredItem> examples = reader->items_by_row(alert.examples);
-    out.push_back(detect::alert_to_json(alert, examples));
+    out.push_back(detect::alert_to_json(alert, examples, reader->deliveries(alert.fingerprint)));
   }
   return json{{"alerts", std::move(out)}};
 }
@@ -301,7 +301,7 @@ json handle_alert(Context& context, const httplib::Request& request) {
   const std::optional<store::Alert> alert = reader->alert(fingerprint);
   if (!alert) throw ApiError(404, "alert not found: no stored alert has this fingerprint");
   const std::vector<store::StoredItem> examples = reader->items_by_row(alert->examples);
-  return detect::alert_to_json(*alert, examples);
+  return detect::alert_to_json(*alert, examples, reader->deliveries(alert->fingerprint));
 }
 
 json handle_product(Context& context, const httplib::Request& request) {

@@ -318,6 +318,30 @@ std::optional<Alert> Store::alert(std::string_view fingerprint) const {
   return read_alert(select);
 }
 
+std::vector<Delivery> Store::deliveries(std::string_view fingerprint) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement select(impl_->db,
+                   "SELECT sink, status, attempts, error, updated_at FROM deliveries WHERE fingerprint = ?1 ORDER BY sink");
+  select.bind(1, fingerprint);
+  std::vector<Delivery> deliveries;
+  while (select.step()) {
+    deliveries.push_back({std::string(fingerprint), select.text(0), select.text(1), select.integer(2), select.text(3),
+                          select.integer(4)});
+  }
+  return deliveries;
+}
+
+std::vector<Alert> Store::undelivered_alerts(std::string_view sink, std::int64_t window_end_from) const {
+  std::lock_guard lock(impl_->mutex);
+  Statement select(impl_->db, std::string(kAlertColumns) +
+                                  " WHERE window_end >= ?2 AND fingerprint IN (SELECT fingerprint FROM deliveries "
+                                  "WHERE sink = ?1 AND status != 'delivered') ORDER BY window_start, row");
+  select.bind(1, sink).bind(2, window_end_from);
+  std::vector<Alert> alerts;
+  while (select.step()) alerts.push_back(read_alert(select));
+  return alerts;
+}
+
 StoreSummary Store::summary() const {
   std::lock_guard lock(impl_->mutex);
   sqlite3* db = impl_->db;

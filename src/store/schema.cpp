@@ -172,6 +172,21 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql",
+    // Version 5: delivery state of each alert at each sink, so that a run can
+    // send again what an earlier run failed to deliver. Alerts raised before
+    // have no rows and are not sent again.
+    R"sql(
+CREATE TABLE deliveries (
+  fingerprint TEXT NOT NULL,
+  sink TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (fingerprint, sink)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_status ON deliveries (sink, status);
+)sql",
 };
 
 std::int64_t pragma_integer(sqlite3* db, std::string_view name) {
@@ -377,6 +392,11 @@ bool keeps_aspects(int dimension, Granularity granularity) {
 bool keeps_keywords(int dimension, Granularity granularity) {
   const std::string_view name = kDimensions[static_cast<std::size_t>(dimension)];
   return granularity == Granularity::day && (name == "shop" || name == "product" || name == "category");
+}
+
+bool has_keyword_counts(std::string_view dimension, Granularity granularity) {
+  const int index = dimension_index(dimension);
+  return index >= 0 && keeps_keywords(index, granularity);
 }
 
 }  // namespace shopsight::store

@@ -472,6 +472,24 @@ bool Store::add_alert(const Alert& alert) {
   return sqlite3_changes(impl_->db) == 1;
 }
 
+void Store::add_pending_delivery(std::string_view fingerprint, std::string_view sink) {
+  std::lock_guard lock(impl_->mutex);
+  Statement save(impl_->db, "INSERT OR IGNORE INTO deliveries VALUES (?1, ?2, 'pending', 0, '', ?3)");
+  save.bind(1, fingerprint).bind(2, sink).bind(3, now_milliseconds());
+  save.run();
+}
+
+void Store::record_delivery(const Delivery& delivery) {
+  std::lock_guard lock(impl_->mutex);
+  Statement save(impl_->db,
+                 "INSERT INTO deliveries VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (fingerprint, sink) DO UPDATE SET "
+                 "status = excluded.status, attempts = attempts + excluded.attempts, error = excluded.error, "
+                 "updated_at = excluded.updated_at");
+  save.bind(1, delivery.fingerprint).bind(2, delivery.sink).bind(3, delivery.status).bind(4, delivery.attempts);
+  save.bind(5, delivery.error).bind(6, delivery.updated_at != 0 ? delivery.updated_at : now_milliseconds());
+  save.run();
+}
+
 std::optional<std::int64_t> Store::last_alert_end(std::string_view detector, std::string_view dimension,
                                                   std::string_view value, std::string_view subject) const {
   std::lock_guard lock(impl_->mutex);

@@ -46,6 +46,10 @@ inline constexpr std::array<std::string_view, 6> kDimensions = {"shop", "product
 /// True when `name` is one of kDimensions.
 bool is_dimension(std::string_view name);
 
+/// True when the store counts keywords in buckets of this dimension and
+/// granularity, which the emerging_keyword detector needs.
+bool has_keyword_counts(std::string_view dimension, Granularity granularity);
+
 /// Mentions of one aspect category within a bucket.
 struct AspectCounts {
   std::int64_t mentions = 0;
@@ -149,6 +153,16 @@ struct Alert {
   std::int64_t raised_at = 0;                      ///< wall-clock Unix ms when it was raised
 };
 
+/// Delivery state of one alert at one sink.
+struct Delivery {
+  std::string fingerprint;                         ///< the alert's
+  std::string sink;                                ///< the sink's name, as detect::Sink::name() gives it
+  std::string status = "pending";                  ///< pending (waiting to be sent), delivered or failed
+  std::int64_t attempts = 0;                       ///< requests sent, over all runs
+  std::string error;                               ///< why the last attempt failed or was not made; empty after a delivery
+  std::int64_t updated_at = 0;                     ///< wall-clock Unix ms of the last change
+};
+
 /// Filters of Store::alerts.
 struct AlertQuery {
   std::string detector;
@@ -223,7 +237,7 @@ struct TopicRun {
 };
 
 /// Current version of the store schema; older files are migrated on open.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 /// Key that makes an item unique: its source id when `has_id`, else a hash
 /// of its time and text.
@@ -299,6 +313,20 @@ class Store {
 
   /// Alerts matching `query`, newest window first.
   std::vector<Alert> alerts(const AlertQuery& query) const;
+
+  /// Adds a pending delivery of an alert at a sink unless the store has one.
+  void add_pending_delivery(std::string_view fingerprint, std::string_view sink);
+
+  /// Saves the delivery state of an alert at a sink. Its attempts are added
+  /// to those stored, and updated_at 0 stands for now.
+  void record_delivery(const Delivery& delivery);
+
+  /// Delivery states of one alert, by sink name.
+  std::vector<Delivery> deliveries(std::string_view fingerprint) const;
+
+  /// Alerts that `sink` has not received yet (pending or failed) and whose
+  /// window ends at or after `window_end_from`, oldest window first.
+  std::vector<Alert> undelivered_alerts(std::string_view sink, std::int64_t window_end_from) const;
 
   /// Window end of the latest alert for this detector, dimension, value and
   /// subject, for cooldowns.

@@ -8,6 +8,7 @@
 
 #include "common/i18n.h"
 #include "detect/detect.h"
+#include "detect/webhook_server.h"
 #include "support/run_shopsight.h"
 
 namespace shopsight::detect {
@@ -137,10 +138,15 @@ TEST(DetectCli, AlertsListsAndFilters) {
                        .dimension = "product", .value = "p9", .window_start = kMonday, .window_end = kMonday + kDayMs,
                        .severity = "warning", .statistic_name = "p_value"};
     ASSERT_TRUE(store.add_alert(alert));
+    store.record_delivery({.fingerprint = alert.fingerprint, .sink = "webhook http://127.0.0.1:9 #0a1b2c3d",
+                           .status = "failed", .attempts = 4, .error = "no response within 5000 ms"});
   }
   const nlohmann::json listed = run_json("--lang en alerts --db " + db + " --format json", folder);
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].at("value"), "p9");
+  ASSERT_EQ(listed[0].at("deliveries").size(), 1u);
+  EXPECT_EQ(listed[0].at("deliveries")[0].at("status"), "failed");
+  EXPECT_EQ(listed[0].at("deliveries")[0].at("attempts"), 4);
 
   EXPECT_TRUE(run_json("--lang en alerts --db " + db + " --detector volume --format json", folder).empty());
 
@@ -149,6 +155,10 @@ TEST(DetectCli, AlertsListsAndFilters) {
 
   const auto text = run_shopsight("--lang en alerts --db " + db);
   EXPECT_NE(text.output.find("negative_share on product p9"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find("sink webhook http://127.0.0.1:9 #0a1b2c3d: failed after 4 attempts (no response within "
+                             "5000 ms)"),
+            std::string::npos)
+      << text.output;
 
   for (const std::string filter : {"--dimension prod", "--detector spike", "--severity high"}) {
     const auto invalid = run_shopsight("--lang en alerts --db " + db + " " + filter);
@@ -210,6 +220,94 @@ TEST(DetectCli, AlertSubjectsTranslated) {
 
   EXPECT_NE(spike.find("[激增]"), std::string::npos) << spike;
   EXPECT_NE(keyword.find("[drop]"), std::string::npos) << keyword;
+}
+
+// The store row means nothing to a reader; the input's item id does.
+TEST(DetectCli, AlertTextShowsItemIdAndDelivery) {
+  const store::Alert alert{.detector = "negative_share", .dimension = "product", .value = "P2",
+                           .window_start = kMonday, .window_end = kMonday + kDayMs, .severity = "warning"};
+  store::StoredItem example;
+  example.row = 2123;
+  example.id = "X2123";
+  example.analysis.sentiment.label = "negative";
+  example.analysis.masked_text = "漏水";
+  const std::vector<store::StoredItem> examples = {example};
+  const std::vector<store::Delivery> deliveries = {{.sink = "log", .status = "delivered", .attempts = 1},
+                                                   {.sink = "jsonl /tmp/a.jsonl", .status = "pending"}};
+
+  const std::string english = format_alert(alert, examples, deliveries);
+  EXPECT_NE(english.find("    X2123 (negative) 漏水"), std::string::npos) << english;
+  EXPECT_EQ(english.find("2123 ("), english.find("X2123 (") + 1) << english;
+  EXPECT_NE(english.find("sink log: delivered after 1 attempts"), std::string::npos) << english;
+  EXPECT_NE(english.find("sink jsonl /tmp/a.jsonl: pending\n"), std::string::npos) << english;
+
+  set_language(Language::zh);
+  const std::string chinese = format_alert(alert, examples, deliveries);
+  set_language(Language::en);
+  EXPECT_NE(chinese.find("告警出口 log：已送达，共尝试 1 次"), std::string::npos) << chinese;
+}
+
+// A webhook that never responds delays the end of ingest by about
+// sink_shutdown_ms, not by its 10 minute timeout, and the alert it missed
+// is listed as not delivered.
+TEST(DetectCli, IngestWithStuckWebhookEnds) {
+  const fs::path folder = temp_folder("stuck_webhook");
+  write_timeline(folder / "timeline.csv");
+  WebhookServer server(0, true);
+  const fs::path rules = folder / "rules.toml";
+  std::ofstream(rules) << "sink_shutdown_ms = 300\nsink_max_age_days = 0\n[[sink]]\ntype = \"webhook\"\nurl = \""
+                       << server.url() << "\"\ntimeout_ms = 600000\n";
+  const std::string db = (folder / "store.db").string();
+  const auto result = run_shopsight("--lang en ingest " + (folder / "timeline.csv").string() + " --db " + db +
+                                    " --text review --rules " + rules.string());
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("interrupted, because shopsight is shutting down"), std::string::npos)
+      << result.output;
+
+  const nlohmann::json listed = run_json("--lang en alerts --db " + db + " --format json", folder);
+  ASSERT_FALSE(listed.empty());
+  // The oldest alert, listed last, was in flight; any newer ones were still queued.
+  const nlohmann::json& state = listed.back().at("deliveries").at(0);
+  EXPECT_EQ(state.at("sink").get<std::string>().rfind("webhook " + server.url() + " #", 0), 0u) << state;
+  EXPECT_EQ(state.at("status"), "failed") << state;
+  for (const nlohmann::json& alert : listed) EXPECT_NE(alert.at("deliveries").at(0).at("status"), "delivered");
+  fs::remove_all(folder);
+}
+
+// `alerts --redeliver` sends what the webhook refused earlier and lists the
+// new states.
+TEST(DetectCli, AlertsRedeliverSendsFailed) {
+  const fs::path folder = temp_folder("redeliver");
+  write_timeline(folder / "timeline.csv");
+  WebhookServer server(1000000);
+  const fs::path rules = folder / "rules.toml";
+  std::ofstream(rules) << "sink_max_age_days = 0\n[[sink]]\ntype = \"webhook\"\nurl = \"" << server.url()
+                       << "\"\nretries = 0\ncircuit_failures = 0\n";
+  const std::string db = (folder / "store.db").string();
+  const auto ingest = run_shopsight("--lang en ingest " + (folder / "timeline.csv").string() + " --db " + db +
+                                    " --text review --rules " + rules.string());
+  ASSERT_EQ(ingest.status, 0) << ingest.output;
+  const nlohmann::json failed = run_json("--lang en alerts --db " + db + " --format json", folder);
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed[0].at("deliveries").at(0).at("status"), "failed");
+  EXPECT_EQ(failed[0].at("deliveries").at(0).at("error"), server.url() + ": HTTP status 500");
+
+  server.set_failures(0);
+  const nlohmann::json delivered =
+      run_json("--lang en alerts --db " + db + " --format json --redeliver --rules " + rules.string(), folder);
+  ASSERT_EQ(delivered.size(), failed.size());
+  for (const nlohmann::json& alert : delivered) {
+    EXPECT_EQ(alert.at("deliveries").at(0).at("status"), "delivered") << alert;
+    EXPECT_EQ(alert.at("deliveries").at(0).at("attempts"), 2) << alert;
+  }
+  EXPECT_EQ(server.bodies().size(), delivered.size());
+
+  const auto text = run_shopsight("--lang en alerts --db " + db);
+  EXPECT_NE(text.output.find(": delivered after 2 attempts"), std::string::npos) << text.output;
+  const auto usage = run_shopsight("--lang en alerts --db " + db + " --rules " + rules.string());
+  EXPECT_NE(usage.status, 0);
+  EXPECT_NE(usage.output.find("--redeliver"), std::string::npos) << usage.output;
+  fs::remove_all(folder);
 }
 
 }  // namespace

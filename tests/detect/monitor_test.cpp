@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "detect/detect.h"
+#include "detect/webhook_server.h"
 
 namespace shopsight::detect {
 namespace {
@@ -111,6 +113,7 @@ TEST_F(DetectMonitor, NegativeShareIncident) {
 
   Monitor monitor(*store_, product_rules(Detector::negative_share));
   const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
   ASSERT_EQ(alerts.size(), 1u);
   const store::Alert& alert = alerts[0];
   EXPECT_EQ(alert.detector, "negative_share");
@@ -363,6 +366,251 @@ TEST_F(DetectMonitor, VolumeCollapse) {
 
 TEST_F(DetectMonitor, EmptyStoreNoAlerts) {
   EXPECT_TRUE(Monitor(*store_, default_rules()).run().empty());
+}
+
+// Products with an incident on day 30, sent to a webhook and to the JSON
+// Lines file.
+class DetectDelivery : public DetectMonitor {
+ protected:
+  void add_incidents(const std::vector<std::string>& products = {"p3", "p4"}) {
+    for (const std::string& product : products) {
+      add_days(product, 0, 29, {});
+      add_day(product, 30, {100, 40, 1, 0});
+    }
+    add_day(products[0], 31, {1, 0, 0, 0});  // closes day 30
+  }
+
+  Rules webhook_rules(const std::string& url, int retries) const {
+    Rules rules = product_rules(Detector::negative_share);
+    rules.sinks.insert(rules.sinks.begin(), SinkRule{.type = "webhook", .url = url, .retries = retries, .backoff_ms = 1});
+    return rules;
+  }
+
+  // Returns once the server has a request, which the shutdown can then interrupt.
+  static void wait_for_request(const WebhookServer& server) {
+    while (server.attempts() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  // The delivery state of `fingerprint` at the sink whose name starts with `prefix`.
+  store::Delivery delivery(const std::string& fingerprint, const std::string& prefix) const {
+    for (const store::Delivery& state : store_->deliveries(fingerprint)) {
+      if (state.sink.starts_with(prefix)) return state;
+    }
+    return {.status = "none"};
+  }
+};
+
+TEST_F(DetectDelivery, ErrorsRetriedUntilDelivered) {
+  add_incidents();
+  WebhookServer server(2);
+  Monitor monitor(*store_, webhook_rules(server.url(), 3));
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_EQ(alerts.size(), 2u);
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
+
+  EXPECT_EQ(server.bodies().size(), 2u);
+  const store::Delivery first = delivery(alerts[0].fingerprint, "webhook");
+  EXPECT_EQ(first.status, "delivered");
+  EXPECT_EQ(first.attempts, 3) << "two responses of status 500, then success";
+  EXPECT_EQ(first.error, "");
+  EXPECT_EQ(delivery(alerts[1].fingerprint, "webhook").attempts, 1);
+  EXPECT_EQ(delivery(alerts[1].fingerprint, "jsonl").status, "delivered");
+}
+
+// The endpoint never responds. run() returns while the first request is
+// still open, the file still gets both alerts, and the shutdown interrupts
+// the request instead of waiting for it.
+TEST_F(DetectDelivery, StuckWebhookDoesNotBlockRun) {
+  add_incidents();
+  WebhookServer server(0, true);
+  Rules rules = webhook_rules(server.url(), 3);
+  rules.sinks[0].timeout_ms = 600000;
+  rules.sink_shutdown_ms = 200;
+
+  std::vector<store::Alert> alerts;
+  {
+    Monitor monitor(*store_, rules);
+    alerts = monitor.run();
+    ASSERT_EQ(alerts.size(), 2u);
+    EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").status, "pending") << "run() does not wait for the webhook";
+    EXPECT_FALSE(monitor.wait_for_deliveries(std::chrono::milliseconds(100)));
+    wait_for_request(server);
+  }
+  EXPECT_EQ(server.attempts(), 1);
+  EXPECT_EQ(jsonl_fingerprints().size(), 2u);
+
+  const store::Delivery interrupted = delivery(alerts[0].fingerprint, "webhook");
+  EXPECT_EQ(interrupted.status, "failed");
+  EXPECT_EQ(interrupted.attempts, 1);
+  EXPECT_EQ(interrupted.error, server.url() + ": interrupted, because shopsight is shutting down");
+  const store::Delivery waiting = delivery(alerts[1].fingerprint, "webhook");
+  EXPECT_EQ(waiting.status, "pending");
+  EXPECT_EQ(waiting.attempts, 0);
+}
+
+TEST_F(DetectDelivery, TimeoutRecordedWithUrl) {
+  add_incidents({"p3"});
+  WebhookServer server(0, true);
+  Rules rules = webhook_rules(server.url("?token=abcdef0123456789"), 0);
+  rules.sinks[0].timeout_ms = 200;
+  Monitor monitor(*store_, rules);
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_EQ(alerts.size(), 1u);
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
+
+  const store::Delivery failed = delivery(alerts[0].fingerprint, "webhook");
+  EXPECT_EQ(failed.status, "failed");
+  EXPECT_EQ(failed.error, "no response from " + server.url("?***") + " within 200 ms (timeout_ms)");
+  EXPECT_EQ(failed.sink.find("abcdef"), std::string::npos) << failed.sink;
+}
+
+// The shutdown waits for a slow endpoint that responds within sink_shutdown_ms.
+TEST_F(DetectDelivery, ShutdownWaitsForSlowWebhook) {
+  add_incidents();
+  WebhookServer server(0, false, std::chrono::milliseconds(100));
+  std::vector<store::Alert> alerts = Monitor(*store_, webhook_rules(server.url(), 0)).run();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(server.bodies().size(), 2u);
+  EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").status, "delivered");
+  EXPECT_EQ(delivery(alerts[1].fingerprint, "webhook").status, "delivered");
+}
+
+// The endpoint fails once: the first alert fails, the second is delivered,
+// and the next start sends the first again, though it raises nothing new.
+TEST_F(DetectDelivery, FailedDeliverySentNextRun) {
+  add_incidents();
+  WebhookServer server(1);
+  const Rules rules = webhook_rules(server.url(), 0);
+  const std::vector<store::Alert> alerts = Monitor(*store_, rules).run();
+  ASSERT_EQ(alerts.size(), 2u);
+  ASSERT_EQ(server.bodies().size(), 1u);
+  EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").status, "failed");
+  EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").error, server.url() + ": HTTP status 500");
+
+  EXPECT_TRUE(Monitor(*store_, rules).run().empty());
+  const std::vector<std::string> bodies = server.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(bodies[1]).at("fingerprint"), alerts[0].fingerprint);
+  const store::Delivery redelivered = delivery(alerts[0].fingerprint, "webhook");
+  EXPECT_EQ(redelivered.status, "delivered");
+  EXPECT_EQ(redelivered.attempts, 2);
+  EXPECT_TRUE(redelivered.error.empty());
+  EXPECT_EQ(jsonl_fingerprints().size(), 2u) << "the file got each alert once";
+
+  Monitor again(*store_, rules);
+  EXPECT_EQ(again.redeliver(), 0u) << "delivered alerts are not sent again";
+}
+
+// After circuit_failures failed requests in a row the webhook is not called
+// for the cool-down; the skipped alert is recorded as failed without an attempt.
+TEST_F(DetectDelivery, CircuitOpensAfterFailures) {
+  add_incidents({"p3", "p4", "p5"});
+  std::string url;
+  {
+    WebhookServer gone(0);
+    url = gone.url();
+  }
+  Rules rules = webhook_rules(url, 1);
+  rules.sinks[0].circuit_failures = 2;
+  rules.sinks[0].circuit_cooldown_ms = 600000;
+  Monitor monitor(*store_, rules);
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_EQ(alerts.size(), 3u);
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
+
+  const store::Delivery tried = delivery(alerts[0].fingerprint, "webhook");
+  EXPECT_EQ(tried.status, "failed");
+  EXPECT_EQ(tried.attempts, 2);
+  EXPECT_EQ(tried.error, "cannot connect to " + url);
+  for (std::size_t i = 1; i < alerts.size(); ++i) {
+    const store::Delivery skipped = delivery(alerts[i].fingerprint, "webhook");
+    EXPECT_EQ(skipped.status, "failed");
+    EXPECT_EQ(skipped.attempts, 0);
+    EXPECT_TRUE(skipped.error.starts_with("not sent: " + url + " failed 2 requests in a row, so it is paused until "))
+        << skipped.error;
+  }
+  EXPECT_EQ(jsonl_fingerprints().size(), 3u) << "other sinks go on";
+}
+
+// The circuit lets a trial request through once the cool-down is over, and
+// its success closes the circuit.
+TEST_F(DetectDelivery, CircuitClosesAfterCooldown) {
+  add_incidents();
+  WebhookServer server(1000);
+  Rules rules = webhook_rules(server.url(), 0);
+  rules.sinks[0].circuit_failures = 1;
+  rules.sinks[0].circuit_cooldown_ms = 1;
+  Monitor monitor(*store_, rules);
+  const std::vector<store::Alert> alerts = monitor.run();
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
+  EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").status, "failed");
+
+  server.set_failures(0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the cool-down
+  EXPECT_EQ(monitor.redeliver(), 2u);
+  ASSERT_TRUE(monitor.wait_for_deliveries(std::chrono::seconds(60)));
+  EXPECT_EQ(delivery(alerts[0].fingerprint, "webhook").status, "delivered");
+  EXPECT_EQ(delivery(alerts[1].fingerprint, "webhook").status, "delivered");
+}
+
+// With room for one queued alert and one in flight, the third finds the
+// queue full and stays pending, with the reason, instead of blocking run().
+TEST_F(DetectDelivery, FullQueueLeavesAlertPending) {
+  add_incidents({"p3", "p4", "p5"});
+  WebhookServer server(0, true);
+  Rules rules = webhook_rules(server.url(), 0);
+  rules.sinks[0].timeout_ms = 600000;
+  rules.sink_queue_size = 1;
+  rules.sink_shutdown_ms = 100;
+  std::vector<store::Alert> alerts;
+  {
+    Monitor monitor(*store_, rules);
+    alerts = monitor.run();
+    wait_for_request(server);
+  }
+  ASSERT_EQ(alerts.size(), 3u);
+  int full = 0;
+  for (const store::Alert& alert : alerts) {
+    const store::Delivery state = delivery(alert.fingerprint, "webhook");
+    if (state.error == "not queued: the delivery queue was full (sink_queue_size 1)") {
+      EXPECT_EQ(state.status, "pending");
+      ++full;
+    }
+  }
+  EXPECT_GE(full, 1);
+
+  // The file's queue is as small, so what it had no room for waits as well.
+  for (const store::Alert& alert : alerts) {
+    const store::Delivery state = delivery(alert.fingerprint, "jsonl");
+    if (state.status == "delivered") continue;
+    EXPECT_EQ(state.status, "pending");
+    EXPECT_EQ(state.error, "not queued: the delivery queue was full (sink_queue_size 1)");
+  }
+}
+
+// Sinks get the example items, not only the store rows behind them.
+TEST_F(DetectDelivery, PayloadCarriesExampleItems) {
+  add_incidents();
+  WebhookServer server(0);
+  const std::vector<store::Alert> alerts = Monitor(*store_, webhook_rules(server.url(), 0)).run();
+  ASSERT_EQ(server.bodies().size(), 2u);
+  const nlohmann::json body = nlohmann::json::parse(server.bodies()[0]);
+  const nlohmann::json& items = body.at("example_items");
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_TRUE(items[0].at("id").get<std::string>().starts_with(alerts[0].value + "-30-")) << items[0];
+  EXPECT_EQ(items[0].at("sentiment"), "negative");
+  EXPECT_TRUE(items[0].at("time_text").get<std::string>().starts_with("2026-12-02T")) << items[0];
+  EXPECT_FALSE(items[0].at("text").get<std::string>().empty());
+}
+
+// Backtests clear the sinks, so nothing is queued or recorded.
+TEST_F(DetectDelivery, NoSinksNoDeliveryStates) {
+  add_incidents();
+  Rules rules = product_rules(Detector::negative_share);
+  rules.sinks.clear();
+  const std::vector<store::Alert> alerts = Monitor(*store_, rules).run();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_TRUE(store_->deliveries(alerts[0].fingerprint).empty());
 }
 
 }  // namespace

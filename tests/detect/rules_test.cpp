@@ -32,6 +32,8 @@ TEST(DetectRules, ExampleFileEqualsDefaults) {
   EXPECT_EQ(example.max_values, defaults.max_values);
   EXPECT_EQ(example.sink_max_age_days, defaults.sink_max_age_days);
   EXPECT_EQ(example.late_buckets, defaults.late_buckets);
+  EXPECT_EQ(example.sink_queue_size, defaults.sink_queue_size);
+  EXPECT_EQ(example.sink_shutdown_ms, defaults.sink_shutdown_ms);
 }
 
 TEST(DetectRules, SinkMaxAgeParsedAndChecked) {
@@ -107,6 +109,110 @@ TEST(DetectRules, UnknownNamesRejected) {
   EXPECT_NE(parse_error("[[sink]]\ntype = \"pager\"\n").find("pager"), std::string::npos);
   EXPECT_NE(parse_error("[[sink]]\ntype = \"jsonl\"\n").find("path"), std::string::npos);
   EXPECT_NE(parse_error("[[sink]]\ntype = \"webhook\"\nurl = \"ftp://x\"\n").find("url"), std::string::npos);
+}
+
+TEST(DetectRules, KeyUnusedByDetectorRejected) {
+  std::string message = parse_error("[[detector]]\ndetector = \"negative_share\"\nthreshold = 3.0\n");
+  EXPECT_NE(message.find("rules.toml:3: key 'threshold': negative_share does not use this key"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("alpha"), std::string::npos) << "the keys it uses are listed: " << message;
+  message = parse_error("[[detector]]\ndetector = \"volume\"\nalpha = 0.01\n");
+  EXPECT_NE(message.find("rules.toml:3: key 'alpha': volume does not use this key"), std::string::npos) << message;
+  message = parse_error("[[detector]]\ndetector = \"emerging_keyword\"\nmin_change = 0.1\n");
+  EXPECT_NE(message.find("key 'min_change'"), std::string::npos) << message;
+  EXPECT_EQ(parse_error("[[detector]]\ndetector = \"volume\"\nthreshold = 3\nmin_baseline = 5\n"), "");
+}
+
+TEST(DetectRules, KeywordDetectorNeedsKeywordCounts) {
+  std::string message = parse_error("[[detector]]\ndetector = \"emerging_keyword\"\n"
+                                    "dimensions = [\"user\", \"channel\"]\n");
+  EXPECT_NE(message.find("rules.toml:3: key 'dimensions'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'user'"), std::string::npos) << message;
+  message = parse_error("[[detector]]\ndetector = \"emerging_keyword\"\ndimensions = [\"product\"]\n"
+                        "granularity = \"minute\"\n");
+  EXPECT_NE(message.find("rules.toml:4: key 'granularity'"), std::string::npos) << message;
+  EXPECT_EQ(parse_error("[[detector]]\ndetector = \"emerging_keyword\"\ndimensions = [\"shop\", \"product\"]\n"), "");
+}
+
+TEST(DetectRules, SinkErrorsNameTheKeyLine) {
+  std::string message = parse_error("examples = 3\n\n[[sink]]\ntype = \"log\"\n\n[[sink]]\ntype = \"webhook\"\n"
+                                    "# comment\nurl = \"gopher://x\"\n");
+  EXPECT_NE(message.find("rules.toml:9: key 'url'"), std::string::npos) << message;
+  message = parse_error("[[sink]]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nretries = -1\n");
+  EXPECT_NE(message.find("rules.toml:4: key 'retries'"), std::string::npos) << message;
+  message = parse_error("[[sink]]\ntype = \"log\"\nurl = \"http://127.0.0.1:9/\"\n");
+  EXPECT_NE(message.find("rules.toml:3: key 'url': a log sink does not use this key"), std::string::npos) << message;
+  EXPECT_NE(parse_error("[[sink]]\ntype = \"webhook\"\n").find("key 'url': missing"), std::string::npos);
+}
+
+TEST(DetectRules, JsonLinesFolderCheckedOnLoad) {
+  const std::string message =
+      parse_error("[[sink]]\ntype = \"jsonl\"\n\npath = \"/nonexistent/folder/alerts.jsonl\"\n");
+  EXPECT_NE(message.find("rules.toml:4: key 'path': the folder /nonexistent/folder does not exist"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(parse_error("[[sink]]\ntype = \"jsonl\"\npath = \"alerts.jsonl\"\n"), "") << "the working folder";
+}
+
+TEST(DetectRules, DeliverySettingsParsed) {
+  const Rules rules = parse_rules("sink_queue_size = 10\nsink_shutdown_ms = 0\n[[sink]]\ntype = \"webhook\"\n"
+                                  "url = \"http://127.0.0.1:9/\"\ncircuit_failures = 2\ncircuit_cooldown_ms = 500\n",
+                                  "rules.toml");
+  EXPECT_EQ(rules.sink_queue_size, 10);
+  EXPECT_EQ(rules.sink_shutdown_ms, 0);
+  ASSERT_EQ(rules.sinks.size(), 1u);
+  EXPECT_EQ(rules.sinks[0].circuit_failures, 2);
+  EXPECT_EQ(rules.sinks[0].circuit_cooldown_ms, 500);
+  EXPECT_EQ(default_rules().sink_queue_size, 1000);
+  EXPECT_EQ(default_rules().sink_shutdown_ms, 10000);
+  EXPECT_NE(parse_error("sink_queue_size = 0\n").find("rules.toml:1: key 'sink_queue_size'"), std::string::npos);
+  EXPECT_NE(parse_error("sink_shutdown_ms = -5\n").find("rules.toml:1: key 'sink_shutdown_ms'"), std::string::npos);
+  const std::string message = parse_error("[[sink]]\ntype = \"jsonl\"\npath = \"a.jsonl\"\ncircuit_failures = 2\n");
+  EXPECT_NE(message.find("rules.toml:4: key 'circuit_failures': a jsonl sink does not use this key"), std::string::npos)
+      << message;
+}
+
+TEST(DetectRules, MisspeltKeySuggestsNearest) {
+  const struct {
+    std::string text;
+    std::string expected;
+  } cases[] = {
+      {"exampels = 3\n", "rules.toml:1: key 'exampels': unknown key; did you mean 'examples'?"},
+      {"\nsink_max_age = 3\n", "rules.toml:2: key 'sink_max_age': unknown key; did you mean 'sink_max_age_days'?"},
+      {"[[detector]]\ndetector = \"volume\"\nthreshhold = 3.0\n",
+       "rules.toml:3: key 'threshhold': unknown key; did you mean 'threshold'?"},
+      {"[[sink]]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\ntimeout = 100\n",
+       "rules.toml:4: key 'timeout': unknown key; did you mean 'timeout_ms'?"},
+      {"[[sink]]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nretires = 1\n",
+       "rules.toml:4: key 'retires': unknown key; did you mean 'retries'?"},
+  };
+  for (const auto& test : cases) {
+    const std::string message = parse_error(test.text);
+    EXPECT_NE(message.find(test.expected), std::string::npos) << message;
+    EXPECT_NE(message.find("Expected one of: "), std::string::npos) << message;
+  }
+  const std::string far = parse_error("colour = \"red\"\n");
+  EXPECT_NE(far.find("rules.toml:1: key 'colour': unknown key; expected one of: "), std::string::npos) << far;
+}
+
+TEST(DetectRules, WrongValueTypeNamesKey) {
+  const struct {
+    std::string text;
+    std::string expected;
+  } cases[] = {
+      {"examples = \"3\"\n", "rules.toml:1: key 'examples': must be an integer"},
+      {"[[detector]]\ndetector = \"volume\"\nthreshold = \"high\"\n", "rules.toml:3: key 'threshold': must be a number"},
+      {"[[detector]]\ndetector = \"volume\"\ndimensions = \"shop\"\n",
+       "rules.toml:3: key 'dimensions': must be an array of strings"},
+      {"[[sink]]\ntype = \"webhook\"\nurl = 8080\n", "rules.toml:3: key 'url': must be a string"},
+      {"[[sink]]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\ntimeout_ms = 1.5\n",
+       "rules.toml:4: key 'timeout_ms': must be an integer"},
+      {"sink = 3\n", "rules.toml:1: key 'sink': must be an array of tables, written [[sink]]"},
+  };
+  for (const auto& test : cases) {
+    const std::string message = parse_error(test.text);
+    EXPECT_NE(message.find(test.expected), std::string::npos) << message;
+  }
 }
 
 TEST(DetectRules, SyntaxErrorNamesFile) {

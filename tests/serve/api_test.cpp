@@ -283,6 +283,7 @@ TEST_F(ServeApi, AlertsFilters) {
                      .window_end = kNovember1 + kDayMs, .severity = "warning", .observed = 0.6, .baseline = 0.1,
                      .statistic = 0.001, .statistic_name = "p_value", .count = 12, .raised_at = kNovember1 + kDayMs};
   ASSERT_TRUE(store_->add_alert(alert));
+  store_->record_delivery({.fingerprint = alert.fingerprint, .sink = "log", .status = "delivered", .attempts = 1});
 
   const auto all = client_->Get("/api/v1/alerts");
   ASSERT_TRUE(all);
@@ -293,6 +294,9 @@ TEST_F(ServeApi, AlertsFilters) {
   EXPECT_EQ(alerts[0]["window_start"], kNovember1);
   EXPECT_EQ(alerts[0]["window_start_time"], "2026-11-01T00:00:00Z");
   EXPECT_TRUE(alerts[0]["example_items"].is_array());
+  ASSERT_EQ(alerts[0]["deliveries"].size(), 1U);
+  EXPECT_EQ(alerts[0]["deliveries"][0]["sink"], "log");
+  EXPECT_EQ(alerts[0]["deliveries"][0]["status"], "delivered");
   EXPECT_DOUBLE_EQ(alerts[0]["observed"].get<double>(), 0.6);
 
   const auto critical = client_->Get("/api/v1/alerts?severity=critical");

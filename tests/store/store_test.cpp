@@ -270,7 +270,7 @@ void make_version_three(const std::string& path, const std::string& user) {
   const std::string sql = "UPDATE items SET user = '" + unkeyed + "' WHERE user LIKE 'user-%';"
                           "UPDATE buckets SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
                           "UPDATE keyword_counts SET value = '" + unkeyed + "' WHERE value LIKE 'user-%';"
-                          "DROP TABLE settings; PRAGMA user_version = 3;";
+                          "DROP TABLE settings; DROP TABLE deliveries; PRAGMA user_version = 3;";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   sqlite3_close(db);
 }
@@ -330,7 +330,7 @@ TEST_F(StoreTest, ReadOnlyOpenMigratesOlderStores) {
   EXPECT_EQ(reader.items({.dimension = "user", .value = reader.stored_user("13812345678")}).size(), 1u);
   const std::string log = captured.str();
   EXPECT_NE(log.find("[info]"), std::string::npos) << log;
-  EXPECT_NE(log.find("written by an older shopsight (schema version 3); migrating it to version 4"), std::string::npos)
+  EXPECT_NE(log.find("written by an older shopsight (schema version 3); migrating it to version 5"), std::string::npos)
       << log;
 }
 
@@ -369,7 +369,7 @@ TEST_F(StoreTest, ReadCommandsMigrateAndMapRawUsers) {
   const std::string user_options = " --dimension user --value 13812345678 --format json";
   auto run = shopsight::testing::run_shopsight("--lang en forecast --db " + path() + user_options + " --horizon 2");
   EXPECT_EQ(run.status, 0) << run.output;
-  EXPECT_NE(run.output.find("migrating it to version 4"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("migrating it to version 5"), std::string::npos) << run.output;
   const std::string pseudonym = Store({.path = path(), .read_only = true}).stored_user("13812345678");
   EXPECT_NE(run.output.find("\"value\": \"" + pseudonym + "\""), std::string::npos) << run.output;
   EXPECT_EQ(run.output.find("13812345678"), std::string::npos) << run.output;
@@ -447,6 +447,77 @@ TEST_F(StoreTest, DeduplicatesAlertsAndKeepsMarks) {
   EXPECT_FALSE(store.mark("detect.day"));
   store.set_mark("detect.day", 42);
   EXPECT_EQ(Store({.path = path()}).mark("detect.day"), 42);
+}
+
+// A failed or untried delivery stays undelivered until a run records it as
+// delivered, and a version 4 store gains the deliveries table.
+TEST_F(StoreTest, KeepsDeliveryStatePerSink) {
+  {
+    Store store({.path = path()});
+    Alert alert;
+    alert.detector = "volume";
+    alert.severity = "warning";
+    for (int day = 0; day < 2; ++day) {
+      alert.fingerprint = "volume|shop|||day|" + std::to_string(day);
+      alert.window_start = kMonday + day * kDay;
+      alert.window_end = alert.window_start + kDay;
+      ASSERT_TRUE(store.add_alert(alert));
+    }
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE deliveries; PRAGMA user_version = 4;", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  Store store({.path = path()});
+  EXPECT_EQ(store.schema_version(), kSchemaVersion);
+  EXPECT_TRUE(store.undelivered_alerts("log", 0).empty()) << "alerts without delivery rows are not sent again";
+  store.record_delivery({.fingerprint = "volume|shop|||day|0", .sink = "webhook a", .status = "failed", .attempts = 4,
+                         .error = "no response within 1000 ms"});
+  store.add_pending_delivery("volume|shop|||day|1", "webhook a");
+  store.add_pending_delivery("volume|shop|||day|1", "log");
+  store.record_delivery({.fingerprint = "volume|shop|||day|1", .sink = "log", .status = "delivered", .attempts = 1});
+
+  auto undelivered = store.undelivered_alerts("webhook a", 0);
+  ASSERT_EQ(undelivered.size(), 2u);
+  EXPECT_EQ(undelivered[0].fingerprint, "volume|shop|||day|0") << "oldest window first";
+  EXPECT_TRUE(store.undelivered_alerts("log", 0).empty());
+  EXPECT_EQ(store.undelivered_alerts("webhook a", kMonday + 2 * kDay).size(), 1u) << "older windows are left out";
+
+  store.add_pending_delivery("volume|shop|||day|0", "webhook a");
+  const auto states = store.deliveries("volume|shop|||day|0");
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].status, "failed") << "adding a pending delivery keeps the state stored";
+  EXPECT_EQ(states[0].attempts, 4);
+  EXPECT_EQ(states[0].error, "no response within 1000 ms");
+  EXPECT_GT(states[0].updated_at, 0);
+
+  store.record_delivery({.fingerprint = "volume|shop|||day|0", .sink = "webhook a", .status = "delivered", .attempts = 1});
+  EXPECT_EQ(store.undelivered_alerts("webhook a", 0).size(), 1u);
+  const auto delivered = store.deliveries("volume|shop|||day|0");
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].attempts, 5) << "attempts add up over runs";
+  EXPECT_EQ(delivered[0].error, "");
+}
+
+// The states outlive the process that wrote them, so the next start sends
+// what is still undelivered.
+TEST_F(StoreTest, DeliveryStateSurvivesReopen) {
+  {
+    Store store({.path = path()});
+    Alert alert{.fingerprint = "volume|shop|||day|0", .detector = "volume", .window_start = kMonday,
+                .window_end = kMonday + kDay, .severity = "warning"};
+    ASSERT_TRUE(store.add_alert(alert));
+    store.add_pending_delivery(alert.fingerprint, "webhook a");
+    store.record_delivery({.fingerprint = alert.fingerprint, .sink = "webhook a", .status = "failed", .attempts = 2,
+                           .error = "HTTP status 500"});
+  }
+  const Store reader({.path = path(), .read_only = true});
+  const auto states = reader.deliveries("volume|shop|||day|0");
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].status, "failed");
+  EXPECT_EQ(states[0].attempts, 2);
+  EXPECT_EQ(reader.undelivered_alerts("webhook a", 0).size(), 1u);
 }
 
 TEST_F(StoreTest, RetentionDropsFineBucketsFirst) {
