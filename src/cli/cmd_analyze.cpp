@@ -146,7 +146,9 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
   // Other columns are written as they came, masked like the text, because
   // any free-text column can carry a phone number or an address. A repeated
   // column name keeps its first place and its last value, as a JSON object
-  // assignment would. The text column is masked already in the analysis.
+  // assignment would. The text column is masked already in the analysis,
+  // where it also lost its markup; without '&' and '<' it had none.
+  const bool text_had_markup = item.text.find_first_of("&<") != std::string::npos;
   line.key("columns");
   line.begin_object();
   for (std::size_t i = 0; i < item.columns.size(); ++i) {
@@ -157,7 +159,7 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
     line.key(name);
     if (!mask) {
       line.value(value);
-    } else if (value == item.text) {
+    } else if (value == item.text && !text_had_markup) {
       line.repeat(text_begin, text_end);
     } else {
       line.value(mask_personal_data(value));
