@@ -24,7 +24,7 @@ struct Sentiment {
   float score = 0;                        ///< P(positive) - P(negative), in [-1, 1]
 };
 
-/// One aspect mention. Offsets are code points of the original text, end
+/// One aspect mention. Offsets are code points of Analysis::masked_text, end
 /// exclusive, and -1 when the term is absent (an opinion on the whole product
 /// has no aspect term).
 struct AspectMention {
@@ -47,7 +47,7 @@ struct Keyword {
 /// Analysis results of one item.
 struct Analysis {
   std::string language;
-  std::string masked_text;                ///< original text with personal data masked
+  std::string masked_text;                ///< original text, HTML markup removed (unless normalize.strip_html is off), personal data masked
   std::string normalized_text;
   Sentiment sentiment;
   std::vector<AspectMention> aspects;

@@ -190,9 +190,12 @@ struct Engine::Impl {
   bool summary = false;
 
   bool mask_personal_data = true;
+  bool strip_html = true;
 
   explicit Impl(const EngineOptions& options)
-      : normalizer(options.normalize), mask_personal_data(options.normalize.mask_personal_data) {}
+      : normalizer(options.normalize),
+        mask_personal_data(options.normalize.mask_personal_data),
+        strip_html(options.normalize.strip_html) {}
 };
 
 Engine::Engine(const EngineOptions& options) : impl_(std::make_unique<Impl>(options)) {
@@ -245,7 +248,11 @@ Analysis Engine::analyze(const Item& item) const {
   Analysis analysis;
   Document document = make_document(impl_->normalizer, item.text);
   analysis.language = document.language;
-  analysis.masked_text = impl_->mask_personal_data ? mask_personal_data(item.text) : item.text;
+  // People read the masked text in reports, alerts and the dashboard, so it
+  // has the markup that scraped reviews carry (&hellip;, <br>) removed, and
+  // every span points into it.
+  DisplayText shown = impl_->strip_html ? make_display_text(item.text) : DisplayText{item.text, {}, {}};
+  analysis.masked_text = impl_->mask_personal_data ? mask_personal_data(shown.text) : std::move(shown.text);
   analysis.keywords = impl_->keywords->extract(document);
 
   std::vector<AspectSpan> spans;
@@ -270,8 +277,9 @@ Analysis Engine::analyze(const Item& item) const {
     spans = impl_->aspects->extract(document);
   }
 
-  // Extractors work on normalized text; users need spans in the text they
-  // supplied, so each span goes back through the normalizer's offset map.
+  // Extractors work on normalized text, but users need spans in the masked
+  // text. So each span goes back through the normalizer's offset map to the
+  // supplied text, then forward to the text without markup.
   // A generated term that is not in the text keeps offsets -1 and its wording.
   // The byte offsets are found once per text, where utf8::substr() would
   // find them again for every term. term_text() clamps the span as it does.
@@ -289,13 +297,15 @@ Analysis Engine::analyze(const Item& item) const {
     AspectMention mention{.category = span.category, .aspect = span.aspect_term, .opinion = span.opinion_term,
                           .polarity = span.polarity};
     if (span.aspect_begin >= 0) {
-      const auto [begin, end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
+      const auto [source_begin, source_end] = document.normalized.to_source(span.aspect_begin, span.aspect_end);
+      const auto [begin, end] = shown.from_source(source_begin, source_end);
       mention.aspect_begin = begin;
       mention.aspect_end = end;
       mention.aspect = term_text(mention.aspect_begin, mention.aspect_end);
     }
     if (span.opinion_begin >= 0) {
-      const auto [begin, end] = document.normalized.to_source(span.opinion_begin, span.opinion_end);
+      const auto [source_begin, source_end] = document.normalized.to_source(span.opinion_begin, span.opinion_end);
+      const auto [begin, end] = shown.from_source(source_begin, source_end);
       mention.opinion_begin = begin;
       mention.opinion_end = end;
       mention.opinion = term_text(mention.opinion_begin, mention.opinion_end);

@@ -25,6 +25,7 @@ struct AnalyzeArguments {
   std::string output = "-";
   std::string rejects;
   std::vector<std::string> reports;
+  ReportOptions report;  // timezone comes from --timezone
   EngineOptions engine;
   bool keep_personal_data = false;
   std::string pseudonym_key_file;
@@ -146,7 +147,9 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
   // Other columns are written as they came, masked like the text, because
   // any free-text column can carry a phone number or an address. A repeated
   // column name keeps its first place and its last value, as a JSON object
-  // assignment would. The text column is masked already in the analysis.
+  // assignment would. The text column is masked already in the analysis,
+  // where it also lost its markup; without '&' and '<' it had none.
+  const bool text_had_markup = item.text.find_first_of("&<") != std::string::npos;
   line.key("columns");
   line.begin_object();
   for (std::size_t i = 0; i < item.columns.size(); ++i) {
@@ -157,7 +160,7 @@ void write_json_line(JsonWriter& line, const Item& item, const Analysis& analysi
     line.key(name);
     if (!mask) {
       line.value(value);
-    } else if (value == item.text) {
+    } else if (value == item.text && !text_had_markup) {
       line.repeat(text_begin, text_end);
     } else {
       line.value(mask_personal_data(value));
@@ -195,7 +198,7 @@ void run_analyze(AnalyzeArguments& args) {
   std::unique_ptr<ReportBuilder> report;
   if (!args.reports.empty()) {
     // Days in the report follow the shop's time zone, not UTC.
-    ReportOptions report_options;
+    ReportOptions report_options = args.report;
     report_options.timezone = args.reader.timezone;
     report = std::make_unique<ReportBuilder>(report_options);
   }
@@ -249,6 +252,33 @@ void run_analyze(AnalyzeArguments& args) {
   }
 }
 
+// Report settings; the defaults come from ReportOptions.
+void add_report_options(CLI::App& command, ReportOptions& report) {
+  const std::string group = tr("Report");
+  const auto count = [&](const char* flag, int& target, const char* english) {
+    command.add_option(flag, target, tr(english))->check(CLI::Range(0, 1000))->group(group)->capture_default_str();
+  };
+  command.add_option("--report-title", report.title,
+                     tr("title of the report (default: \"Customer feedback report\" in the message language)"))
+      ->group(group);
+  count("--report-aspects", report.top_aspects,
+        "aspect categories listed per group, those with the most negative mentions first");
+  count("--report-examples", report.examples_per_aspect,
+        "example snippets per listed aspect category and group; 0 shows none");
+  command
+      .add_option("--report-snippet-chars", report.snippet_chars,
+                  tr("maximum length of an example snippet in characters (Unicode code points), ellipses excluded"))
+      ->check(CLI::Range(1, 10000))
+      ->group(group)
+      ->capture_default_str();
+  count("--report-keywords", report.top_keywords,
+        "distinguishing keywords listed for each side, negative and positive");
+  count("--report-products", report.top_products, "products listed in the report, those with the most items first");
+  count("--report-categories", report.top_categories,
+        "categories that get a section of their own in Markdown and HTML, those with the most items first; "
+        "JSON lists every category");
+}
+
 }  // namespace
 
 void add_analyze_command(CLI::App& app) {
@@ -263,6 +293,7 @@ void add_analyze_command(CLI::App& app) {
   command->add_option("--report", args->reports,
                       tr("aggregate report per category and product: FILE.md, FILE.html or FILE.json; repeatable"));
   add_input_options(*command, args->reader);
+  add_report_options(*command, args->report);
 
   add_engine_options(*command, args->engine);
 
@@ -276,7 +307,15 @@ void add_analyze_command(CLI::App& app) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
 
-  command->callback([args] { run_analyze(*args); });
+  command->callback([args, command] {
+    if (args->reports.empty()) {
+      for (const char* flag : {"--report-title", "--report-aspects", "--report-examples", "--report-snippet-chars",
+                               "--report-keywords", "--report-products", "--report-categories"}) {
+        if (command->count(flag) > 0) spdlog::warn("{}", tr("{} has no effect without --report", flag));
+      }
+    }
+    run_analyze(*args);
+  });
 }
 
 }  // namespace shopsight::cli

@@ -54,6 +54,17 @@ std::string no_keywords_message(const GroupView& group) {
   return tr("No keyword is clearly more common in negative or in positive items.");
 }
 
+std::string partial_bucket_note(const std::string& bucket, const TimeBucket& point) {
+  if (bucket == "week") {
+    return tr("The data covers only {} of the {} days of the week of {} ({} to {}), so its count is not comparable "
+              "with whole weeks.",
+              point.covered_days, point.days, point.label, point.covered_from, point.covered_to);
+  }
+  return tr("The data covers only {} of the {} days of {} ({} to {}), so its count is not comparable with whole "
+            "months.",
+            point.covered_days, point.days, point.label, point.covered_from, point.covered_to);
+}
+
 std::string bucket_display_name(const std::string& bucket) {
   if (bucket == "week") return tr("Week of");
   if (bucket == "month") return tr("Month");

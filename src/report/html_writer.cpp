@@ -19,12 +19,26 @@ constexpr const char* kNegativeColor = "#d64545";
 constexpr const char* kNeutralColor = "#a0a7b0";
 constexpr const char* kVolumeColor = "#3b6fd1";
 
-// Chart geometry in SVG user units; the viewBox scales it to the page width.
-constexpr double kChartWidth = 760;
-constexpr double kLabelWidth = 180;
-constexpr double kValueWidth = 90;
-constexpr double kRowHeight = 30;
-constexpr double kBarHeight = 18;
+// Each chart is drawn twice, in a wide layout for desktops and tablets and a
+// narrow one for phones, and CSS shows one of them. A single viewBox scaled
+// to a 390-pixel phone would shrink 12-unit labels to about 5 pixels.
+// Geometry is in SVG user units; the viewBox scales it to the page width.
+struct ChartLayout {
+  const char* name;         ///< CSS class: wide or narrow
+  double width;
+  double label_width;       ///< room for row labels left of the bars; 0 puts each label above its bar
+  double value_width;       ///< room for the figures right of the bars
+  double row_height;
+  double bar_height;
+  std::int32_t label_chars; ///< longer row labels end with an ellipsis
+  double timeline_height;
+  double timeline_left;     ///< room for the axis figures
+  std::size_t date_labels;  ///< maximum labels on the time axis
+};
+
+constexpr ChartLayout kWide{"wide", 760, 180, 90, 30, 18, 14, 240, 44, 8};
+constexpr ChartLayout kNarrow{"narrow", 360, 0, 0, 44, 16, 16, 220, 40, 4};
+constexpr ChartLayout kLayouts[] = {kWide, kNarrow};
 
 constexpr std::string_view kStyle = R"(
 :root { color-scheme: light; }
@@ -45,12 +59,14 @@ h4 { font-size: 15px; margin: 16px 0 6px; color: #3d444d; }
 .card .value { font-size: 24px; font-weight: 600; }
 .card .value.positive { color: #2c7a48; }
 .card .value.negative { color: #b83333; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
+.table-scroll { overflow-x: auto; margin: 8px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 0; }
 th, td { padding: 6px 8px; border-bottom: 1px solid #eceef1; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .examples { list-style: none; padding: 0; margin: 8px 0; }
-.examples li { border-left: 3px solid #f0b4b4; padding: 4px 10px; margin: 6px 0; background: #fdf7f7; }
+.examples li { border-left: 3px solid #f0b4b4; padding: 4px 10px; margin: 6px 0; background: #fdf7f7;
+  overflow-wrap: anywhere; }
 .examples .aspect-name { font-weight: 600; margin-right: 6px; }
 .examples .item-id { color: #8a929c; font-size: 12px; margin-left: 6px; }
 mark.aspect { background: #fde3b5; color: inherit; padding: 0 1px; border-radius: 2px; }
@@ -61,8 +77,22 @@ svg.chart { width: 100%; height: auto; display: block; margin: 6px 0; }
 svg.chart text { font-size: 12px; fill: #1f2328; }
 svg.chart text.inside { fill: #fff; font-size: 11px; }
 svg.chart text.axis { fill: #5b6470; font-size: 11px; }
+svg.chart.narrow { display: none; max-width: 480px; }
+svg.chart.narrow text { font-size: 14px; }
+svg.chart.narrow text.inside { font-size: 13px; }
+svg.chart.narrow text.axis { font-size: 13px; }
 .legend { font-size: 13px; color: #3d444d; margin: 4px 0; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 12px; }
+.swatch.partial { background: repeating-linear-gradient(45deg, #9db7e8 0 2px, #fff 2px 4px); }
+@media (max-width: 700px) {
+  main { padding: 12px 10px 32px; }
+  header h1 { font-size: 22px; }
+  section { padding: 12px; border-radius: 8px; }
+  table { font-size: 13px; }
+  .keywords { grid-template-columns: 1fr; gap: 0; }
+  svg.chart.wide { display: none; }
+  svg.chart.narrow { display: block; }
+}
 details { margin: 6px 0; }
 summary { cursor: pointer; color: #3b6fd1; font-size: 14px; }
 footer { color: #8a929c; font-size: 12px; text-align: center; margin-top: 24px; }
@@ -105,12 +135,50 @@ class ChartIds {
   int count_ = 0;
 };
 
-std::string svg_open(ChartIds& ids, double height, const std::string& title, const std::string& description) {
-  const std::string id = ids.next();
+// Opens a chart's <svg>; `id` is from ChartIds and also prefixes ids inside the chart.
+std::string svg_open(const std::string& id, const ChartLayout& layout, double height, const std::string& title,
+                     const std::string& description) {
   return fmt::format(
-      "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" "
+      "<svg class=\"chart {}\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-labelledby=\"{}-title {}-desc\"><title id=\"{}-title\">{}</title><desc id=\"{}-desc\">{}</desc>",
-      number(kChartWidth), number(height), id, id, id, escape(title), id, escape(description));
+      layout.name, number(layout.width), number(height), id, id, id, escape(title), id, escape(description));
+}
+
+// Positions of the parts of one row of a horizontal bar chart.
+struct BarRow {
+  double label_y = 0;
+  double bar_x = 0;
+  double bar_y = 0;
+  double bar_span = 0;      ///< width of a full bar
+  double value_y = 0;
+};
+
+BarRow bar_row(const ChartLayout& layout, std::size_t index) {
+  BarRow row;
+  const double top = 4 + layout.row_height * static_cast<double>(index);
+  if (layout.label_width > 0) {
+    row.bar_y = top;
+    row.label_y = top + layout.bar_height / 2 + 4;
+    row.bar_x = layout.label_width;
+    row.bar_span = layout.width - layout.label_width - layout.value_width;
+  } else {
+    row.label_y = top + 14;
+    row.bar_y = row.label_y + 6;
+    row.bar_x = 0;
+    row.bar_span = layout.width;
+  }
+  row.value_y = row.label_y;
+  return row;
+}
+
+// Figures of a row: right of the bar end in the wide layout, right-aligned
+// on the label line in the narrow one.
+std::string row_value(const ChartLayout& layout, const BarRow& row, double bar_end, const std::string& text) {
+  if (layout.label_width > 0) {
+    return fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", number(bar_end + 6), number(row.value_y), text);
+  }
+  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", number(layout.width),
+                     number(row.value_y), text);
 }
 
 std::string legend() {
@@ -125,8 +193,6 @@ std::string legend() {
 // One 100 % stacked bar per group: positive, negative, neutral shares.
 std::string sentiment_chart(ChartIds& ids, const std::vector<const GroupView*>& groups,
                             const std::vector<std::string>& names) {
-  const double height = kRowHeight * static_cast<double>(groups.size()) + 8;
-  const double bar_width = kChartWidth - kLabelWidth - kValueWidth;
   std::string description;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const auto& counts = groups[i]->sentiment;
@@ -135,42 +201,45 @@ std::string sentiment_chart(ChartIds& ids, const std::vector<const GroupView*>& 
                       format_percent(counts.neutral, counts.total()));
   }
 
-  std::string out = svg_open(ids, height, tr("Sentiment share per group"), description);
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    const auto& counts = groups[i]->sentiment;
-    const double total = static_cast<double>(std::max<std::int64_t>(counts.total(), 1));
-    const double y = 4 + kRowHeight * static_cast<double>(i);
-    const double text_y = y + kBarHeight / 2 + 4;
-    out += fmt::format("<text x=\"0\" y=\"{}\">{}</text>", number(text_y), escape(shorten(names[i], 14)));
+  std::string out;
+  for (const ChartLayout& layout : kLayouts) {
+    const double height = layout.row_height * static_cast<double>(groups.size()) + 8;
+    out += svg_open(ids.next(), layout, height, tr("Sentiment share per group"), description);
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      const auto& counts = groups[i]->sentiment;
+      const double total = static_cast<double>(std::max<std::int64_t>(counts.total(), 1));
+      const BarRow row = bar_row(layout, i);
+      out += fmt::format("<text x=\"0\" y=\"{}\">{}</text>", number(row.label_y),
+                         escape(shorten(names[i], layout.label_chars)));
 
-    double x = kLabelWidth;
-    const std::pair<std::int64_t, const char*> segments[] = {
-        {counts.positive, kPositiveColor}, {counts.negative, kNegativeColor}, {counts.neutral, kNeutralColor}};
-    for (const auto& [count, color] : segments) {
-      const double width = bar_width * static_cast<double>(count) / total;
-      if (width <= 0) continue;
-      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect>",
-                         number(x), number(y), number(width), number(kBarHeight), color,
-                         escape(format_count_share(count, counts.total())));
-      // Percentages go inside a segment only where they fit.
-      if (width >= 38) {
-        out += fmt::format("<text class=\"inside\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                           number(x + width / 2), number(text_y - 1), format_percent(count, counts.total()));
+      double x = row.bar_x;
+      const std::pair<std::int64_t, const char*> segments[] = {
+          {counts.positive, kPositiveColor}, {counts.negative, kNegativeColor}, {counts.neutral, kNeutralColor}};
+      for (const auto& [count, color] : segments) {
+        const double width = row.bar_span * static_cast<double>(count) / total;
+        if (width <= 0) continue;
+        out += fmt::format(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}</title></rect>", number(x),
+            number(row.bar_y), number(width), number(layout.bar_height), color,
+            escape(format_count_share(count, counts.total())));
+        // Percentages go inside a segment only where they fit.
+        if (width >= 44) {
+          out += fmt::format("<text class=\"inside\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                             number(x + width / 2), number(row.bar_y + layout.bar_height / 2 + 4),
+                             format_percent(count, counts.total()));
+        }
+        x += width;
       }
-      x += width;
+      out += row_value(layout, row, row.bar_x + row.bar_span, escape(tr("{} items", groups[i]->items)));
     }
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", number(kLabelWidth + bar_width + 8), number(text_y),
-                       escape(tr("{} items", groups[i]->items)));
+    out += "</svg>\n";
   }
-  out += "</svg>\n";
   return out;
 }
 
 // Horizontal bars: all mentions of an aspect in grey, the negative ones over
 // them in red, so both the volume and the share are visible.
 std::string aspects_chart(ChartIds& ids, const GroupView& group) {
-  const double height = kRowHeight * static_cast<double>(group.negative_aspects.size()) + 8;
-  const double bar_width = kChartWidth - kLabelWidth - kValueWidth;
   std::int64_t largest = 1;
   std::string description;
   for (const auto& aspect : group.negative_aspects) {
@@ -178,23 +247,27 @@ std::string aspects_chart(ChartIds& ids, const GroupView& group) {
     description += tr("{}: {} negative of {} mentions. ", aspect.name, aspect.polarity.negative, aspect.mentions);
   }
 
-  std::string out = svg_open(ids, height, tr("Negative mentions per aspect"), description);
-  for (std::size_t i = 0; i < group.negative_aspects.size(); ++i) {
-    const auto& aspect = group.negative_aspects[i];
-    const double y = 4 + kRowHeight * static_cast<double>(i);
-    const double text_y = y + kBarHeight / 2 + 4;
-    const double all_width = bar_width * static_cast<double>(aspect.mentions) / static_cast<double>(largest);
-    const double negative_width =
-        bar_width * static_cast<double>(aspect.polarity.negative) / static_cast<double>(largest);
-    out += fmt::format("<text x=\"0\" y=\"{}\">{}</text>", number(text_y), escape(shorten(aspect.name, 14)));
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e4e7eb\"/>", number(kLabelWidth),
-                       number(y), number(all_width), number(kBarHeight));
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>", number(kLabelWidth),
-                       number(y), number(negative_width), number(kBarHeight), kNegativeColor);
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{} / {}</text>", number(kLabelWidth + all_width + 6), number(text_y),
-                       aspect.polarity.negative, aspect.mentions);
+  std::string out;
+  for (const ChartLayout& layout : kLayouts) {
+    const double height = layout.row_height * static_cast<double>(group.negative_aspects.size()) + 8;
+    out += svg_open(ids.next(), layout, height, tr("Negative mentions per aspect"), description);
+    for (std::size_t i = 0; i < group.negative_aspects.size(); ++i) {
+      const auto& aspect = group.negative_aspects[i];
+      const BarRow row = bar_row(layout, i);
+      const double all_width = row.bar_span * static_cast<double>(aspect.mentions) / static_cast<double>(largest);
+      const double negative_width =
+          row.bar_span * static_cast<double>(aspect.polarity.negative) / static_cast<double>(largest);
+      out += fmt::format("<text x=\"0\" y=\"{}\">{}</text>", number(row.label_y),
+                         escape(shorten(aspect.name, layout.label_chars)));
+      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#e4e7eb\"/>", number(row.bar_x),
+                         number(row.bar_y), number(all_width), number(layout.bar_height));
+      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>", number(row.bar_x),
+                         number(row.bar_y), number(negative_width), number(layout.bar_height), kNegativeColor);
+      out += row_value(layout, row, row.bar_x + all_width,
+                       fmt::format("{} / {}", aspect.polarity.negative, aspect.mentions));
+    }
+    out += "</svg>\n";
   }
-  out += "</svg>\n";
   return out;
 }
 
@@ -209,14 +282,36 @@ double nice_ceiling(double value) {
   return 10 * magnitude;
 }
 
-// Items per bucket as a line, with negative items as a second line.
-std::string timeline_chart(ChartIds& ids, const ReportView& view) {
-  const double height = 240;
-  const double left = 44;
-  const double right = 16;
+// Labels of the time axis: at most `max_labels`, evenly spaced. The last
+// bucket gets one too when it is at least three quarters of a step from the
+// previous label, which leaves room for both.
+std::vector<std::size_t> date_label_indices(std::size_t points, std::size_t max_labels) {
+  std::vector<std::size_t> indices;
+  const std::size_t step = std::max<std::size_t>(1, (points + max_labels - 1) / max_labels);
+  for (std::size_t i = 0; i < points; ++i) {
+    const bool spaced = i % step == 0;
+    const bool last_with_room = i + 1 == points && 4 * (i % step) >= 3 * step;
+    if (spaced || last_with_room) indices.push_back(i);
+  }
+  return indices;
+}
+
+std::string bucket_tooltip(const std::string& bucket, const TimeBucket& point) {
+  std::string text = tr("{}: {} items, {} negative", point.label, point.counts.total(), point.counts.negative);
+  if (point.partial()) text += " " + partial_bucket_note(bucket, point);
+  return text;
+}
+
+// Items per bucket as bars, with the negative items as a red bar over them.
+// A first or last bucket that the data covers only in part is paler and
+// hatched, so that a short month does not read as a collapse.
+std::string timeline_chart(ChartIds& ids, const ReportView& view, const ChartLayout& layout) {
+  const double height = layout.timeline_height;
+  const double left = layout.timeline_left;
+  const double right = 8;
   const double top = 14;
   const double bottom = 36;
-  const double plot_width = kChartWidth - left - right;
+  const double plot_width = layout.width - left - right;
   const double plot_height = height - top - bottom;
 
   std::int64_t largest = 0;
@@ -229,15 +324,25 @@ std::string timeline_chart(ChartIds& ids, const ReportView& view) {
   }
   const double y_max = nice_ceiling(static_cast<double>(largest));
   const std::size_t points = view.timeline.size();
-  auto x_of = [&](std::size_t i) {
-    return points <= 1 ? left + plot_width / 2 : left + plot_width * static_cast<double>(i) / static_cast<double>(points - 1);
-  };
-  auto y_of = [&](std::int64_t value) { return top + plot_height * (1 - static_cast<double>(value) / y_max); };
+  const double slot = plot_width / static_cast<double>(points);
+  const double bar_width = std::max(1.0, slot * 0.8);
+  auto center_of = [&](std::size_t i) { return left + slot * (static_cast<double>(i) + 0.5); };
+  auto height_of = [&](std::int64_t value) { return plot_height * static_cast<double>(value) / y_max; };
 
-  const std::string description =
+  std::string description =
       tr("{} buckets from {} to {}; the busiest, {}, has {} items.", points, view.timeline.front().label,
          view.timeline.back().label, view.timeline[busiest].label, largest);
-  std::string out = svg_open(ids, height, tr("Items over time"), description);
+  for (const auto& point : view.timeline) {
+    if (point.partial()) description += " " + partial_bucket_note(view.bucket, point);
+  }
+  const std::string id = ids.next();
+  std::string out = svg_open(id, layout, height, tr("Items over time"), description);
+  // White stripes over a bar make it hatched.
+  out += fmt::format(
+      "<defs><pattern id=\"{}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+      "patternTransform=\"rotate(45)\"><rect width=\"3\" height=\"6\" fill=\"#fff\" fill-opacity=\"0.7\"/>"
+      "</pattern></defs>",
+      id);
 
   // Horizontal grid lines at quarters of the axis.
   for (int tick = 0; tick <= 4; ++tick) {
@@ -249,47 +354,47 @@ std::string timeline_chart(ChartIds& ids, const ReportView& view) {
                        number(y + 4), value == std::floor(value) ? fmt::format("{:.0f}", value) : number(value));
   }
 
-  // At most about eight date labels, evenly spaced. The last point gets one
-  // too unless it would crowd the previous label.
-  const std::size_t label_step = std::max<std::size_t>(1, (points + 7) / 8);
-  for (std::size_t i = 0; i < points; ++i) {
-    const bool spaced = i % label_step == 0;
-    const bool last_with_room = i + 1 == points && i % label_step > label_step / 2;
-    if (!spaced && !last_with_room) continue;
-    out += fmt::format("<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>", number(x_of(i)),
-                       number(height - bottom + 18), escape(view.timeline[i].label.substr(view.bucket == "month" ? 0 : 5)));
+  // The label of the last bucket ends at the plot's edge instead of being cut off by the chart's.
+  for (std::size_t i : date_label_indices(points, layout.date_labels)) {
+    const bool last = i + 1 == points && points > 1;
+    out += fmt::format("<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
+                       number(last ? left + plot_width : center_of(i)), number(height - bottom + 18),
+                       last ? "end" : "middle", escape(view.timeline[i].label.substr(view.bucket == "month" ? 0 : 5)));
   }
 
-  auto polyline = [&](auto value_of, const char* color) {
-    std::string coordinates;
-    for (std::size_t i = 0; i < points; ++i) {
-      coordinates += fmt::format("{}{},{}", i == 0 ? "" : " ", number(x_of(i)), number(y_of(value_of(view.timeline[i]))));
-    }
-    return fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" "
-                       "stroke-linejoin=\"round\"/>",
-                       coordinates, color);
-  };
-  out += polyline([](const TimeBucket& point) { return point.counts.total(); }, kVolumeColor);
-  out += polyline([](const TimeBucket& point) { return point.counts.negative; }, kNegativeColor);
-
-  // Each point carries its figures as an SVG tooltip.
+  const double baseline = top + plot_height;
   for (std::size_t i = 0; i < points; ++i) {
     const auto& point = view.timeline[i];
-    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"><title>{}</title></circle>", number(x_of(i)),
-                       number(y_of(point.counts.total())), kVolumeColor,
-                       escape(tr("{}: {} items, {} negative", point.label, point.counts.total(), point.counts.negative)));
+    const double x = center_of(i) - bar_width / 2;
+    const double all_height = height_of(point.counts.total());
+    const double negative_height = height_of(point.counts.negative);
+    const char* opacity = point.partial() ? " fill-opacity=\"0.45\"" : "";
+    out += fmt::format("<g><title>{}</title>", escape(bucket_tooltip(view.bucket, point)));
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>", number(x),
+                       number(baseline - all_height), number(bar_width), number(all_height), kVolumeColor, opacity);
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>", number(x),
+                       number(baseline - negative_height), number(bar_width), number(negative_height), kNegativeColor,
+                       opacity);
+    if (point.partial()) {
+      out += fmt::format("<rect class=\"partial\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"url(#{}-hatch)\"/>",
+                         number(x), number(baseline - all_height), number(bar_width), number(all_height), id);
+    }
+    out += "</g>";
   }
   out += "</svg>\n";
   return out;
 }
 
+// A table scrolls sideways in its own box, so a wide one does not widen the page on a phone.
 void open_table(std::string& out, const std::vector<std::pair<std::string, bool>>& columns) {
-  out += "<table><thead><tr>";
+  out += "<div class=\"table-scroll\"><table><thead><tr>";
   for (const auto& [name, numeric] : columns) {
     out += fmt::format("<th{}>{}</th>", numeric ? " class=\"num\"" : "", escape(name));
   }
   out += "</tr></thead><tbody>\n";
 }
+
+void close_table(std::string& out) { out += "</tbody></table></div>\n"; }
 
 std::string cell(const std::string& text) { return "<td>" + escape(text) + "</td>"; }
 
@@ -313,7 +418,7 @@ void sentiment_table(std::string& out, const std::string& first_column, const st
            numeric_cell(format_count_share(group.sentiment.neutral, total)) +
            numeric_cell(format_score(group.mean_score)) + numeric_cell(format_rating(group.mean_rating)) + "</tr>\n";
   }
-  out += "</tbody></table>\n";
+  close_table(out);
 }
 
 std::string snippet_html(const Snippet& snippet) {
@@ -346,7 +451,7 @@ void aspects_block(std::string& out, ChartIds& ids, const GroupView& group, bool
            numeric_cell(std::to_string(aspect.polarity.negative)) +
            numeric_cell(format_percent(aspect.polarity.negative, aspect.mentions)) + "</tr>\n";
   }
-  out += "</tbody></table>\n";
+  close_table(out);
 
   std::string items;
   for (const auto& aspect : group.negative_aspects) {
@@ -371,7 +476,8 @@ void keyword_list(std::string& out, const std::string& heading, const std::vecto
     out += "<tr>" + cell(keyword.word) + numeric_cell(std::to_string(items)) +
            numeric_cell(fmt::format("{:.2f}", keyword.z)) + "</tr>\n";
   }
-  out += "</tbody></table></div>\n";
+  close_table(out);
+  out += "</div>\n";
 }
 
 void keywords_block(std::string& out, const GroupView& group) {
@@ -414,11 +520,18 @@ void summary_section(std::string& out, const ReportView& view) {
 void timeline_section(std::string& out, ChartIds& ids, const ReportView& view) {
   if (view.timeline.empty()) return;
   out += "<section><h2>" + escape(tr("Volume over time")) + "</h2>\n";
+  const bool any_partial =
+      std::any_of(view.timeline.begin(), view.timeline.end(), [](const TimeBucket& point) { return point.partial(); });
   out += fmt::format(
       "<p class=\"legend\"><span class=\"swatch\" style=\"background:{}\"></span>{}"
-      "<span class=\"swatch\" style=\"background:{}\"></span>{}</p>\n",
+      "<span class=\"swatch\" style=\"background:{}\"></span>{}",
       kVolumeColor, escape(tr("All items")), kNegativeColor, escape(tr("Negative")));
-  out += timeline_chart(ids, view);
+  if (any_partial) out += "<span class=\"swatch partial\"></span>" + escape(tr("Partly covered period"));
+  out += "</p>\n";
+  for (const ChartLayout& layout : kLayouts) out += timeline_chart(ids, view, layout);
+  for (const auto& point : view.timeline) {
+    if (point.partial()) out += "<p class=\"note\">" + escape(partial_bucket_note(view.bucket, point)) + "</p>\n";
+  }
   out += "<details><summary>" + escape(tr("Data table")) + "</summary>\n";
   open_table(out, {{bucket_display_name(view.bucket), false},
                    {tr("Items"), true},
@@ -426,11 +539,13 @@ void timeline_section(std::string& out, ChartIds& ids, const ReportView& view) {
                    {tr("Negative"), true},
                    {tr("Neutral"), true}});
   for (const auto& point : view.timeline) {
-    out += "<tr>" + cell(point.label) + numeric_cell(std::to_string(point.counts.total())) +
+    const std::string label = point.partial() ? tr("{} (partial)", point.label) : point.label;
+    out += "<tr>" + cell(label) + numeric_cell(std::to_string(point.counts.total())) +
            numeric_cell(std::to_string(point.counts.positive)) + numeric_cell(std::to_string(point.counts.negative)) +
            numeric_cell(std::to_string(point.counts.neutral)) + "</tr>\n";
   }
-  out += "</tbody></table></details>\n</section>\n";
+  close_table(out);
+  out += "</details>\n</section>\n";
 }
 
 void categories_overview(std::string& out, ChartIds& ids, const ReportView& view) {
@@ -499,7 +614,8 @@ void products_section(std::string& out, const ReportView& view) {
            numeric_cell(format_score(product.mean_score)) + numeric_cell(format_rating(product.mean_rating)) +
            cell(complaint) + "</tr>\n";
   }
-  out += "</tbody></table>\n</section>\n";
+  close_table(out);
+  out += "</section>\n";
 }
 
 }  // namespace

@@ -130,7 +130,9 @@ std::string render_json(const ReportView& view) {
                       {"items", point.counts.total()},
                       {"positive", point.counts.positive},
                       {"negative", point.counts.negative},
-                      {"neutral", point.counts.neutral}});
+                      {"neutral", point.counts.neutral},
+                      {"days", point.days},
+                      {"covered_days", point.covered_days}});
   }
   out["timeline"] = {{"bucket", view.bucket.empty() ? Json(nullptr) : Json(view.bucket)},
                      {"points", std::move(points)}};

@@ -149,10 +149,14 @@ void timeline_section(std::string& out, const ReportView& view) {
                      tr("Negative"), tr("Neutral"));
   out += "| --- | ---: | ---: | ---: | ---: |\n";
   for (const auto& point : view.timeline) {
-    out += fmt::format("| {} | {} | {} | {} | {} |\n", point.label, point.counts.total(), point.counts.positive,
+    const std::string label = point.partial() ? tr("{} (partial)", point.label) : point.label;
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", label, point.counts.total(), point.counts.positive,
                        point.counts.negative, point.counts.neutral);
   }
   out += "\n";
+  for (const auto& point : view.timeline) {
+    if (point.partial()) out += partial_bucket_note(view.bucket, point) + "\n\n";
+  }
 }
 
 void category_sections(std::string& out, const ReportView& view) {

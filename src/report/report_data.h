@@ -141,6 +141,14 @@ struct GroupView {
 struct TimeBucket {
   std::string label;                     ///< first day of the bucket, YYYY-MM-DD, or YYYY-MM for months
   SentimentCounts counts;
+  std::int64_t days = 1;                 ///< calendar days in the bucket
+  /// Days of the bucket from the first to the last item's day. Only a first
+  /// or last week or month that the data covers in part has fewer than `days`.
+  std::int64_t covered_days = 1;
+  std::string covered_from;              ///< first covered day, YYYY-MM-DD
+  std::string covered_to;                ///< last covered day, YYYY-MM-DD
+
+  bool partial() const { return covered_days < days; }
 };
 
 /// Everything a writer needs, in render order.
@@ -233,6 +241,10 @@ std::string no_keywords_message(const GroupView& group);
 
 /// Localized heading of the timeline's bucket column: day, week or month.
 std::string bucket_display_name(const std::string& bucket);
+
+/// Localized sentence saying which days a partial bucket covers and that its
+/// count is not comparable with whole buckets.
+std::string partial_bucket_note(const std::string& bucket, const TimeBucket& point);
 
 /// Writers, one per format.
 std::string render_markdown(const ReportView& view);

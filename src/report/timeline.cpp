@@ -4,6 +4,7 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -124,6 +125,14 @@ void build_timeline(const std::map<std::int64_t, SentimentCounts>& days, std::st
     TimeBucket point;
     point.label = format_day(start);
     if (bucket == "month") point.label.resize(7);
+    // The first and last buckets may reach past the data, and their counts
+    // then cover fewer days than the others.
+    const std::int64_t covered_begin = std::max(start, first);
+    const std::int64_t covered_end = std::min(end, last + 1);
+    point.days = end - start;
+    point.covered_days = covered_end - covered_begin;
+    point.covered_from = format_day(covered_begin);
+    point.covered_to = format_day(covered_end - 1);
     for (; next_day != days.end() && next_day->first < end; ++next_day) {
       point.counts.positive += next_day->second.positive;
       point.counts.negative += next_day->second.negative;

@@ -35,17 +35,88 @@ struct NamedReference {
   char32_t code_point;
 };
 
-// A subset of HTML's named references (markup characters, spaces, currency,
-// quotes, dashes). Other names are left as text.
+// The 252 named references of HTML 4.01 with the code points that HTML5
+// gives them, plus &apos; and the upper-case legacy forms of the markup
+// characters. HTML5's other names are left as text. Names are case-sensitive
+// (&Eacute; is É, &eacute; is é), as in HTML.
 constexpr NamedReference kNamedReferences[] = {
-    {"amp", U'&'},       {"lt", U'<'},        {"gt", U'>'},        {"quot", U'"'},
-    {"apos", U'\''},     {"nbsp", U'\u00A0'}, {"copy", U'\u00A9'}, {"reg", U'\u00AE'},
-    {"trade", U'\u2122'}, {"yen", U'\u00A5'}, {"euro", U'\u20AC'}, {"pound", U'\u00A3'},
-    {"cent", U'\u00A2'}, {"deg", U'\u00B0'},  {"times", U'\u00D7'}, {"divide", U'\u00F7'},
-    {"middot", U'\u00B7'}, {"hellip", U'\u2026'}, {"mdash", U'\u2014'}, {"ndash", U'\u2013'},
-    {"lsquo", U'\u2018'}, {"rsquo", U'\u2019'}, {"ldquo", U'\u201C'}, {"rdquo", U'\u201D'},
-    {"laquo", U'\u00AB'}, {"raquo", U'\u00BB'},
+    {"quot", U'"'}, {"amp", U'&'}, {"apos", U'\''}, {"lt", U'<'}, {"gt", U'>'},
+    {"QUOT", U'"'}, {"AMP", U'&'}, {"LT", U'<'}, {"GT", U'>'},
+    {"OElig", U'\u0152'}, {"oelig", U'\u0153'}, {"Scaron", U'\u0160'}, {"scaron", U'\u0161'},
+    {"Yuml", U'\u0178'}, {"fnof", U'\u0192'}, {"circ", U'\u02C6'}, {"tilde", U'\u02DC'},
+    {"thetasym", U'\u03D1'}, {"upsih", U'\u03D2'}, {"piv", U'\u03D6'},
+    {"ensp", U'\u2002'}, {"emsp", U'\u2003'}, {"thinsp", U'\u2009'}, {"zwnj", U'\u200C'},
+    {"zwj", U'\u200D'}, {"lrm", U'\u200E'}, {"rlm", U'\u200F'}, {"ndash", U'\u2013'},
+    {"mdash", U'\u2014'}, {"lsquo", U'\u2018'}, {"rsquo", U'\u2019'}, {"sbquo", U'\u201A'},
+    {"ldquo", U'\u201C'}, {"rdquo", U'\u201D'}, {"bdquo", U'\u201E'}, {"dagger", U'\u2020'},
+    {"Dagger", U'\u2021'}, {"bull", U'\u2022'}, {"hellip", U'\u2026'}, {"permil", U'\u2030'},
+    {"prime", U'\u2032'}, {"Prime", U'\u2033'}, {"lsaquo", U'\u2039'}, {"rsaquo", U'\u203A'},
+    {"oline", U'\u203E'}, {"frasl", U'\u2044'}, {"euro", U'\u20AC'}, {"image", U'\u2111'},
+    {"weierp", U'\u2118'}, {"real", U'\u211C'}, {"trade", U'\u2122'}, {"alefsym", U'\u2135'},
+    {"larr", U'\u2190'}, {"uarr", U'\u2191'}, {"rarr", U'\u2192'}, {"darr", U'\u2193'},
+    {"harr", U'\u2194'}, {"crarr", U'\u21B5'}, {"lArr", U'\u21D0'}, {"uArr", U'\u21D1'},
+    {"rArr", U'\u21D2'}, {"dArr", U'\u21D3'}, {"hArr", U'\u21D4'}, {"forall", U'\u2200'},
+    {"part", U'\u2202'}, {"exist", U'\u2203'}, {"empty", U'\u2205'}, {"nabla", U'\u2207'},
+    {"isin", U'\u2208'}, {"notin", U'\u2209'}, {"ni", U'\u220B'}, {"prod", U'\u220F'},
+    {"sum", U'\u2211'}, {"minus", U'\u2212'}, {"lowast", U'\u2217'}, {"radic", U'\u221A'},
+    {"prop", U'\u221D'}, {"infin", U'\u221E'}, {"ang", U'\u2220'}, {"and", U'\u2227'},
+    {"or", U'\u2228'}, {"cap", U'\u2229'}, {"cup", U'\u222A'}, {"int", U'\u222B'},
+    {"there4", U'\u2234'}, {"sim", U'\u223C'}, {"cong", U'\u2245'}, {"asymp", U'\u2248'},
+    {"ne", U'\u2260'}, {"equiv", U'\u2261'}, {"le", U'\u2264'}, {"ge", U'\u2265'},
+    {"sub", U'\u2282'}, {"sup", U'\u2283'}, {"nsub", U'\u2284'}, {"sube", U'\u2286'},
+    {"supe", U'\u2287'}, {"oplus", U'\u2295'}, {"otimes", U'\u2297'}, {"perp", U'\u22A5'},
+    {"sdot", U'\u22C5'}, {"lceil", U'\u2308'}, {"rceil", U'\u2309'}, {"lfloor", U'\u230A'},
+    {"rfloor", U'\u230B'}, {"lang", U'\u27E8'}, {"rang", U'\u27E9'}, {"loz", U'\u25CA'},
+    {"spades", U'\u2660'}, {"clubs", U'\u2663'}, {"hearts", U'\u2665'}, {"diams", U'\u2666'},
 };
+
+// Names of U+00A0 to U+00FF, in code point order.
+constexpr std::string_view kLatin1Names[] = {
+    "nbsp",   "iexcl",  "cent",   "pound",  "curren", "yen",    "brvbar", "sect",   "uml",    "copy",   "ordf",
+    "laquo",  "not",    "shy",    "reg",    "macr",   "deg",    "plusmn", "sup2",   "sup3",   "acute",  "micro",
+    "para",   "middot", "cedil",  "sup1",   "ordm",   "raquo",  "frac14", "frac12", "frac34", "iquest", "Agrave",
+    "Aacute", "Acirc",  "Atilde", "Auml",   "Aring",  "AElig",  "Ccedil", "Egrave", "Eacute", "Ecirc",  "Euml",
+    "Igrave", "Iacute", "Icirc",  "Iuml",   "ETH",    "Ntilde", "Ograve", "Oacute", "Ocirc",  "Otilde", "Ouml",
+    "times",  "Oslash", "Ugrave", "Uacute", "Ucirc",  "Uuml",   "Yacute", "THORN",  "szlig",  "agrave", "aacute",
+    "acirc",  "atilde", "auml",   "aring",  "aelig",  "ccedil", "egrave", "eacute", "ecirc",  "euml",   "igrave",
+    "iacute", "icirc",  "iuml",   "eth",    "ntilde", "ograve", "oacute", "ocirc",  "otilde", "ouml",   "divide",
+    "oslash", "ugrave", "uacute", "ucirc",  "uuml",   "yacute", "thorn",  "yuml"};
+
+// Names of the Greek letters from U+0391 (capitals) and from U+03B1 (small
+// letters), in code point order. U+03A2 is unassigned, and U+03C2 is the
+// final sigma.
+constexpr std::string_view kGreekCapitalNames[] = {
+    "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta",     "Theta", "Iota", "Kappa", "Lambda", "Mu", "Nu",
+    "Xi",    "Omicron", "Pi", "Rho",   "",        "Sigma", "Tau", "Upsilon", "Phi",  "Chi",  "Psi",    "Omega"};
+constexpr std::string_view kGreekSmallNames[] = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta",     "theta", "iota", "kappa", "lambda", "mu", "nu",
+    "xi",    "omicron", "pi", "rho",   "sigmaf",  "sigma", "tau", "upsilon", "phi",  "chi",  "psi",    "omega"};
+
+static_assert(std::size(kLatin1Names) == 96);
+static_assert(std::size(kGreekCapitalNames) == 25 && std::size(kGreekSmallNames) == 25);
+
+template <std::size_t N>
+bool find_in_block(const std::string_view (&names)[N], char32_t first, std::string_view name, char32_t* code_point) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (!names[i].empty() && names[i] == name) {
+      *code_point = first + static_cast<char32_t>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool find_named_reference(std::string_view name, char32_t* code_point) {
+  for (const auto& reference : kNamedReferences) {
+    if (reference.name == name) {
+      *code_point = reference.code_point;
+      return true;
+    }
+  }
+  return find_in_block(kLatin1Names, U'\u00A0', name, code_point) ||
+         find_in_block(kGreekCapitalNames, U'\u0391', name, code_point) ||
+         find_in_block(kGreekSmallNames, U'\u03B1', name, code_point);
+}
 
 // Maximum lengths, in code points, of a parsed reference name and of a tag or
 // comment. Longer ones are left as text, which bounds the work per '<'.
@@ -73,9 +144,23 @@ std::string read_name(const std::vector<char32_t>& text, std::size_t i, std::siz
   return name;
 }
 
-// Code point named by the reference at `i` ('&'), and the index after its ';'.
-bool parse_reference(const std::vector<char32_t>& text, std::size_t i, char32_t* code_point, std::size_t* end) {
-  std::size_t k = i + 1;
+// Reference name starting at `i`: ASCII letters, then letters and digits
+// (sup2, there4), case kept. Empty when too long.
+std::string read_reference_name(const std::vector<char32_t>& text, std::size_t i, std::size_t* end) {
+  std::string name;
+  while (i < text.size() && (is_ascii_alpha(text[i]) || (!name.empty() && is_ascii_digit(text[i])))) {
+    name.push_back(static_cast<char>(text[i]));
+    ++i;
+    if (name.size() > kMaxReferenceLength) return {};
+  }
+  *end = i;
+  return name;
+}
+
+// Code point of the reference whose body (the part after '&') starts at `i`,
+// and the index after its ';'. Leaves the outputs alone when there is none.
+bool parse_reference_body(const std::vector<char32_t>& text, std::size_t i, char32_t* code_point, std::size_t* end) {
+  std::size_t k = i;
   if (k < text.size() && text[k] == U'#') {
     ++k;
     const bool hex = k < text.size() && (text[k] == U'x' || text[k] == U'X');
@@ -104,16 +189,23 @@ bool parse_reference(const std::vector<char32_t>& text, std::size_t i, char32_t*
   }
 
   std::size_t name_end = k;
-  const std::string name = read_name(text, k, &name_end);
+  const std::string name = read_reference_name(text, k, &name_end);
   if (name.empty() || name_end >= text.size() || text[name_end] != U';') return false;
-  for (const auto& reference : kNamedReferences) {
-    if (reference.name == name) {
-      *code_point = reference.code_point;
-      *end = name_end + 1;
-      return true;
-    }
+  if (!find_named_reference(name, code_point)) return false;
+  *end = name_end + 1;
+  return true;
+}
+
+// Code point named by the reference at `i` ('&'), and the index after it.
+// Scraped pages are often escaped twice or more, so an "&amp;" followed
+// directly by the rest of a reference stands for that reference: "&amp;#39;"
+// and "&amp;amp;quot;" decode to "'" and '"'. A browser would show the
+// first as "&#39;", but no reviewer typed that.
+bool parse_reference(const std::vector<char32_t>& text, std::size_t i, char32_t* code_point, std::size_t* end) {
+  if (!parse_reference_body(text, i + 1, code_point, end)) return false;
+  while (*code_point == U'&' && parse_reference_body(text, *end, code_point, end)) {
   }
-  return false;
+  return true;
 }
 
 // Index after the comment "<!-- ... -->" starting at `i`, or 0 when it is not one.

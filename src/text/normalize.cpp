@@ -243,6 +243,36 @@ std::string readable_text(std::string_view text) {
   return mask_personal_data(out);
 }
 
+DisplayText make_display_text(std::string_view original) {
+  DisplayText out;
+  // Most reviews have neither character, and this test spares them decoding.
+  if (original.find_first_of("&<") == std::string_view::npos) {
+    out.text = original;
+    return out;
+  }
+  const text_detail::MappedText current = text_detail::decode_identity(original);
+  if (!text_detail::looks_like_markup(current)) {
+    out.text = original;
+    return out;
+  }
+  text_detail::MappedText stripped;
+  text_detail::strip_markup(current, stripped);
+  out.text.reserve(original.size());
+  for (char32_t c : stripped.code_points) utf8::append(out.text, c);
+  out.source_begin = std::move(stripped.begin);
+  out.source_end = std::move(stripped.end);
+  return out;
+}
+
+std::pair<std::int32_t, std::int32_t> DisplayText::from_source(std::int32_t begin, std::int32_t end) const {
+  if (source_begin.empty()) return {begin, end};
+  // Both maps grow with the index, because markup is stripped in one pass from the start.
+  const auto first = std::upper_bound(source_end.begin(), source_end.end(), begin) - source_end.begin();
+  const auto last = std::lower_bound(source_begin.begin(), source_begin.end(), end) - source_begin.begin();
+  const auto display_begin = static_cast<std::int32_t>(first);
+  return {display_begin, std::max(display_begin, static_cast<std::int32_t>(last))};
+}
+
 std::string Normalizer::to_simplified(std::string_view text) const {
   return text_detail::SimplifiedConverter::instance().convert(text);
 }

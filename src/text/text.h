@@ -71,6 +71,23 @@ std::string mask_personal_data(std::string_view text);
 /// dropped and personal data masked. Case, script and punctuation are kept.
 std::string readable_text(std::string_view text);
 
+/// The supplied text with HTML tags, comments, scripts and styles dropped and
+/// character references decoded (as the normalizer's first step does), and
+/// nothing else changed, for showing to people and storing. Text without
+/// markup comes back byte for byte, with empty maps.
+struct DisplayText {
+  std::string text;
+  std::vector<std::int32_t> source_begin; ///< per code point of `text`: first original code point; empty when unchanged
+  std::vector<std::int32_t> source_end;   ///< per code point of `text`: one past the last original code point
+  /// Returns the span [begin, end) of `text` whose code points came from
+  /// original code points [begin, end). Code points that came partly from
+  /// inside the span, such as a reference cut by it, are included.
+  std::pair<std::int32_t, std::int32_t> from_source(std::int32_t begin, std::int32_t end) const;
+};
+
+/// Strips markup from valid UTF-8 `original`; see DisplayText.
+DisplayText make_display_text(std::string_view original);
+
 /// Draws a new random key for pseudonymous_user: 32 bytes as 64 hexadecimal digits.
 std::string new_pseudonym_key();
 

@@ -65,6 +65,38 @@ TEST_F(EngineTest, MasksPhoneNumberInOutputText) {
   EXPECT_EQ(utf8::length(analysis.masked_text), utf8::length("快递员电话13812345678打不通，差评"));
 }
 
+TEST_F(EngineTest, MaskedTextWithoutMarkup) {
+  // Scraped reviews carry references, some escaped twice, and tags.
+  const std::string text = "&ldquo;物流&rdquo;太慢了&hellip;&hellip;<br>包装也破了，客服说&amp;quot;正常&amp;quot;";
+  const std::string shown = "“物流”太慢了…… 包装也破了，客服说\"正常\"";
+  const Analysis analysis = engine_->analyze(make_item(text));
+  EXPECT_EQ(analysis.masked_text, shown);
+
+  ASSERT_FALSE(analysis.aspects.empty());
+  const auto length = utf8::length(shown);
+  bool found_logistics = false;
+  for (const AspectMention& mention : analysis.aspects) {
+    if (mention.aspect_begin >= 0) {
+      EXPECT_LE(mention.aspect_end, length);
+      EXPECT_EQ(mention.aspect, utf8::substr(shown, mention.aspect_begin, mention.aspect_end));
+    }
+    if (mention.opinion_begin >= 0) {
+      EXPECT_LE(mention.opinion_end, length);
+      EXPECT_EQ(mention.opinion, utf8::substr(shown, mention.opinion_begin, mention.opinion_end));
+    }
+    if (mention.category == "logistics" && mention.aspect == "物流") found_logistics = true;
+  }
+  EXPECT_TRUE(found_logistics);
+}
+
+TEST_F(EngineTest, MarkupKeptWhenStrippingIsOff) {
+  EngineOptions options;
+  options.normalize.strip_html = false;
+  const Engine engine(options);
+  const Analysis analysis = engine.analyze(make_item("好&hellip;"));
+  EXPECT_EQ(analysis.masked_text, "好&hellip;");
+}
+
 TEST_F(EngineTest, KeepsPersonalDataWhenAsked) {
   EngineOptions options;
   options.normalize.mask_personal_data = false;

@@ -319,6 +319,86 @@ TEST_F(CliTest, WritesReportsInEveryFormat) {
   EXPECT_FALSE(report.empty());
 }
 
+TEST_F(CliTest, ReportShowsDecodedTextAndTakesOptions) {
+  // Scraped reviews with HTML character references, some escaped twice.
+  const fs::path input = write(
+      "scraped.csv",
+      "id,time,product,category,review\n"
+      "s1,2016-03-01 10:00:00,w1,洗衣机,物流太慢了&hellip;&hellip;客服说&amp;quot;正常&amp;quot;，太差了\n"
+      "s2,2016-03-02 10:00:00,w1,洗衣机,&ldquo;噪音&rdquo;太大了，质量很差\n"
+      "s3,2016-03-03 10:00:00,w2,洗衣机,很好用，很满意\n");
+  const fs::path output = dir_ / "out.jsonl";
+  const RunResult result =
+      run("analyze " + input.string() + " --output " + output.string() + " --report " + (dir_ / "r.json").string() +
+          " --report " + (dir_ / "r.html").string() + " --report " + (dir_ / "r.md").string() +
+          " --report-title 'Washers & dryers' --report-aspects 1 --report-examples 1 --report-snippet-chars 12"
+          " --report-keywords 3 --report-products 1 --report-categories 0");
+  ASSERT_EQ(result.status, 0) << result.output;
+
+  const auto rows = read_jsonl(output);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["text"], "物流太慢了……客服说\"正常\"，太差了");
+  EXPECT_EQ(rows[1]["text"], "“噪音”太大了，质量很差");
+  // Other columns stay as they came.
+  EXPECT_EQ(rows[1]["columns"]["review"], "&ldquo;噪音&rdquo;太大了，质量很差");
+  EXPECT_EQ(rows[2]["columns"]["review"], rows[2]["text"]);
+
+  const auto report = nlohmann::json::parse(read_file(dir_ / "r.json"));
+  EXPECT_EQ(report["title"], "Washers & dryers");
+  EXPECT_EQ(report["options"]["top_aspects"], 1);
+  EXPECT_EQ(report["options"]["examples_per_aspect"], 1);
+  EXPECT_EQ(report["options"]["snippet_chars"], 12);
+  EXPECT_EQ(report["options"]["top_keywords"], 3);
+  EXPECT_EQ(report["options"]["top_products"], 1);
+  EXPECT_EQ(report["options"]["top_categories"], 0);
+  EXPECT_EQ(report["products"].size(), 1u);
+  EXPECT_EQ(report["product_count"], 2);
+  const auto& aspects = report["totals"]["negative_aspects"];
+  ASSERT_EQ(aspects.size(), 1u);
+  ASSERT_EQ(aspects[0]["examples"].size(), 1u);
+  const std::string snippet = aspects[0]["examples"][0]["text"];
+  EXPECT_LE(shopsight::utf8::length(snippet), 14) << snippet;
+
+  const std::string all_reports = read_file(dir_ / "r.json") + read_file(dir_ / "r.html") + read_file(dir_ / "r.md");
+  for (const char* literal : {"&hellip;", "&ldquo;", "&amp;quot;", "&amp;amp;", "&amp;#39;"}) {
+    EXPECT_EQ(all_reports.find(literal), std::string::npos) << literal;
+  }
+  const std::string html = read_file(dir_ / "r.html");
+  EXPECT_NE(html.find("<title>Washers &amp; dryers</title>"), std::string::npos);
+  // No category gets a section of its own.
+  EXPECT_EQ(html.find("Category: "), std::string::npos);
+}
+
+TEST_F(CliTest, ReportOptionsWithoutReportWarn) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const RunResult result =
+      run("analyze " + input.string() + " --output " + (dir_ / "out.jsonl").string() + " --report-aspects 3");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("--report-aspects has no effect without --report"), std::string::npos)
+      << result.output;
+}
+
+TEST_F(CliTest, ReportOptionOutOfRangeRejected) {
+  const fs::path input = write("reviews.csv", kReviews);
+  const RunResult result = run("analyze " + input.string() + " --report-snippet-chars 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("--report-snippet-chars"), std::string::npos) << result.output;
+}
+
+TEST_F(CliTest, HelpListsReportOptions) {
+  const RunResult result = run("analyze --help");
+  ASSERT_EQ(result.status, 0);
+  for (const char* option : {"--report-title", "--report-aspects", "--report-examples", "--report-snippet-chars",
+                             "--report-keywords", "--report-products", "--report-categories"}) {
+    EXPECT_NE(result.output.find(option), std::string::npos) << option;
+  }
+  EXPECT_NE(result.output.find("in characters (Unicode code points)"), std::string::npos) << result.output;
+
+  const RunResult chinese = run("--lang zh analyze --help");
+  ASSERT_EQ(chinese.status, 0);
+  EXPECT_NE(chinese.output.find("示例片段的最大长度，单位为字符"), std::string::npos) << chinese.output;
+}
+
 TEST_F(CliTest, HelpExplainsOptions) {
   const RunResult result = run("analyze --help");
   EXPECT_EQ(result.status, 0);

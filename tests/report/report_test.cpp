@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,15 @@ class LanguageGuard {
   explicit LanguageGuard(Language language) { set_language(language); }
   ~LanguageGuard() { set_language(Language::en); }
 };
+
+// Parses the page as XML, which only well-formed XHTML-compatible markup passes.
+pugi::xml_document parse_html(const std::string& html) {
+  pugi::xml_document document;
+  const pugi::xml_parse_result result = document.load_string(html.c_str());
+  EXPECT_TRUE(result) << result.description() << " at byte " << result.offset << ": "
+                      << html.substr(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset - 80)), 160);
+  return document;
+}
 
 // Four items in two categories: 2 positive, 1 negative, 1 neutral.
 void add_small_set(ReportBuilder& builder) {
@@ -246,6 +256,106 @@ TEST(ReportJson, TimelineWeeksForLongRange) {
   EXPECT_EQ(total, 20);
 }
 
+// One positive item every fifth day from 2026-11-03 to 2029-01-11, which is
+// long enough for months: 2026-11 is covered from the 3rd and 2029-01 up to the 11th.
+void add_months_with_partial_ends(ReportBuilder& builder) {
+  for (int day = 0; day <= 800; day += 5) {
+    builder.add(make_item(fmt::format("m{}", day), "", "", std::nullopt, kNov3 + day * 24 * kHour),
+                make_analysis("positive", 0.5f));
+  }
+}
+
+TEST(ReportTimeline, PartialMonthsInJson) {
+  ReportBuilder builder;
+  add_months_with_partial_ends(builder);
+  const json report = json::parse(builder.to_json());
+  ASSERT_EQ(report["timeline"]["bucket"], "month");
+  const auto& points = report["timeline"]["points"];
+  ASSERT_EQ(points.size(), 27u);
+
+  EXPECT_EQ(points[0]["start"], "2026-11");
+  EXPECT_EQ(points[0]["days"], 30);
+  EXPECT_EQ(points[0]["covered_days"], 28);
+  EXPECT_EQ(points[1]["start"], "2026-12");
+  EXPECT_EQ(points[1]["days"], 31);
+  EXPECT_EQ(points[1]["covered_days"], 31);
+  EXPECT_EQ(points[15]["start"], "2028-02");
+  EXPECT_EQ(points[15]["days"], 29);
+  EXPECT_EQ(points[15]["covered_days"], 29);
+  EXPECT_EQ(points[26]["start"], "2029-01");
+  EXPECT_EQ(points[26]["days"], 31);
+  EXPECT_EQ(points[26]["covered_days"], 11);
+}
+
+TEST(ReportTimeline, PartialWeeksAtBothEnds) {
+  std::map<std::int64_t, report::SentimentCounts> days;
+  // Day 20396 is Tuesday 2025-11-04 and day 20595 Friday 2026-05-22.
+  days[20396].positive = 1;
+  days[20595].negative = 1;
+  std::string bucket;
+  std::vector<report::TimeBucket> timeline;
+  report::build_timeline(days, bucket, timeline);
+  ASSERT_EQ(bucket, "week");
+  ASSERT_GE(timeline.size(), 2u);
+  EXPECT_EQ(timeline.front().label, "2025-11-03");
+  EXPECT_EQ(timeline.front().days, 7);
+  EXPECT_EQ(timeline.front().covered_days, 6);
+  EXPECT_EQ(timeline.front().covered_from, "2025-11-04");
+  EXPECT_EQ(timeline.front().covered_to, "2025-11-09");
+  EXPECT_TRUE(timeline.front().partial());
+  EXPECT_FALSE(timeline[1].partial());
+  EXPECT_EQ(timeline.back().covered_days, 5);
+  EXPECT_EQ(timeline.back().covered_to, "2026-05-22");
+  EXPECT_TRUE(timeline.back().partial());
+}
+
+TEST(ReportTimeline, DaysAreNeverPartial) {
+  ReportBuilder builder;
+  add_small_set(builder);
+  const json report = json::parse(builder.to_json());
+  ASSERT_EQ(report["timeline"]["bucket"], "day");
+  for (const auto& point : report["timeline"]["points"]) EXPECT_EQ(point["covered_days"], point["days"]);
+  EXPECT_EQ(builder.to_markdown().find("(partial)"), std::string::npos);
+}
+
+TEST(ReportTimeline, PartialMonthsMarkedInMarkdown) {
+  ReportBuilder builder;
+  add_months_with_partial_ends(builder);
+  const std::string markdown = builder.to_markdown();
+  EXPECT_NE(markdown.find("| 2026-11 (partial) | 6 |"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("| 2029-01 (partial) | 3 |"), std::string::npos);
+  EXPECT_NE(markdown.find("| 2027-05 | 6 |"), std::string::npos);
+  EXPECT_NE(markdown.find("The data covers only 11 of the 31 days of 2029-01 (2029-01-01 to 2029-01-11)"),
+            std::string::npos);
+  EXPECT_NE(markdown.find("The data covers only 28 of the 30 days of 2026-11 (2026-11-03 to 2026-11-30)"),
+            std::string::npos);
+}
+
+TEST(ReportTimeline, PartialMonthsHatchedInHtml) {
+  ReportBuilder builder;
+  add_months_with_partial_ends(builder);
+  const std::string html = builder.to_html();
+  const pugi::xml_document document = parse_html(html);
+
+  // Two partial months, drawn in the wide and in the narrow chart.
+  const auto hatched = document.select_nodes("//*[local-name()='rect'][@class='partial']");
+  EXPECT_EQ(hatched.size(), 4u);
+  for (const auto& rect : hatched) EXPECT_NE(std::string(rect.node().attribute("fill").value()).find("-hatch)"), std::string::npos);
+  EXPECT_EQ(document.select_nodes("//*[local-name()='pattern']").size(), 2u);
+  EXPECT_NE(html.find("The data covers only 11 of the 31 days of 2029-01"), std::string::npos);
+  EXPECT_NE(html.find("<td>2029-01 (partial)</td>"), std::string::npos);
+  EXPECT_NE(html.find("class=\"swatch partial\""), std::string::npos);
+}
+
+TEST(ReportTimeline, PartialNoteInChinese) {
+  LanguageGuard guard(Language::zh);
+  ReportBuilder builder;
+  add_months_with_partial_ends(builder);
+  const std::string markdown = builder.to_markdown();
+  EXPECT_NE(markdown.find("2029-01（不完整）"), std::string::npos);
+  EXPECT_NE(markdown.find("数据只覆盖了 2029-01 这个月 31 天中的 11 天（2029-01-01 至 2029-01-11）"), std::string::npos);
+}
+
 TEST(ReportJson, NoCategoriesWithoutNames) {
   ReportBuilder builder;
   builder.add(make_item("1", "", ""), make_analysis("positive", 0.5f));
@@ -298,6 +408,33 @@ TEST(ReportKeywords, SingleItemWordsSkipped) {
   EXPECT_EQ(negative[0].word, "差");
   ASSERT_EQ(positive.size(), 1u);
   EXPECT_EQ(positive[0].word, "好");
+}
+
+TEST(ReportKeywords, RareWordsBelowFrequentOnes) {
+  // As in real shops, positive items far outnumber negative ones.
+  std::unordered_map<std::string, report::WordCounts> words;
+  words["漏水"] = {3, 40, 5};    // often in negative items, sometimes elsewhere
+  words["噪音"] = {10, 25, 5};
+  words["偶然"] = {0, 2, 0};     // only in two negative items
+  words["一次"] = {0, 1, 0};     // in one negative item
+  words["满意"] = {300, 5, 20};
+  words["好"] = {600, 60, 80};
+  words["洗衣机"] = {400, 45, 60};
+  std::vector<report::KeywordContrast> negative;
+  std::vector<report::KeywordContrast> positive;
+  report::rank_keywords(words, 10, negative, positive);
+
+  ASSERT_GE(negative.size(), 2u);
+  EXPECT_EQ(negative[0].word, "漏水");
+  EXPECT_EQ(negative[1].word, "噪音");
+  for (const auto& keyword : negative) {
+    EXPECT_NE(keyword.word, "一次");
+    if (keyword.word == "偶然") {
+      EXPECT_LT(keyword.z, negative[1].z);
+    }
+  }
+  ASSERT_FALSE(positive.empty());
+  EXPECT_EQ(positive[0].word, "满意");
 }
 
 TEST(ReportKeywords, VocabularyBounded) {
@@ -359,15 +496,6 @@ TEST(ReportMarkdown, EmptyReport) {
   EXPECT_NE(builder.to_markdown().find("No items were analyzed."), std::string::npos);
 }
 
-// Parses the page as XML, which only well-formed XHTML-compatible markup passes.
-pugi::xml_document parse_html(const std::string& html) {
-  pugi::xml_document document;
-  const pugi::xml_parse_result result = document.load_string(html.c_str());
-  EXPECT_TRUE(result) << result.description() << " at byte " << result.offset << ": "
-                      << html.substr(static_cast<std::size_t>(std::max<std::ptrdiff_t>(0, result.offset - 80)), 160);
-  return document;
-}
-
 TEST(ReportHtml, EscapesScript) {
   ReportBuilder builder;
   const std::string text = "<script>alert('x')</script> 物流太慢 & \"quoted\"";
@@ -401,9 +529,10 @@ TEST(ReportHtml, WellFormedWithAccessibleCharts) {
   EXPECT_TRUE(document.select_nodes("//*[@src]").empty());
   EXPECT_TRUE(document.select_nodes("//link").empty());
 
-  // Stacked sentiment bars, negative aspect bars and the timeline.
+  // Stacked sentiment bars, negative aspect bars and the timeline, each in
+  // a wide and a narrow layout.
   const auto charts = document.select_nodes("//*[local-name()='svg']");
-  ASSERT_EQ(charts.size(), 3u);
+  ASSERT_EQ(charts.size(), 6u);
   for (const auto& chart : charts) {
     EXPECT_TRUE(chart.node().child("title")) << chart.node().attribute("aria-labelledby").value();
     EXPECT_TRUE(chart.node().child("desc"));
@@ -411,6 +540,59 @@ TEST(ReportHtml, WellFormedWithAccessibleCharts) {
   }
   EXPECT_GE(document.select_nodes("//table").size(), 4u);
   EXPECT_FALSE(document.select_nodes("//mark[@class='opinion']").empty());
+}
+
+TEST(ReportHtml, ResponsiveLayout) {
+  ReportBuilder builder;
+  add_small_set(builder);
+  const std::string html = builder.to_html();
+  const pugi::xml_document document = parse_html(html);
+
+  const auto viewport = document.select_node("//meta[@name='viewport']");
+  ASSERT_TRUE(viewport);
+  EXPECT_STREQ(viewport.node().attribute("content").value(), "width=device-width, initial-scale=1");
+
+  // Every table scrolls in its own box.
+  const auto tables = document.select_nodes("//table");
+  ASSERT_FALSE(tables.empty());
+  for (const auto& table : tables) {
+    EXPECT_STREQ(table.node().parent().name(), "div");
+    EXPECT_STREQ(table.node().parent().attribute("class").value(), "table-scroll");
+  }
+
+  // Each chart comes in a wide and a narrow layout; CSS shows one per width.
+  const auto wide = document.select_nodes("//*[local-name()='svg'][@class='chart wide']");
+  const auto narrow = document.select_nodes("//*[local-name()='svg'][@class='chart narrow']");
+  EXPECT_EQ(wide.size(), 3u);
+  EXPECT_EQ(narrow.size(), 3u);
+  for (const auto& chart : wide) EXPECT_EQ(std::string(chart.node().attribute("viewBox").value()).rfind("0 0 760.0 ", 0), 0u);
+  for (const auto& chart : narrow) EXPECT_EQ(std::string(chart.node().attribute("viewBox").value()).rfind("0 0 360.0 ", 0), 0u);
+  EXPECT_NE(html.find("@media (max-width: 700px)"), std::string::npos);
+
+  // Ids stay unique although every chart is drawn twice.
+  std::set<std::string> ids;
+  for (const auto& node : document.select_nodes("//*[@id]")) {
+    EXPECT_TRUE(ids.insert(node.node().attribute("id").value()).second) << node.node().attribute("id").value();
+  }
+}
+
+TEST(ReportHtml, SnippetEscapedOnce) {
+  ReportBuilder builder;
+  const std::string text = "客服说\"正常\" & <盒子>破了，太差了";
+  builder.add(make_item("r1", "", ""),
+              make_analysis("negative", -0.9f, text, {mention_in(text, "packaging", "盒子", "破了", "negative")}));
+  const std::string html = builder.to_html();
+  EXPECT_NE(html.find("客服说&quot;正常&quot; &amp; &lt;<mark class=\"aspect\">盒子</mark>&gt;"), std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("&amp;amp;"), std::string::npos);
+  EXPECT_EQ(html.find("&amp;quot;"), std::string::npos);
+
+  const pugi::xml_document document = parse_html(html);
+  const auto item = document.select_node("//ul[@class='examples']/li");
+  ASSERT_TRUE(item);
+  std::string all_text;
+  for (const auto& node : item.node().select_nodes(".//text()")) all_text += node.node().value();
+  EXPECT_NE(all_text.find(text), std::string::npos) << all_text;
 }
 
 TEST(ReportHtml, ChineseLanguage) {

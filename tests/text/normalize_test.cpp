@@ -68,6 +68,58 @@ TEST(Normalize, HtmlTagsAndEntities) {
   });
 }
 
+TEST(Normalize, HtmlEntitiesOfHtml4) {
+  expect_normalized({
+      // NFKC turns the ellipsis into three full stops.
+      {"好&hellip;&hellip;", "好......"},
+      {"&ldquo;都是这样的&rdquo;", "“都是这样的”"},
+      {"&bull;&rarr;&cap;&pi;&radic;&omega;&nabla;&acute;", "\u2022\u2192\u2229\u03C0\u221A\u03C9\u2207 \u0301"},
+      {"&Omega;&sigmaf;&sup2;&frac12;&there4;", "\u03C9\u03C321\u20442\u2234"},
+  });
+}
+
+TEST(Normalize, HtmlEntityNamesAreCaseSensitive) {
+  const NormalizeOptions keep_case{.traditional_to_simplified = false, .lowercase = false};
+  expect_normalized({{"&Eacute;t&eacute;", "\u00C9t\u00E9"}, {"&AMP;&Amp;", "&&Amp;"}, {"&HELLIP;", "&HELLIP;"}},
+                    keep_case);
+}
+
+TEST(Normalize, HtmlEntitiesEscapedTwice) {
+  expect_normalized({
+      {"i don&amp;#39;t", "i don't"},
+      {"i&amp;amp;#39;m", "i'm"},
+      {"an &amp;quot;no&amp;quot;", "an \"no\""},
+      {"at&amp;t", "at&t"},
+      {"太&amp;&amp;##//", "太&&##//"},
+      {"&amp;hellip;", "..."},
+  });
+}
+
+TEST(DisplayText, WithoutMarkupUnchanged) {
+  const std::string text = "  Good\tPRICE, 質量好 &amp no semicolon <3\n";
+  const DisplayText shown = make_display_text(text);
+  EXPECT_EQ(shown.text, text);
+  EXPECT_TRUE(shown.source_begin.empty());
+  EXPECT_EQ(shown.from_source(2, 6), std::make_pair(2, 6));
+}
+
+TEST(DisplayText, DecodesAndKeepsTheRest) {
+  const DisplayText shown = make_display_text("I don&amp;#39;t <b>LIKE</b> 質量&hellip;  ok");
+  EXPECT_EQ(shown.text, "I don't LIKE 質量…  ok");
+}
+
+TEST(DisplayText, MapsSourceSpans) {
+  // Original code points: "a" 0, "&hellip;" 1-8, "<br>" 9-12, "坏" 13.
+  const DisplayText shown = make_display_text("a&hellip;<br>坏");
+  ASSERT_EQ(shown.text, "a\u2026 坏");
+  EXPECT_EQ(shown.from_source(0, 1), std::make_pair(0, 1));
+  EXPECT_EQ(shown.from_source(1, 9), std::make_pair(1, 2));
+  EXPECT_EQ(shown.from_source(13, 14), std::make_pair(3, 4));
+  EXPECT_EQ(shown.from_source(0, 14), std::make_pair(0, 4));
+  // A span that starts inside a reference takes the whole decoded character.
+  EXPECT_EQ(shown.from_source(4, 14), std::make_pair(1, 4));
+}
+
 TEST(Normalize, HtmlBlockTagsSeparateWords) {
   expect_normalized({{"good<br>cheap<br/>fast", "good cheap fast"}, {"<p>one</p><p>two</p>", "one two"}});
 }
