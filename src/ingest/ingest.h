@@ -17,6 +17,7 @@ namespace shopsight {
 /// One text record from a source, with its mapped fields and all its columns.
 struct Item {
   std::string id;                     ///< source id, or "<line>" when the source has none
+  bool id_from_line = false;          ///< id is the line number because the row's id was missing or empty
   std::optional<std::int64_t> time;   ///< Unix time in milliseconds, UTC
   std::string product;
   std::string category;
