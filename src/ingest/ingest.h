@@ -115,6 +115,11 @@ struct StandardOffset {
 /// shopsight::Error for an unknown zone, as parse_time does.
 StandardOffset standard_offset(const std::string& timezone);
 
+/// Returns the offset east of UTC, in milliseconds, of the IANA zone
+/// `timezone` at Unix milliseconds `time`, daylight saving time included.
+/// Throws shopsight::Error for an unknown zone, as parse_time does.
+std::int64_t utc_offset_at(std::int64_t time, const std::string& timezone);
+
 /// Whether Unix milliseconds `time` lies in the years 1970 to 2099. Times
 /// outside are mistakes such as microseconds read as milliseconds or a
 /// placeholder date. Once stored, one of them would move every default time
