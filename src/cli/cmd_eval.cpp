@@ -15,7 +15,6 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <unicode/uchar.h>
 
 #include "cli/commands.h"
 #include "common/error.h"
@@ -166,32 +165,6 @@ nlohmann::json to_json(const EvalReport& report, std::int64_t without_label, std
   return out;
 }
 
-// Columns that `text` takes in a terminal: East Asian wide and full-width
-// characters take two, combining marks none. fmt pads by code points, which
-// puts the columns after Chinese category names out of line.
-std::size_t display_width(const std::string& text) {
-  std::size_t width = 0;
-  for (const char32_t code_point : utf8::decode(text)) {
-    const auto character = static_cast<UChar32>(code_point);
-    const auto east_asian = u_getIntPropertyValue(character, UCHAR_EAST_ASIAN_WIDTH);
-    if (east_asian == U_EA_WIDE || east_asian == U_EA_FULLWIDTH) width += 2;
-    else if (u_charType(character) != U_NON_SPACING_MARK) width += 1;
-  }
-  return width;
-}
-
-// `text` followed by spaces up to `width` display columns.
-std::string pad_right(const std::string& text, std::size_t width) {
-  const std::size_t used = display_width(text);
-  return used >= width ? text : text + std::string(width - used, ' ');
-}
-
-// `text` after spaces up to `width` display columns.
-std::string pad_left(const std::string& text, std::size_t width) {
-  const std::size_t used = display_width(text);
-  return used >= width ? text : std::string(width - used, ' ') + text;
-}
-
 void print_text(const EvalReport& report, std::int64_t without_label, std::int64_t rejected) {
   std::cout << tr("Rows evaluated: {} ({} without a label skipped, {} rejected)", report.count, without_label,
                   rejected)
@@ -199,20 +172,21 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
   std::cout << tr("Accuracy: {:.4f}", report.accuracy) << '\n';
   std::cout << tr("Macro-F1: {:.4f}", report.macro_f1) << "\n\n";
 
-  std::cout << "  " << pad_right(tr("label"), 16) << ' ' << pad_left(tr("precision"), 9) << ' '
-            << pad_left(tr("recall"), 9) << ' ' << pad_left("F1", 9) << ' ' << pad_left(tr("support"), 9) << '\n';
+  std::cout << "  " << utf8::pad_right(tr("label"), 16) << ' ' << utf8::pad_left(tr("precision"), 9) << ' '
+            << utf8::pad_left(tr("recall"), 9) << ' ' << utf8::pad_left("F1", 9) << ' '
+            << utf8::pad_left(tr("support"), 9) << '\n';
   for (const LabelMetrics& metrics : report.labels) {
-    std::cout << "  " << pad_right(metrics.label, 16)
+    std::cout << "  " << utf8::pad_right(metrics.label, 16)
               << fmt::format(" {:>9.4f} {:>9.4f} {:>9.4f} {:>9}\n", metrics.precision, metrics.recall, metrics.f1,
                              metrics.support);
   }
 
   std::cout << '\n' << tr("Confusion matrix (rows: gold, columns: predicted)") << '\n';
-  std::cout << "  " << pad_right("", 16);
-  for (const std::string& label : report.confusion_labels) std::cout << ' ' << pad_left(label, 10);
+  std::cout << "  " << utf8::pad_right("", 16);
+  for (const std::string& label : report.confusion_labels) std::cout << ' ' << utf8::pad_left(label, 10);
   std::cout << '\n';
   for (std::size_t row = 0; row < report.confusion.size(); ++row) {
-    std::cout << "  " << pad_right(report.confusion_labels[row], 16);
+    std::cout << "  " << utf8::pad_right(report.confusion_labels[row], 16);
     for (std::int64_t count : report.confusion[row]) std::cout << fmt::format(" {:>10}", count);
     std::cout << '\n';
   }
@@ -220,7 +194,8 @@ void print_text(const EvalReport& report, std::int64_t without_label, std::int64
   if (!report.category_accuracy.empty()) {
     std::cout << '\n' << tr("Accuracy per category") << '\n';
     for (const auto& [category, figures] : report.category_accuracy) {
-      std::cout << "  " << pad_right(category, 16) << fmt::format(" {:>8} {:>9.4f}\n", figures.first, figures.second);
+      std::cout << "  " << utf8::pad_right(category, 16)
+                << fmt::format(" {:>8} {:>9.4f}\n", figures.first, figures.second);
     }
   }
 }

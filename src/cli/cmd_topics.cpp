@@ -22,6 +22,8 @@
 namespace shopsight::cli {
 namespace {
 
+constexpr std::int64_t kMillisecondsPerDay = 86'400'000;
+
 struct TopicsArguments {
   std::string input;
   std::string db;
@@ -112,6 +114,28 @@ void write_file(const std::string& path, const std::string& content) {
   if (!out) throw Error(tr("cannot write {}: the disk may be full", path));
 }
 
+// Sets the time zone whose days the topic timeline counts. With --db these
+// are the store's day buckets, so that topic counts line up with the series
+// that the store and the API show. For a file they are the days of
+// --timezone, the zone its times without an offset are read in, with
+// daylight saving time as the report of `analyze` counts it.
+void set_timeline_days(TopicOptions& options, const store::Store* item_store, const ReaderOptions& reader) {
+  if (item_store != nullptr) {
+    const std::int64_t offset = item_store->bucket_offset();
+    options.timezone = item_store->bucket_timezone();
+    options.local_day = [offset](std::int64_t time) {
+      return (store::bucket_start(time, store::Granularity::day, offset) + offset) / kMillisecondsPerDay;
+    };
+    return;
+  }
+  const std::string zone = reader.timezone;
+  options.timezone = zone;
+  options.local_day = [zone](std::int64_t time) {
+    const std::int64_t local = time + utc_offset_at(time, zone);
+    return local / kMillisecondsPerDay - (local % kMillisecondsPerDay < 0 ? 1 : 0);
+  };
+}
+
 std::int64_t now_milliseconds() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   return std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
@@ -148,6 +172,7 @@ void run_topics(TopicsArguments& args) {
     }
     progress->update(done);
   };
+  set_timeline_days(args.options, item_store.get(), args.reader);
   const TopicResult result = discover_topics(rows.items, args.options);
   if (progress) progress->finish();
 

@@ -158,6 +158,7 @@ void ingest_records(WatchContext& context, const std::string& source, const std:
         report_reject(context.rejects, shifted);
       });
   add_stats(context.total, stats);
+  warn_rows_without_id(*reader, source, stats);
   if (stats.read > 0 || stats.rejected > 0) {
     spdlog::info("{}", tr("{}: {} new items stored, {} already stored, {} rows rejected", source, stats.added,
                           stats.duplicates, stats.rejected));

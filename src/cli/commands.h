@@ -122,6 +122,11 @@ void add_aspect_data_options(CLI::App& command, std::string& zh_reviews, std::st
 /// throws shopsight::Error on a malformed pair.
 std::map<std::string, std::string> parse_label_names(const std::string& text);
 
+/// Makes `app` pad the columns of its help by terminal display width, so that
+/// they line up with Chinese labels. Subcommands copy this setting when they
+/// are added, so it is called first.
+void pad_help_by_display_width(CLI::App& app);
+
 /// Makes `app` print CLI11's command line errors in the message language.
 /// Subcommands copy this setting when they are added, so it is called first.
 void localize_parse_errors(CLI::App& app);

@@ -47,6 +47,19 @@ void localize_help(CLI::App& app) {
   }
 }
 
+// Help of --lang, with the language the environment selects now and why.
+std::string lang_help() {
+  using namespace shopsight;
+  const EnvironmentLanguage environment = environment_language();
+  const char* code = environment.language == Language::zh ? "zh" : "en";
+  const std::string detected = environment.variable.empty()
+                                   ? tr("{}, as none of them is set", code)
+                                   : tr("{}, from {}={}", code, environment.variable, environment.value);
+  return tr("language of messages and reports: zh or en (default: from the locale, the first of LC_ALL, "
+            "LC_MESSAGES and LANG that is set; now {})",
+            detected);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +68,7 @@ int main(int argc, char** argv) {
   set_language(language_from_arguments(argc, argv));
 
   CLI::App app{tr("shopsight: e-commerce text analysis (sentiment, aspects, keywords) and reports")};
+  cli::pad_help_by_display_width(app);
   app.set_version_flag("--version", std::string(SHOPSIGHT_VERSION), tr("print the version and exit"));
   cli::localize_parse_errors(app);
   app.require_subcommand(1);
@@ -63,9 +77,9 @@ int main(int argc, char** argv) {
 
   std::string lang = language() == Language::zh ? "zh" : "en";
   std::string log_level = "info";
-  app.add_option("--lang", lang, tr("language of messages and reports: zh or en (default: from LANG)"))
-      ->check(CLI::IsMember({"zh", "en", "zh-CN", "en-US"}))
-      ->capture_default_str();
+  // No captured default: `lang` already contains a --lang given on this
+  // command line, and help would show that value as the default.
+  app.add_option("--lang", lang, lang_help())->check(CLI::IsMember({"zh", "en", "zh-CN", "en-US"}));
   app.add_option("--log-level", log_level, tr("log level: trace, debug, info, warn, error or off"))
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

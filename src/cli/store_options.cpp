@@ -65,6 +65,13 @@ void warn_without_time_column(const Reader& reader, const std::string& source) {
                         source));
 }
 
+void warn_rows_without_id(const Reader& reader, const std::string& source, const store::IngestStats& stats) {
+  if (stats.without_id == 0) return;
+  spdlog::warn("{}", tr("{}: {} rows have an empty id in the column '{}', so each is keyed by its time, product, "
+                        "user and text instead",
+                        source, stats.without_id, reader.resolved_columns().id));
+}
+
 std::optional<store::IngestStats> ingest_path(const std::string& path, const Engine& engine, store::Store& store,
                                               const FeedArguments& args, RejectsWriter& rejects,
                                               InputFailures& failures) {
@@ -85,6 +92,7 @@ std::optional<store::IngestStats> ingest_path(const std::string& path, const Eng
       *reader, engine, store, args.ingest, nullptr, [&](const Reject& reject) { report_reject(rejects, reject); },
       [&](std::int64_t done) { progress.update(done); });
   progress.finish();
+  warn_rows_without_id(*reader, path, stats);
   return stats;
 }
 

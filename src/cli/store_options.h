@@ -52,6 +52,11 @@ std::unique_ptr<Engine> load_engine(FeedArguments& args);
 /// when `reader` found no time column: their history would land in one day.
 void warn_without_time_column(const Reader& reader, const std::string& source);
 
+/// Warns about the items of `source` that had an empty id although `reader`
+/// found an id column. The store keys them by content, so a copy of such a
+/// row with any of those fields changed is stored as a second item.
+void warn_rows_without_id(const Reader& reader, const std::string& source, const store::IngestStats& stats);
+
 /// Reads, analyzes and stores one file with a progress display. Returns
 /// nothing when the file cannot be opened and `failures` lets the other inputs go on.
 std::optional<store::IngestStats> ingest_path(const std::string& path, const Engine& engine, store::Store& store,

@@ -66,16 +66,18 @@ bool parse_language(std::string_view text, Language* language) {
   return false;
 }
 
-Language language_from_environment() {
+EnvironmentLanguage environment_language() {
   for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') continue;
-    Language parsed = Language::en;
-    if (parse_language(value, &parsed)) return parsed;
-    return Language::en;
+    EnvironmentLanguage found{.variable = name, .value = value};
+    if (!parse_language(value, &found.language)) found.language = Language::en;
+    return found;
   }
-  return Language::en;
+  return {};
 }
+
+Language language_from_environment() { return environment_language().language; }
 
 std::string_view translate(std::string_view english) { return translate(english, g_language); }
 

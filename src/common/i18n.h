@@ -24,7 +24,18 @@ Language language();
 /// Parses "zh", "zh-CN", "zh_CN.UTF-8", "en", "en_US"...; returns false otherwise.
 bool parse_language(std::string_view text, Language* language);
 
-/// Language named by LC_ALL, LC_MESSAGES or LANG, English when none is set.
+/// The language the environment names, and the variable that named it.
+struct EnvironmentLanguage {
+  Language language = Language::en;
+  std::string variable;  ///< LC_ALL, LC_MESSAGES or LANG, whichever is set first; empty when none is
+  std::string value;     ///< value of that variable
+};
+
+/// Language named by the first of LC_ALL, LC_MESSAGES and LANG that is set,
+/// English when none is set or its value names neither Chinese nor English.
+EnvironmentLanguage environment_language();
+
+/// environment_language().language.
 Language language_from_environment();
 
 /// Translation of an English message key into the current language.

@@ -1,5 +1,6 @@
 #include "common/utf8.h"
 
+#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 namespace shopsight::utf8 {
@@ -109,6 +110,35 @@ std::string substr(std::string_view text, std::int32_t begin, std::int32_t end) 
   if (end > last) end = last;
   if (begin >= end) return {};
   return std::string(text.substr(offsets[begin], offsets[end] - offsets[begin]));
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  all_code_points(text, [&](UChar32 c) {
+    // An invalid sequence shows as one replacement character.
+    if (c < 0) {
+      width += 1;
+      return true;
+    }
+    const auto east_asian = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+    if (east_asian == U_EA_WIDE || east_asian == U_EA_FULLWIDTH) {
+      width += 2;
+    } else if (u_charType(c) != U_NON_SPACING_MARK) {
+      width += 1;
+    }
+    return true;
+  });
+  return width;
+}
+
+std::string pad_right(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return used >= width ? text : text + std::string(width - used, ' ');
+}
+
+std::string pad_left(const std::string& text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  return used >= width ? text : std::string(width - used, ' ') + text;
 }
 
 }  // namespace shopsight::utf8

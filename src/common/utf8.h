@@ -67,4 +67,15 @@ std::string substr(std::string_view text, std::int32_t begin, std::int32_t end);
 /// Byte offset of each code point of valid UTF-8 `text`, plus text.size() at the end.
 std::vector<std::size_t> byte_offsets(std::string_view text);
 
+/// Columns that `text` takes in a terminal: East Asian wide and full-width
+/// characters take two, non-spacing marks none, the others one. Padding by
+/// bytes or code points puts the columns after Chinese text out of line.
+std::size_t display_width(std::string_view text);
+
+/// `text` followed by spaces up to `width` display columns.
+std::string pad_right(const std::string& text, std::size_t width);
+
+/// `text` after spaces up to `width` display columns.
+std::string pad_left(const std::string& text, std::size_t width);
+
 }  // namespace shopsight::utf8

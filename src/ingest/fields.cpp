@@ -317,6 +317,7 @@ ReadStatus RowMapper::build(const std::vector<std::string>& header, std::vector<
 
   const std::string_view id = value_of(indexes_.id);
   item.id = id.empty() ? std::to_string(line) : std::string(id);
+  item.id_from_line = id.empty();
 
   if (const std::string_view time = value_of(indexes_.time); !time.empty()) {
     item.time = parse_time(std::string(time), options_.timezone);

@@ -17,6 +17,7 @@ namespace shopsight {
 /// One text record from a source, with its mapped fields and all its columns.
 struct Item {
   std::string id;                     ///< source id, or "<line>" when the source has none
+  bool id_from_line = false;          ///< id is the line number because the row's id was missing or empty
   std::optional<std::int64_t> time;   ///< Unix time in milliseconds, UTC
   std::string product;
   std::string category;
@@ -113,6 +114,11 @@ struct StandardOffset {
 /// its standard time today, daylight saving time left out. Throws
 /// shopsight::Error for an unknown zone, as parse_time does.
 StandardOffset standard_offset(const std::string& timezone);
+
+/// Returns the offset east of UTC, in milliseconds, of the IANA zone
+/// `timezone` at Unix milliseconds `time`, daylight saving time included.
+/// Throws shopsight::Error for an unknown zone, as parse_time does.
+std::int64_t utc_offset_at(std::int64_t time, const std::string& timezone);
 
 /// Whether Unix milliseconds `time` lies in the years 1970 to 2099. Times
 /// outside are mistakes such as microseconds read as milliseconds or a

@@ -2,6 +2,7 @@
 // from ICU because libstdc++ 12 has no usable C++20 time zone database.
 
 #include <unicode/timezone.h>
+#include <unicode/utypes.h>
 #include <unicode/unistr.h>
 
 #include <charconv>
@@ -183,6 +184,19 @@ StandardOffset standard_offset(const std::string& timezone) {
   // Minute buckets need whole minutes, which every offset in use today is.
   const std::int64_t minutes = std::llround(zone.getRawOffset() / 60'000.0);
   return {name, minutes * 60'000};
+}
+
+std::int64_t utc_offset_at(std::int64_t time, const std::string& timezone) {
+  if (is_utc_name(timezone)) return 0;
+  std::int32_t raw = 0;
+  std::int32_t daylight = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  zone_named(timezone).getOffset(static_cast<UDate>(time), false, raw, daylight, status);
+  if (U_FAILURE(status)) {
+    throw Error(
+        tr("cannot compute the offset of the time zone '{}' at {} ms: {}", timezone, time, u_errorName(status)));
+  }
+  return std::int64_t{raw} + daylight;
 }
 
 bool is_plausible_time(std::int64_t time) {

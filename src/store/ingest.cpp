@@ -39,8 +39,9 @@ class Disposal {
 IngestStats ingest(Reader& reader, const Engine& engine, Store& store, const IngestOptions& options,
                    const SourcePosition* position, const std::function<void(const Reject&)>& on_reject,
                    const std::function<void(std::int64_t)>& on_progress) {
-  // Without an id column, Item::id is a line number, which shifts when a
-  // file is edited. The item's content then makes its key instead.
+  // Without an id column, or where a row leaves it empty, Item::id is a line
+  // number, which shifts when a file is edited. The item's content then
+  // makes its key instead.
   const bool has_id = !reader.resolved_columns().id.empty();
   const std::size_t batch_items = std::max<std::size_t>(options.batch_items, 1);
 
@@ -80,6 +81,7 @@ IngestStats ingest(Reader& reader, const Engine& engine, Store& store, const Ing
           items.reserve(batch_items);
           analyses.reserve(batch_items);
         }
+        if (has_id && item.id_from_line) ++stats.without_id;
         items.push_back(std::move(item));
         analyses.push_back(std::move(analysis));
         if (items.size() >= batch_items) flush(nullptr);

@@ -38,12 +38,16 @@ std::string hex(std::uint64_t value, int digits) {
   return std::string(buffer + 16 - digits, buffer + 16);
 }
 
+// Whether `item` is keyed by its source id. `has_id` is true when the source
+// has an id column, but a row whose id field was empty still has no id.
+bool keyed_by_id(const Item& item, bool has_id) { return has_id && !item.id_from_line; }
+
 // The analysis stays with the caller, because copying it into
 // StoredItem::analysis for each item showed in Store::add's profile.
 StoredItem to_stored(const Item& item, bool has_id, std::int64_t now, std::string_view pseudonym_key) {
   StoredItem stored;
   stored.key = item_key(item, has_id);
-  stored.id = has_id ? item.id : std::string();
+  stored.id = keyed_by_id(item, has_id) ? item.id : std::string();
   stored.time = item.time.value_or(now);
   stored.product = item.product;
   stored.category = item.category;
@@ -218,7 +222,7 @@ std::int64_t bucket_start(std::int64_t time, Granularity granularity, std::int64
 bool is_dimension(std::string_view name) { return dimension_index(name) >= 0; }
 
 std::string item_key(const Item& item, bool has_id) {
-  if (has_id) return "id:" + item.id;
+  if (keyed_by_id(item, has_id)) return "id:" + item.id;
   std::string content = item.time ? std::to_string(*item.time) : std::string();
   for (const std::string* field : {&item.product, &item.user, &item.text}) {
     content += '\x1f';

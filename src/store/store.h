@@ -239,8 +239,9 @@ struct TopicRun {
 /// Current version of the store schema; older files are migrated on open.
 inline constexpr int kSchemaVersion = 5;
 
-/// Key that makes an item unique: its source id when `has_id`, else a hash
-/// of its time and text.
+/// Key that makes an item unique: `id:` and its source id when `has_id` and
+/// the item's id did not come from its line number (Item::id_from_line),
+/// else `hash:` and a hash of its time, product, user and text.
 std::string item_key(const Item& item, bool has_id);
 
 /// The SQLite store. One writer at a time; readers may share the file.
@@ -279,7 +280,8 @@ class Store {
 
   /// Adds analyzed items and their aggregates in one transaction, skipping
   /// items whose key is already stored. `has_id` is true when Item::id came
-  /// from the source. `position`, when given, is saved in the same transaction.
+  /// from the source, except in items with Item::id_from_line set.
+  /// `position`, when given, is saved in the same transaction.
   AddResult add(std::span<const Item> items, std::span<const Analysis> analyses, bool has_id,
                 const SourcePosition* position = nullptr);
 
@@ -383,6 +385,7 @@ struct IngestStats {
   std::int64_t added = 0;                          ///< items new to the store
   std::int64_t duplicates = 0;                     ///< items already stored
   std::int64_t rejected = 0;                       ///< rows that could not be read
+  std::int64_t without_id = 0;                     ///< items keyed by content because their id field was empty
   double seconds = 0;
 };
 

@@ -22,8 +22,8 @@ std::string join_keywords(const std::vector<TopicKeyword>& keywords) {
 
 void append_timeline(const TopicResult& result, std::string& out) {
   out += '\n';
-  out += result.period == "week" ? tr("Topic counts per week (weeks start on Monday, UTC)")
-                                 : tr("Topic counts per day (UTC)");
+  out += result.period == "week" ? tr("Topic counts per week (weeks start on Monday, {})", result.timezone)
+                                 : tr("Topic counts per day ({})", result.timezone);
   out += '\n';
   out += fmt::format("  {:<10}", tr("period"));
   for (const Topic& topic : result.topics) out += fmt::format(" {:>5}", fmt::format("#{}", topic.id));
@@ -100,6 +100,7 @@ nlohmann::json topics_to_json(const TopicResult& result, const std::vector<Topic
                         {"noise", {{"count", result.noise.size()}, {"ids", std::move(noise_ids)}}}};
   if (!result.period.empty()) {
     out["timeline"] = {{"period", result.period},
+                       {"timezone", result.timezone},
                        {"periods", result.periods},
                        {"noise", result.noise_timeline},
                        {"items_without_time", result.items_without_time}};

@@ -232,15 +232,20 @@ std::string format_day(std::int64_t day) {
   return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
-// Counts per UTC day, or per week starting on Monday when the span is long.
-void build_timeline(const std::vector<TopicItem>& items, TopicResult& result) {
+// Counts per day of the options' time zone, or per week starting on Monday
+// when the span is long.
+void build_timeline(const std::vector<TopicItem>& items, const TopicOptions& options, TopicResult& result) {
+  const auto day_of = [&](std::int64_t time) {
+    return options.local_day ? options.local_day(time) : floor_div(time, kMillisecondsPerDay);
+  };
+  result.timezone = options.timezone;
   std::optional<std::int64_t> first, last;
   for (const TopicItem& item : items) {
     if (!item.time) {
       ++result.items_without_time;
       continue;
     }
-    const std::int64_t day = floor_div(*item.time, kMillisecondsPerDay);
+    const std::int64_t day = day_of(*item.time);
     first = first ? std::min(*first, day) : day;
     last = last ? std::max(*last, day) : day;
   }
@@ -259,7 +264,7 @@ void build_timeline(const std::vector<TopicItem>& items, TopicResult& result) {
   result.noise_timeline.assign(static_cast<std::size_t>(count), 0);
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (!items[i].time) continue;
-    const auto slot = static_cast<std::size_t>(period_of(floor_div(*items[i].time, kMillisecondsPerDay)) - first_period);
+    const auto slot = static_cast<std::size_t>(period_of(day_of(*items[i].time)) - first_period);
     const int topic = result.assignment[i];
     if (topic > 0) {
       ++result.topics[static_cast<std::size_t>(topic - 1)].timeline[slot];
@@ -402,7 +407,7 @@ TopicResult discover_topics(const std::vector<TopicItem>& items, const TopicOpti
 
   pick_keywords(documents, result, options.keywords);
   pick_snippets(items, *vectors, result, options);
-  build_timeline(items, result);
+  build_timeline(items, options, result);
   return result;
 }
 

@@ -34,6 +34,10 @@ struct TopicOptions {
   std::string embedding_cache;            ///< SQLite embedding cache; empty means none
   int threads = 0;                        ///< 0 means every core
   unsigned seed = 1;                      ///< seed of Chinese Whispers' visiting order
+  /// Day since 1970-01-01 in the timeline's time zone of a Unix time in
+  /// milliseconds; unset means UTC days.
+  std::function<std::int64_t(std::int64_t)> local_day;
+  std::string timezone = "UTC";           ///< IANA name of the zone that local_day counts days in
   /// Called with (step name, done, total) as the work advances, for a progress display.
   std::function<void(const std::string&, long long, long long)> progress;
 };
@@ -70,7 +74,8 @@ struct TopicResult {
   std::vector<std::size_t> noise;         ///< items in no topic, in input order
   std::vector<int> assignment;            ///< per item: topic id, or -1 for noise
   std::string period;                     ///< "day", "week", or empty when no item has a time
-  std::vector<std::string> periods;       ///< first day of each period, YYYY-MM-DD (UTC)
+  std::vector<std::string> periods;       ///< first day of each period, YYYY-MM-DD in `timezone`
+  std::string timezone;                   ///< IANA zone of the periods' days (TopicOptions::timezone)
   std::vector<std::int64_t> noise_timeline;  ///< noise reviews per period
   std::int64_t items_without_time = 0;
 };

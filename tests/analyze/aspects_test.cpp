@@ -447,6 +447,20 @@ TEST(AspectModel, EmptyAndPunctuationOnly) {
   }
 }
 
+// The shipped Chinese model learned its categories from cosmetics reviews,
+// where every aspect term with 动 is 活动 (a promotion, so price). The
+// lexicon gives washer vibration terms, which share that character, their
+// category.
+TEST(AspectModel, WasherTermsKeepTheirCategory) {
+  const std::unique_ptr<shopsight::AspectExtractor> extractor =
+      shopsight::load_aspect_extractor(std::string(SHOPSIGHT_DATA_DIR) + "/models/default", "");
+  for (const char* text : {"振动有点大", "振动 有点大", "甩干的时候震动太大"}) {
+    const std::vector<std::string> mentions = describe_all(*extractor, text);
+    ASSERT_EQ(mentions.size(), 1u) << text;
+    EXPECT_TRUE(mentions[0].starts_with("function|")) << text << ": " << mentions[0];
+  }
+}
+
 TEST(AspectModel, ChineseDevBars) {
   const std::string folder = std::string(SHOPSIGHT_DATASETS) + "/aspects-zh";
   if (!fs::exists(folder + "/train_labels.csv") || !fs::exists(folder + "/dev_labels.csv")) {

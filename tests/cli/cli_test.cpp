@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/run_shopsight.h"
+#include "support/scoped_variable.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -21,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using RunResult = shopsight::testing::CommandResult;
+using shopsight::testing::ScopedVariable;
 
 RunResult run(const std::string& arguments) { return shopsight::testing::run_shopsight(arguments); }
 
@@ -126,18 +128,6 @@ TEST_F(CliTest, RejectReasonsAreMasked) {
     EXPECT_NE(text.find("*******"), std::string::npos) << text;
   }
 }
-
-// Sets an environment variable for one scope.
-class ScopedVariable {
- public:
-  ScopedVariable(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
-  ~ScopedVariable() { unsetenv(name_); }
-  ScopedVariable(const ScopedVariable&) = delete;
-  ScopedVariable& operator=(const ScopedVariable&) = delete;
-
- private:
-  const char* name_;
-};
 
 const char* kPhoneUsers =
     "id,user,review\n"
@@ -417,6 +407,66 @@ TEST_F(CliTest, HelpInChinese) {
     EXPECT_EQ(result.output.find("Usage"), std::string::npos) << command << "\n" << result.output;
     EXPECT_EQ(result.output.find("Print this help"), std::string::npos) << command << "\n" << result.output;
     EXPECT_EQ(result.output.find("Options:"), std::string::npos) << command << "\n" << result.output;
+  }
+}
+
+TEST_F(CliTest, LangHelpNamesTheLocale) {
+  const ScopedVariable all("LC_ALL", nullptr);
+  const ScopedVariable messages("LC_MESSAGES", nullptr);
+  const ScopedVariable lang("LANG", "zh_CN.UTF-8");
+  // --lang en sets the help language but not the default it describes.
+  const RunResult result = run("--lang en --help");
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.output.find("the first of LC_ALL, LC_MESSAGES and LANG that is set"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("now zh, from LANG=zh_CN.UTF-8"), std::string::npos) << result.output;
+
+  const ScopedVariable unset_lang("LANG", nullptr);
+  const RunResult english = run("--help");
+  EXPECT_NE(english.output.find("now en, as none of them is set"), std::string::npos) << english.output;
+}
+
+// Display column at which the description of an option line in help starts,
+// or std::string::npos for other lines.
+std::size_t description_column(const std::string& line) {
+  if (!line.starts_with("  -")) return std::string::npos;
+  std::size_t column = 2;
+  std::size_t spaces = 0;
+  for (const char32_t code_point : shopsight::utf8::decode(line.substr(2))) {
+    if (code_point == U' ') {
+      ++spaces;
+    } else {
+      // Option names contain single spaces only, so two spaces end the name
+      // column, and so does one that ends exactly at the column's width.
+      if (spaces >= 2 || (spaces == 1 && column == 30)) return column;
+      spaces = 0;
+    }
+    std::string character;
+    shopsight::utf8::append(character, code_point);
+    column += shopsight::utf8::display_width(character);
+  }
+  return std::string::npos;
+}
+
+TEST_F(CliTest, ChineseHelpColumnsLineUp) {
+  for (const char* command : {"topics --help", "analyze --help"}) {
+    const RunResult result = run(std::string("--lang zh ") + command);
+    ASSERT_EQ(result.status, 0) << command << "\n" << result.output;
+    std::istringstream lines(result.output);
+    std::string line;
+    int checked = 0;
+    int with_chinese_names = 0;
+    while (std::getline(lines, line)) {
+      const std::size_t column = description_column(line);
+      if (column == std::string::npos) continue;
+      ++checked;
+      if (line.find("需要") != std::string::npos || line.find("必需") != std::string::npos) ++with_chinese_names;
+      EXPECT_EQ(column, 30u) << command << ": " << line;
+    }
+    EXPECT_GT(checked, 2) << command << "\n" << result.output;
+    if (std::string(command) == "topics --help") {
+      EXPECT_GT(with_chinese_names, 0) << result.output;
+    }
   }
 }
 

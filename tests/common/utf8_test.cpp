@@ -79,5 +79,19 @@ TEST(Utf8, AppendManyEmpty) {
   EXPECT_EQ(text, "好");
 }
 
+TEST(Utf8, DisplayWidthCountsWideCharacters) {
+  EXPECT_EQ(utf8::display_width("--db"), 4u);
+  EXPECT_EQ(utf8::display_width("需要: --db"), 10u);
+  EXPECT_EQ(utf8::display_width("ＡＢ"), 4u);    // full-width forms
+  EXPECT_EQ(utf8::display_width("e\u0301"), 1u);  // e and a combining acute accent
+  EXPECT_EQ(utf8::display_width("\xff"), 1u);     // an invalid byte shows as one replacement character
+}
+
+TEST(Utf8, PadsByDisplayWidth) {
+  EXPECT_EQ(utf8::pad_right("尺码", 6), "尺码  ");
+  EXPECT_EQ(utf8::pad_left("尺码", 6), "  尺码");
+  EXPECT_EQ(utf8::pad_right("尺码", 3), "尺码");
+}
+
 }  // namespace
 }  // namespace shopsight

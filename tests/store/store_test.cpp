@@ -669,6 +669,43 @@ TEST_F(StoreTest, IngestsAFileWithTheDefaultModel) {
   EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
 }
 
+TEST_F(StoreTest, IngestKeysEmptyIdsByContent) {
+  const Engine engine(EngineOptions{});
+  Store store({.path = path()});
+  const auto ingest_text = [&](const std::string& text) {
+    std::istringstream csv(text);
+    ReaderOptions options;
+    options.path = "export.csv";
+    auto reader = Reader::open(csv, options);
+    return ingest(*reader, engine, store, {}, nullptr, [](const Reject&) {});
+  };
+
+  const IngestStats first = ingest_text(
+      "id,time,product,review\n"
+      "a,2026-03-02 10:00:00,p1,物流太慢了\n"
+      ",2026-03-02 11:00:00,p1,质量很好\n");
+  EXPECT_EQ(first.added, 2);
+  EXPECT_EQ(first.without_id, 1);
+
+  // A later export puts a new row first, which moves the row without an id
+  // to another line; it must still be the same item.
+  const IngestStats second = ingest_text(
+      "id,time,product,review\n"
+      "b,2026-03-03 09:00:00,p2,很满意\n"
+      "a,2026-03-02 10:00:00,p1,物流太慢了\n"
+      ",2026-03-02 11:00:00,p1,质量很好\n");
+  EXPECT_EQ(second.added, 1);
+  EXPECT_EQ(second.duplicates, 2);
+  EXPECT_EQ(second.without_id, 1);
+  EXPECT_EQ(store.item_count(), 3);
+
+  // The item is stored without an id rather than with its first line number.
+  const auto stored = store.items({.text = "质量很好"});
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].id, "");
+  EXPECT_TRUE(testing::aggregates_match_items(path()).empty());
+}
+
 TEST_F(StoreTest, SumsKeywordCountsAcrossTransactions) {
   Store store({.path = path()});
   const Batch batch = sample_batch();

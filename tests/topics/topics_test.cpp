@@ -326,4 +326,71 @@ TEST(Topics, CommandWritesFiles) {
   fs::remove_all(folder);
 }
 
+// Reviews per period of a topics JSON document, topics and noise together.
+std::vector<std::int64_t> period_totals(const nlohmann::json& document) {
+  const nlohmann::json& timeline = document.at("timeline");
+  std::vector<std::int64_t> totals = timeline.at("noise").get<std::vector<std::int64_t>>();
+  for (const auto& topic : document.at("topics")) {
+    const auto counts = topic.at("timeline").get<std::vector<std::int64_t>>();
+    for (std::size_t p = 0; p < totals.size() && p < counts.size(); ++p) totals[p] += counts[p];
+  }
+  return totals;
+}
+
+// Reviews per date as themes.csv writes them: 10 on 05-01, 13 on 05-02 and
+// 17 on 05-03. Two are written before 08:00, so in UTC they fall on the day
+// before when the file is read as Shanghai time.
+const std::vector<std::int64_t> kThemesPerLocalDay = {10, 13, 17};
+const std::vector<std::int64_t> kThemesPerUtcDayFromShanghai = {11, 13, 16};
+
+class TopicsCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    folder_ = fs::temp_directory_path() /
+              ("shopsight_topics_" + std::to_string(::getpid()) + "_" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(folder_);
+    fs::create_directories(folder_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+
+  // Runs `shopsight topics ARGUMENTS -o FILE` and returns the JSON it wrote.
+  nlohmann::json topics_json(const std::string& arguments) {
+    const std::string output = (folder_ / "topics.json").string();
+    const auto run = shopsight::testing::run_shopsight("--lang en --log-level warn topics " + arguments +
+                                                       " --min-topic-size 5 -o " + output);
+    EXPECT_EQ(run.status, 0) << run.output;
+    last_output_ = run.output;
+    std::ifstream in(output);
+    return nlohmann::json::parse(in);
+  }
+
+  fs::path folder_;
+  std::string last_output_;
+};
+
+TEST_F(TopicsCommand, DaysFollowTheTimezoneOption) {
+  const nlohmann::json document =
+      topics_json(kThemes + " --text review --time time --id id --timezone Asia/Shanghai");
+  EXPECT_EQ(document["timeline"]["timezone"], "Asia/Shanghai");
+  EXPECT_EQ(document["timeline"]["periods"], (std::vector<std::string>{"2024-05-01", "2024-05-02", "2024-05-03"}));
+  EXPECT_EQ(period_totals(document), kThemesPerLocalDay);
+  EXPECT_NE(last_output_.find("Topic counts per day (Asia/Shanghai)"), std::string::npos) << last_output_;
+}
+
+TEST_F(TopicsCommand, StoreDaysFollowItsBucketZone) {
+  for (const std::string zone : {"Asia/Shanghai", "UTC"}) {
+    const std::string db = (folder_ / (zone == "UTC" ? "utc.db" : "shanghai.db")).string();
+    const auto ingest = shopsight::testing::run_shopsight(
+        "--lang en --log-level warn ingest " + kThemes + " --db " + db + " --bucket-timezone " + zone +
+        " --text review --time time --id id --timezone Asia/Shanghai");
+    ASSERT_EQ(ingest.status, 0) << ingest.output;
+
+    // --timezone only reads a file's times; with --db the store's zone decides.
+    const nlohmann::json document = topics_json("--db " + db + " --timezone America/New_York");
+    EXPECT_EQ(document["timeline"]["timezone"], zone);
+    EXPECT_EQ(period_totals(document), zone == "UTC" ? kThemesPerUtcDayFromShanghai : kThemesPerLocalDay) << zone;
+  }
+}
+
 }  // namespace
