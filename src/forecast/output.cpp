@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "common/utc_time.h"
 #include "forecast/forecast.h"
 
@@ -155,7 +156,9 @@ std::string format_text(const ValueForecast& forecast) {
   out += parameters_text(forecast) + "\n";
   out += backtest_text(forecast.result.backtest) + "\n";
   if (model.short_history) out += short_history_text(forecast) + "\n";
-  out += fmt::format("{:<27}{:>12}{:>12}{:>12}\n", tr("bucket start"), tr("forecast"), tr("lower"), tr("upper"));
+  // fmt pads by code points, so Chinese headings would end up out of line with the numbers.
+  out += utf8::pad_right(tr("bucket start"), 27) + utf8::pad_left(tr("forecast"), 12) + utf8::pad_left(tr("lower"), 12) +
+         utf8::pad_left(tr("upper"), 12) + "\n";
   const std::int64_t length = store::bucket_milliseconds(forecast.granularity);
   for (std::size_t h = 0; h < forecast.result.points.size(); ++h) {
     const Point& point = forecast.result.points[h];

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/i18n.h"
+#include "common/utf8.h"
 #include "forecast/forecast.h"
 
 namespace shopsight::forecast {
@@ -342,6 +343,15 @@ TEST(ForecastStore, TextInChinese) {
   set_language(Language::en);
   EXPECT_NE(text.find("参数"), std::string::npos) << text;
   EXPECT_NE(text.find("回测"), std::string::npos) << text;
+
+  // The heading of each column ends where its numbers end, by display width.
+  const std::size_t heading = text.find("时间桶起点");
+  ASSERT_NE(heading, std::string::npos) << text;
+  const std::size_t heading_end = text.find('\n', heading);
+  const std::string heading_line = text.substr(heading, heading_end - heading);
+  const std::size_t row_end = text.find('\n', heading_end + 1);
+  const std::string first_row = text.substr(heading_end + 1, row_end - heading_end - 1);
+  EXPECT_EQ(utf8::display_width(heading_line), utf8::display_width(first_row)) << heading_line << "\n" << first_row;
 }
 
 }  // namespace
