@@ -82,9 +82,14 @@ std::string format_alert(const store::Alert& alert, std::span<const store::Store
              alert.statistic_name, alert.statistic, alert.count);
   text += "\n";
   for (const store::Delivery& delivery : deliveries) {
-    text += "  " + (delivery.attempts == 0 ? tr("sink {}: {}", delivery.sink, term(delivery.status))
-                                           : tr("sink {}: {} after {} attempts", delivery.sink, term(delivery.status),
-                                                delivery.attempts));
+    const std::string status = term(delivery.status);
+    if (delivery.attempts == 0) {
+      text += "  " + tr("sink {}: {}", delivery.sink, status);
+    } else if (delivery.attempts == 1) {
+      text += "  " + tr("sink {}: {} after 1 attempt", delivery.sink, status);
+    } else {
+      text += "  " + tr("sink {}: {} after {} attempts", delivery.sink, status, delivery.attempts);
+    }
     if (!delivery.error.empty()) text += " (" + delivery.error + ")";
     text += "\n";
   }

@@ -238,7 +238,7 @@ TEST(DetectCli, AlertTextShowsItemIdAndDelivery) {
   const std::string english = format_alert(alert, examples, deliveries);
   EXPECT_NE(english.find("    X2123 (negative) 漏水"), std::string::npos) << english;
   EXPECT_EQ(english.find("2123 ("), english.find("X2123 (") + 1) << english;
-  EXPECT_NE(english.find("sink log: delivered after 1 attempts"), std::string::npos) << english;
+  EXPECT_NE(english.find("sink log: delivered after 1 attempt\n"), std::string::npos) << english;
   EXPECT_NE(english.find("sink jsonl /tmp/a.jsonl: pending\n"), std::string::npos) << english;
 
   set_language(Language::zh);
