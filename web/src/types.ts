@@ -106,6 +106,19 @@ export interface Alert {
   /** Row numbers of the example items. */
   examples?: number[];
   example_items?: AlertExample[];
+  /** Delivery state at each sink of the rules; empty when no sink was to receive the alert. */
+  deliveries?: AlertDelivery[];
+}
+
+export interface AlertDelivery {
+  /** log, jsonl PATH, or a webhook URL with its secrets masked. */
+  sink: string;
+  /** pending, delivered or failed. */
+  status: string;
+  /** Requests sent to the sink over all runs. */
+  attempts: number;
+  /** Reason the last attempt failed or was not made. */
+  error?: string;
 }
 
 export interface AlertExample {

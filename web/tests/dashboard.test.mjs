@@ -260,6 +260,10 @@ describe('dashboard', () => {
     assert.equal(await page.getAttribute('#alert-facts', 'data-window-start'), String(negativeAlert.window_start));
     const examples = await page.$$eval('#alert-examples .item', (items) => items.length);
     assert.equal(examples, (negativeAlert.example_items ?? []).length);
+    // The default rules send every alert to the log, so each alert has a delivery to show.
+    assert.ok((negativeAlert.deliveries ?? []).length > 0, 'the alert has no delivery state');
+    const deliveries = await page.textContent('#alert-deliveries');
+    for (const delivery of negativeAlert.deliveries) assert.ok(deliveries.includes(delivery.sink), deliveries);
     await page.close();
   });
 

@@ -5,7 +5,7 @@ import { ChartFigure } from '../charts';
 import { h, replaceChildren, routeHref } from '../dom';
 import { dayStartIso, formatDateTime, formatNumber, formatStatistic, isValidTime, t, term } from '../i18n';
 import { dataEnd } from '../status';
-import type { Alert, AlertExample, Bucket, Series } from '../types';
+import type { Alert, AlertDelivery, AlertExample, Bucket, Series } from '../types';
 import {
   alertRows, alertSubject, errorMessage, formatAlertValue, ignoredParametersNote, message, section, sentimentBadge,
   trackLoad, type Page,
@@ -180,6 +180,7 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
         row(t('baseline'), format(alert.baseline)),
         row(t('statistic'), `${term(alert.statistic_name)} = ${formatStatistic(alert.statistic)}`),
         row(t('count'), formatNumber(alert.count)),
+        alert.deliveries?.length ? row(t('deliveries'), deliveryText(alert.deliveries), 'alert-deliveries') : null,
       );
       facts.dataset.windowStart = String(alert.window_start);
       facts.dataset.windowEnd = String(alert.window_end);
@@ -209,6 +210,18 @@ export function alertPage(container: HTMLElement, fingerprint: string): Page {
 
   container.append(h('p', {}, h('a', { href: routeHref('alerts') }, `← ${t('backToAlerts')}`)), heading, body);
   return page;
+}
+
+/** Lists each sink with its state, the requests sent and the last error, so that an undelivered alert shows why. */
+function deliveryText(deliveries: AlertDelivery[]): string {
+  return deliveries
+    .map((delivery) => {
+      const parts = [`${delivery.sink}: ${term(delivery.status)}`];
+      if (delivery.attempts > 0) parts.push(t('attempts', delivery.attempts));
+      if (delivery.error) parts.push(delivery.error);
+      return parts.join(' · ');
+    })
+    .join('; ');
 }
 
 function exampleList(examples: AlertExample[]): HTMLElement {
