@@ -44,10 +44,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-// The allowed key closest to a misspelt one, or "" when none is close: a
-// third of the key's length may differ, at least 2 characters, and a key
-// that the allowed one starts or ends with counts as close too ("timeout"
-// for "timeout_ms").
+// The allowed key closest to a misspelt one, or "" when none is close. Up
+// to a third of the key's length may differ, and at least 2 characters. A
+// key that the allowed one starts or ends with counts as close too
+// ("timeout" for "timeout_ms").
 std::string_view nearest_key(std::string_view key, std::span<const std::string_view> allowed) {
   std::string_view nearest;
   std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;
