@@ -24,6 +24,7 @@ struct DeliveryJob {
 /// Outcome of DeliveryQueue::push.
 enum class PushResult { queued, already_queued, queue_full };
 
+/// Bounded queues and delivery threads of the sinks of one set of rules.
 class DeliveryQueue {
  public:
   /// Makes the sinks of `rules` and starts their threads. `store` must
