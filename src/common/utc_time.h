@@ -11,9 +11,11 @@
 
 namespace shopsight {
 
-/// Formats Unix milliseconds as UTC with a strftime pattern.
+/// Formats Unix milliseconds as UTC with a strftime pattern. A time before
+/// 1970 rounds down to the earlier second, not towards zero.
 inline std::string utc_time_text(std::int64_t milliseconds, const char* pattern) {
-  const auto seconds = static_cast<std::time_t>(milliseconds / 1000);
+  const std::int64_t floor_ms = milliseconds >= 0 ? milliseconds : milliseconds - 999;
+  const auto seconds = static_cast<std::time_t>(floor_ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[64];
@@ -37,9 +39,7 @@ inline std::string utc_offset_suffix(std::int64_t offset) {
 /// Formats Unix milliseconds as ISO 8601 in whole seconds at a fixed offset
 /// from UTC (milliseconds), for example 2026-12-01T00:00:00+08:00.
 inline std::string offset_time_text(std::int64_t milliseconds, std::int64_t offset) {
-  const std::int64_t wall = milliseconds + offset;
-  const std::int64_t floor_ms = wall >= 0 ? wall : wall - 999;
-  return utc_time_text(floor_ms / 1000 * 1000, "%Y-%m-%dT%H:%M:%S") + utc_offset_suffix(offset);
+  return utc_time_text(milliseconds + offset, "%Y-%m-%dT%H:%M:%S") + utc_offset_suffix(offset);
 }
 
 }  // namespace shopsight

@@ -25,6 +25,7 @@ TEST(UtcTime, OffsetTimeBeforeEpoch) {
   // Milliseconds before 1970 round down to the earlier second, not towards zero.
   EXPECT_EQ(offset_time_text(-1, 0), "1969-12-31T23:59:59Z");
   EXPECT_EQ(offset_time_text(0, -5 * kHour), "1969-12-31T19:00:00-05:00");
+  EXPECT_EQ(utc_time_text(-1, "%Y-%m-%dT%H:%M:%S"), "1969-12-31T23:59:59");
 }
 
 }  // namespace
